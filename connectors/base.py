@@ -1,0 +1,81 @@
+"""The connector interface: result types, the parser Protocol and the registry of parsers.
+
+A parser is a pure function of bytes (and the fetch time, for relative timestamps): no I/O.
+Formats are detected from the body, never from the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from tracker.models import Post, Profile
+
+
+class Outcome(StrEnum):
+    """How one poll of one account ended; stored per account."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"      # 304, or a body identical to the last one
+    HTTP_ERROR = "http_error"          # 4xx/5xx (status recorded)
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"            # body (after decompression) over the cap
+    PARSE_ERROR = "parse_error"        # not a feed we can read, malformed, hostile XML
+    BLOCKED = "blocked"                # captcha / login page with 200, RSSHub error page
+    PLATFORM_ERROR = "platform_error"  # platform error codes such as Weibo ok:-100
+    NETWORK_ERROR = "network_error"    # refused, DNS, TLS, too many redirects
+    UNAVAILABLE = "unavailable"        # app probe: cannot be downloaded or used
+
+    @property
+    def failed(self) -> bool:
+        return self not in (Outcome.OK, Outcome.NOT_MODIFIED)
+
+
+class SourceError(Exception):
+    """A classified failure of a source; `outcome` says which kind."""
+
+    def __init__(self, outcome: Outcome, detail: str, http_status: int | None = None) -> None:
+        super().__init__(detail)
+        self.outcome = outcome
+        self.detail = detail
+        self.http_status = http_status
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a parser found in one body."""
+
+    format: str
+    posts: list[Post] = field(default_factory=list)
+    profile: Profile | None = None
+
+
+class Parser(Protocol):
+    """One body format. `sniff` looks at the first bytes; `parse` is pure and raises SourceError."""
+
+    name: str
+
+    def sniff(self, head: bytes) -> bool: ...
+
+    def parse(self, body: bytes, *, fetched_at: datetime) -> ParsedFeed: ...
+
+
+_PARSERS: list[Parser] = []
+
+
+def register_parser(parser: Parser) -> Parser:
+    """Add a parser to the registry (built-ins register on import of `connectors.registry`)."""
+    if any(existing.name == parser.name for existing in _PARSERS):
+        raise ValueError(f"parser {parser.name!r} registered twice")
+    _PARSERS.append(parser)
+    return parser
+
+
+def parsers() -> list[Parser]:
+    return list(_PARSERS)
+
+
+ParseFunction = Callable[[bytes, datetime], ParsedFeed]

@@ -1,0 +1,39 @@
+"""`tracker`: the command line, a thin layer over the tracker package."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from tracker.cli.common import CliContext
+
+app = typer.Typer(
+    name="tracker",
+    help="govmedia tracker — 政务新媒体 registry, monitoring and inspection.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", envvar="TRACKER_DB", help="Database URL (default: SQLite file in the user data dir)."),
+    config: str = typer.Option(None, "--config", envvar="TRACKER_CONFIG", help="Config file overriding config/default.toml key by key."),
+    lang: str = typer.Option("zh", "--lang", envvar="TRACKER_LANG", help="Language of labels: zh or en."),
+) -> None:
+    if lang not in ("zh", "en"):
+        typer.echo(f"error: --lang must be zh or en, got {lang!r}", err=True)
+        raise typer.Exit(2)
+    ctx.obj = CliContext(db_url=db, config_file=config, lang=lang)
+    ctx.call_on_close(ctx.obj.close)
+
+
+# Each command module adds its commands or sub-apps to `app`.
+
+
+def run() -> None:
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()

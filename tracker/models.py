@@ -1,0 +1,138 @@
+"""Plain dataclasses passed between the layers (connectors → pipeline → rules → reports).
+
+They hold no database state; `tracker.storage.tables` maps them to rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Platform(StrEnum):
+    WECHAT = "wechat"
+    WEIBO = "weibo"
+    DOUYIN = "douyin"
+    TOUTIAO = "toutiao"
+    KUAISHOU = "kuaishou"
+    BILIBILI = "bilibili"
+    XIAOHONGSHU = "xiaohongshu"
+    APP = "app"
+    OTHER = "other"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DEREGISTERED = "deregistered"
+
+
+class FilingKind(StrEnum):
+    OPEN = "open"
+    RENAME = "rename"
+    TRANSFER = "transfer"
+    SUSPEND = "suspend"
+    CLOSE = "close"
+    UPDATE = "update"  # registry import --update: changed non-status fields (feed URL, …)
+    RESUME = "resume"  # registry import --update: a suspended account back to active
+
+
+class Severity(StrEnum):
+    VETO = "veto"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ObservationKind(StrEnum):
+    COMMENTS_DISABLED = "comments_disabled"
+    COMMENTS_ENABLED = "comments_enabled"
+    APP_UNAVAILABLE = "app_unavailable"
+    APP_AVAILABLE = "app_available"
+    FAKE_ENGAGEMENT = "fake_engagement"
+
+
+def account_key(platform: str, account_id: str) -> str:
+    """The public identifier of an account: `platform:account_id`."""
+    return f"{platform}:{account_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """One account as filed: a registry row, or the registry state as of some time."""
+
+    region: str
+    org_name: str
+    org_code: str
+    platform: str
+    account_id: str
+    account_name: str
+    opened_on: date
+    status: str = AccountStatus.ACTIVE
+    feed_url: str | None = None
+    profile_url: str | None = None
+    filing_no: str | None = None
+
+    @property
+    def key(self) -> str:
+        return account_key(self.platform, self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FilingEvent:
+    """One append-only filing (备案) event."""
+
+    account: str
+    kind: str
+    effective_on: date
+    recorded_at: datetime
+    by: str
+    approver: str | None = None
+    doc_no: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A normalized post. Times are timezone-aware UTC."""
+
+    post_id: str
+    published_at: datetime | None
+    title: str = ""
+    text: str = ""
+    url: str | None = None
+    links: tuple[str, ...] = ()
+    is_repost: bool = False
+    is_pinned: bool = False
+    is_ad: bool = False
+    comments_enabled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A profile snapshot as a source reports it."""
+
+    display_name: str | None = None
+    verified: bool | None = None
+    verified_reason: str | None = None
+    followers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    account: str
+    kind: str
+    observed_at: datetime
+    inspector: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    account: str
+    rule: str
+    severity: str
+    evidence: dict[str, Any]
+    source: str

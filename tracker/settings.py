@@ -1,0 +1,119 @@
+"""Configuration: the built-in `config/default.toml` overridden key by key by a user file.
+
+The built-in file is also the schema: a user key that it does not have, or a value of another
+type, stops the program with the file, the key and the expected type named.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _default_path() -> Path:
+    return Path(str(resources.files("config") / "default.toml"))
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array of strings"
+    if isinstance(value, dict):
+        return "table"
+    return type(value).__name__
+
+
+def _accepts(expected: Any, given: Any) -> bool:
+    if isinstance(expected, bool):
+        return isinstance(given, bool)
+    if isinstance(expected, float):
+        return isinstance(given, (int, float)) and not isinstance(given, bool)
+    if isinstance(expected, int):
+        return isinstance(given, int) and not isinstance(given, bool)
+    if isinstance(expected, list):
+        return isinstance(given, list) and all(isinstance(item, str) for item in given)
+    return isinstance(given, type(expected))
+
+
+def _merge(base: dict, override: dict, file: Path, prefix: str = "") -> None:
+    for key, value in override.items():
+        dotted = f"{prefix}{key}"
+        if key not in base:
+            raise ConfigError(f"{file}: unknown key '{dotted}'")
+        expected = base[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{file}: key '{dotted}' must be a table, got {_type_name(value)}")
+            _merge(expected, value, file, dotted + ".")
+            continue
+        if not _accepts(expected, value):
+            raise ConfigError(
+                f"{file}: key '{dotted}' must be {_type_name(expected)}, got {_type_name(value)} {value!r}"
+            )
+        if dotted.endswith(".severity") and value not in ("veto", "warning", "info"):
+            raise ConfigError(f"{file}: key '{dotted}' must be one of veto, warning, info, got {value!r}")
+        base[key] = float(value) if isinstance(expected, float) else value
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    data: dict[str, Any]
+    base_dir: Path          # where relative paths of the built-in file resolve
+    user_dir: Path | None   # where relative paths of the user file resolve
+
+    def rule(self, code: str) -> dict[str, Any]:
+        return self.data["rules"][code]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data[name]
+
+    def resolve(self, relative: str) -> Path:
+        """A path named in the config: absolute, relative to the user file, or built-in."""
+        path = Path(relative)
+        if path.is_absolute():
+            return path
+        if self.user_dir is not None and (self.user_dir / path).exists():
+            return self.user_dir / path
+        return self.base_dir / path
+
+
+_DEFAULT_CACHE: dict[str, Any] | None = None
+
+
+def load_settings(user_file: str | Path | None = None) -> Settings:
+    global _DEFAULT_CACHE
+    default_path = _default_path()
+    if _DEFAULT_CACHE is None:
+        _DEFAULT_CACHE = _read_toml(default_path)
+    data = copy.deepcopy(_DEFAULT_CACHE)
+    user_dir = None
+    if user_file:
+        path = Path(user_file)
+        _merge(data, _read_toml(path), path)
+        user_dir = path.resolve().parent
+    return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir)

@@ -1,0 +1,85 @@
+"""Time parsing per the contract: ISO 8601; no offset means Asia/Shanghai; a bare date is the end
+of that day. Everything stored is UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class TimeParseError(ValueError):
+    pass
+
+
+def parse_at(text: str) -> datetime:
+    """Parse a user-given time `T` to an aware UTC datetime."""
+    value = text.strip()
+    try:
+        if _BARE_DATE.match(value):
+            day = date.fromisoformat(value)
+            return end_of_day(day)
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise TimeParseError(f"not an ISO 8601 time: {text!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise TimeParseError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def end_of_day(day: date) -> datetime:
+    """23:59:59.999999 Asia/Shanghai of `day`, in UTC."""
+    local = datetime.combine(day, time.max, tzinfo=SHANGHAI)
+    return local.astimezone(UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The Asia/Shanghai calendar date of an aware datetime."""
+    return as_utc(moment).astimezone(SHANGHAI).date()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is taken to be UTC already (as stored)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_local_iso(moment: datetime) -> str:
+    """ISO 8601 in Asia/Shanghai, seconds precision, as the JSON outputs show times."""
+    return as_utc(moment).astimezone(SHANGHAI).replace(microsecond=0).isoformat()
+
+
+def quarter_bounds(quarter: str) -> tuple[date, date]:
+    """`2026Q3` → (first day, last day)."""
+    match = re.fullmatch(r"(\d{4})Q([1-4])", quarter.strip().upper())
+    if not match:
+        raise TimeParseError(f"not a quarter (like 2026Q3): {quarter!r}")
+    year, q = int(match.group(1)), int(match.group(2))
+    first = date(year, 3 * q - 2, 1)
+    next_first = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return first, next_first - timedelta(days=1)
+
+
+def previous_quarter(quarter: str) -> str:
+    first, _ = quarter_bounds(quarter)
+    prev_last = first - timedelta(days=1)
+    return f"{prev_last.year}Q{(prev_last.month - 1) // 3 + 1}"
