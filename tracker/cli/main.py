@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from tracker.cli import registry as registry_cli
 from tracker.cli.common import CliContext
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ def main(
 
 
 # Each command module adds its commands or sub-apps to `app`.
+registry_cli.register(app)
 
 
 def run() -> None:
