@@ -7,6 +7,7 @@ import os
 import typer
 
 from tracker.cli import registry as registry_cli
+from tracker.cli import report as report_cli
 from tracker.cli.common import CliContext
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ def main(
 
 # Each command module adds its commands or sub-apps to `app`.
 registry_cli.register(app)
+report_cli.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,121 @@
+"""Rectification cases (整改).
+
+A case opens for every 不合格 account of a quarter's inspection run (`inspect run`), due
+`[cases].due_days` days after the inspection's T. A later check of the account (复核: the next
+`inspect run`, or `tracker cases --review`) that no longer finds any of the case's veto rules
+closes it as rectified. Overdue is not stored: an open case is overdue once the local date of
+the reading time is past `due_on`. An account with a case in the previous quarter too is a
+repeat offender. Re-running a quarter reopens, updates or closes that quarter's cases to match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from tracker.storage.db import Database
+from tracker.storage.tables import Account, RectificationCase
+from tracker.timeutil import local_date, now_utc, previous_quarter, to_local_iso
+
+STATUSES = ("open", "overdue", "closed")
+
+
+def open_quarter_cases(session, quarter: str, at: datetime, failed: dict[str, list[str]],
+                       due_days: int) -> tuple[int, int]:
+    """Make the quarter's cases match its (re-)run; returns (opened or updated, closed)."""
+    existing = {case.account: case for case in session.exec(
+        select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
+    earlier = {case.account for case in session.exec(
+        select(RectificationCase).where(RectificationCase.quarter == previous_quarter(quarter))).all()}
+    due_on = local_date(at) + timedelta(days=due_days)
+    opened = closed = 0
+    for account, rules in failed.items():
+        case = existing.get(account) or RectificationCase(account=account, quarter=quarter, due_on=due_on,
+                                                          opened_at=at)
+        case.rules, case.opened_at, case.due_on = list(rules), at, due_on
+        case.status, case.closed_at = "open", None
+        case.repeat_offender = account in earlier
+        session.add(case)
+        opened += 1
+    for account, case in existing.items():
+        if account not in failed and case.status == "open":
+            case.status, case.closed_at = "closed", at
+            session.add(case)
+            closed += 1
+    return opened, closed
+
+
+def cases_to_review(session, at: datetime, *, skip_quarter: str | None = None) -> list[RectificationCase]:
+    """Open cases opened before `at` (those a check at `at` can confirm as rectified)."""
+    query = select(RectificationCase).where(RectificationCase.status == "open", RectificationCase.opened_at < at)
+    if skip_quarter:
+        query = query.where(RectificationCase.quarter != skip_quarter)
+    return list(session.exec(query.order_by(RectificationCase.id)).all())
+
+
+def close_rectified(session, cases: Iterable[RectificationCase], vetoes: dict[str, list[str]],
+                    at: datetime) -> int:
+    """Close every case none of whose rules is still a veto finding of its account at `at`."""
+    closed = 0
+    for case in cases:
+        still = set(case.rules or ()) & set(vetoes.get(case.account, ()))
+        if not still:
+            case.status, case.closed_at = "closed", at
+            session.add(case)
+            closed += 1
+    return closed
+
+
+def review_cases(db: Database, settings, at: datetime | None = None, *, evaluate=None) -> int:
+    """复核: evaluate the rules for the accounts of open cases at `at` and close the rectified."""
+    from tracker.inspections import rules_evaluate, veto_rules
+
+    at = at or now_utc()
+    with db.session() as session:
+        accounts = sorted({case.account for case in cases_to_review(session, at)})
+    if not accounts:
+        return 0
+    findings = (evaluate or rules_evaluate())(db, settings, at, accounts=accounts)
+    vetoes = veto_rules(finding for finding in findings if finding.account in set(accounts))
+    with db.write() as session:
+        return close_rectified(session, cases_to_review(session, at), vetoes, at)
+
+
+def case_status(case: RectificationCase, at: datetime) -> str:
+    if case.status == "open" and local_date(at) > case.due_on:
+        return "overdue"
+    return case.status
+
+
+def list_cases(db: Database, status: str | None = None, *, at: datetime | None = None) -> list[dict]:
+    """Cases as of `at` (default now), newest quarter first; `status` open|overdue|closed.
+
+    `open` lists every case not yet closed (overdue ones included, marked so)."""
+    if status is not None and status not in STATUSES:
+        from tracker.errors import TrackerError
+
+        raise TrackerError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
+    at = at or now_utc()
+    with db.session() as session:
+        cases = session.exec(select(RectificationCase)).all()
+        names = {row.account: row for row in session.exec(
+            select(Account).where(Account.account.in_({case.account for case in cases}))).all()} if cases else {}
+    result = []
+    for case in sorted(cases, key=lambda c: (-int(c.quarter.replace("Q", "")), c.account)):
+        shown = case_status(case, at)
+        if status == "open" and case.status != "open" or status in ("overdue", "closed") and shown != status:
+            continue
+        account = names.get(case.account)
+        result.append({
+            "id": case.id, "account": case.account, "quarter": case.quarter,
+            "org_name": account.org_name if account else None,
+            "account_name": account.account_name if account else None,
+            "region": account.region if account else None,
+            "rules": list(case.rules or []), "opened_at": to_local_iso(case.opened_at),
+            "due_on": case.due_on.isoformat(), "status": shown,
+            "closed_at": to_local_iso(case.closed_at) if case.closed_at else None,
+            "repeat_offender": case.repeat_offender,
+        })
+    return result

@@ -1,0 +1,124 @@
+"""`tracker inspect plan|run`, `tracker report`, `tracker cases`: thin wrappers over
+tracker.inspections, tracker.reports and tracker.cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tracker import cases as case_api
+from tracker import inspections
+from tracker.cli.common import context, handles_errors, print_json
+from tracker.errors import TrackerError
+from tracker.reports import FORMATS, report_format
+from tracker.reports.builder import build_report
+from tracker.timeutil import parse_at
+
+inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
+                          no_args_is_help=True)
+
+QUARTER = typer.Option(..., "--quarter", help="Quarter, like 2026Q3.")
+AT = typer.Option(None, "--at", help="Time T (ISO 8601; no offset = Asia/Shanghai; a bare date = end of day).")
+
+
+def _check_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise TrackerError(f"--format must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _print_rows(header: list[str], rows: list[list]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    for line in [header, *rows]:
+        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+@inspect_app.command("plan")
+@handles_errors
+def plan(ctx: typer.Context, quarter: str = QUARTER,
+         ratio: str = typer.Option(None, "--ratio", help="Share to sample, 0.3 or 30% (default: [inspection].default_ratio)."),
+         seed: int = typer.Option(None, "--seed", help="Random seed (default: derived from the quarter, e.g. 20263)."),
+         at: str = typer.Option(None, "--at", help="Registry state to sample from (default: end of the quarter)."),
+         fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """Draw the quarter's reproducible sample, stratified by second-level region and platform."""
+    cli = context(ctx)
+    _check_format(fmt, ("table", "json"))
+    ratio_value = inspections.parse_ratio(ratio if ratio is not None else cli.settings.section("inspection")["default_ratio"])
+    result = inspections.plan_inspection(cli.database(), quarter, ratio_value, seed, at=parse_at(at) if at else None)
+    data = result.as_json()
+    if fmt == "json":
+        print_json(data)
+        return
+    header = ["region", "platform", "running", "sampled"] if cli.lang == "en" else ["地区", "平台", "运行数", "抽查数"]
+    _print_rows(header, [[s["region"], s["platform"], s["population"], s["sampled"]] for s in data["strata"]])
+    typer.echo(f"{data['quarter']}: {data['sample_size']} / {data['population']} (ratio {data['ratio']:g}, seed {data['seed']})")
+
+
+@inspect_app.command("run")
+@handles_errors
+def run(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
+        fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """Evaluate the rules on the sample at T and store the quarter's inspection; opens 整改 cases."""
+    cli = context(ctx)
+    _check_format(fmt, ("table", "json"))
+    result = inspections.run_inspection(cli.database(), cli.settings, quarter, parse_at(at) if at else None)
+    data = result.as_json()
+    if fmt == "json":
+        print_json(data)
+        return
+    typer.echo(f"{data['quarter']} @ {data['at']}: checked {data['checked']}, 不合格 {data['failed']}, "
+               f"cases opened {data['cases_opened']}, closed {data['cases_closed']}")
+    for entry in data["failed_accounts"]:
+        typer.echo(f"  {entry['account']}  {', '.join(entry['rules'])}")
+
+
+@handles_errors
+def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
+           region: str = typer.Option(None, "--region", help="Only this region and below."),
+           fmt: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}."),
+           output: Path = typer.Option(None, "-o", "--output", help="Write to FILE (required for xlsx and docx).")) -> None:
+    """The quarter's 通报: tables by region, 不合格 list and problem list."""
+    cli = context(ctx)
+    chosen = report_format(fmt)
+    if chosen.binary and output is None:
+        raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
+    data = build_report(cli.database(), cli.settings, inspections.normalise_quarter(quarter),
+                        parse_at(at) if at else None, region)
+    rendered = chosen.render(data)
+    if output is None:
+        typer.echo(rendered, nl=False)
+        return
+    try:
+        output.write_bytes(rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
+    except OSError as exc:
+        raise TrackerError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+    typer.echo(str(output), err=True)
+
+
+@handles_errors
+def cases(ctx: typer.Context,
+          status: str = typer.Option(None, "--status", help="open, overdue or closed."),
+          at: str = typer.Option(None, "--at", help="Read (and review) as of T (default: now)."),
+          review: bool = typer.Option(False, "--review", help="复核 first: close cases whose veto findings are gone at T."),
+          fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """Rectification cases (整改) opened by inspections."""
+    cli = context(ctx)
+    _check_format(fmt, ("table", "json"))
+    moment = parse_at(at) if at else None
+    if review:
+        case_api.review_cases(cli.database(), cli.settings, moment)
+    rows = case_api.list_cases(cli.database(), status, at=moment)
+    if fmt == "json":
+        print_json({"cases": rows})
+        return
+    header = (["quarter", "account", "name", "rules", "due", "status", "repeat"] if cli.lang == "en"
+              else ["季度", "账号", "账号名称", "问题", "整改期限", "状态", "屡查屡犯"])
+    _print_rows(header, [[r["quarter"], r["account"], r["account_name"] or "", ",".join(r["rules"]),
+                          r["due_on"], r["status"], "是" if r["repeat_offender"] else ""] for r in rows])
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(inspect_app, name="inspect")
+    app.command("report")(report)
+    app.command("cases")(cases)

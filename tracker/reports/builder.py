@@ -1,0 +1,117 @@
+"""The 通报 of a quarter as the contract's JSON dict; every format renders this dict.
+
+Which findings a report uses: the stored findings of the quarter's current inspection when the
+quarter has one that was run (`checked` = its sample, as far as still running at T); otherwise
+the rules evaluated at T over every running account (`checked` = `running`).
+`failed_accounts` are checked accounts with a veto finding; `problems` are their warning
+findings (veto findings are in `failed_accounts`, info findings never count).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from tracker import inspections
+from tracker.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
+from tracker.models import AccountRecord, Finding, Severity
+from tracker.reports.population import region_level, row_order, row_region, running_accounts
+from tracker.settings import Settings
+from tracker.storage.db import Database
+from tracker.timeutil import previous_quarter, to_local_iso
+
+
+def counts(running: int, checked: int, failed: int) -> dict:
+    rate = round(failed / checked * 100, 2) if checked else 0
+    return {"running": running, "checked": checked, "failed": failed, "fail_rate": rate}
+
+
+def _grouped(key: Callable[[AccountRecord], str], running: list[AccountRecord], checked: set[str],
+             failed: set[str], name: str) -> list[dict]:
+    groups: dict[str, list[AccountRecord]] = defaultdict(list)
+    for record in running:
+        groups[key(record)].append(record)
+    return [
+        {name: group, **counts(len(members), sum(m.key in checked for m in members),
+                               sum(m.key in failed for m in members))}
+        for group, members in groups.items()
+    ]
+
+
+def _inputs(db: Database, settings: Settings, quarter: str, at: datetime, region: str | None,
+            evaluate) -> tuple[list[AccountRecord], set[str], list[Finding], dict | None]:
+    running = running_accounts(db, at, region)
+    keys = {record.key for record in running}
+    with db.session() as session:
+        inspection = current_inspection(session, quarter)
+        if inspection is not None and inspection.run_at is not None:
+            checked = set(sample_of(session, inspection.id)) & keys
+            findings = [f for f in findings_of(session, inspection.id) if f.account in checked]
+            about = {"id": inspection.id, "ratio": inspection.ratio, "seed": inspection.seed,
+                     "sample_size": inspection.sample_size, "at": to_local_iso(inspection.at)}
+            return running, checked, findings, about
+    findings = [f for f in (evaluate or inspections.rules_evaluate())(db, settings, at, region=region) if f.account in keys]
+    return running, keys, findings, None
+
+
+def build_report(db: Database, settings: Settings, quarter: str, at: datetime | None = None,
+                 region: str | None = None, *, evaluate=None, compare: bool = True) -> dict:
+    quarter = normalise_quarter(quarter)
+    at = at or quarter_end(quarter)
+    running, checked, findings, inspection = _inputs(db, settings, quarter, at, region, evaluate)
+    vetoes = veto_rules(findings)
+    failed = set(vetoes)
+    by_key = {record.key: record for record in running}
+    rows = sorted(_grouped(lambda r: row_region(r.region), running, checked, failed, "region"),
+                  key=lambda row: row_order(row["region"]))
+    report = {
+        "period": quarter,
+        "at": to_local_iso(at),
+        "rows": rows,
+        "total": counts(len(running), len(checked), len(failed)),
+        "failed_accounts": [_failed_entry(by_key[key], rules) for key, rules in vetoes.items()],
+        "problems": [{"account": f.account, "rule": f.rule, "severity": f.severity}
+                     for f in sorted(findings, key=lambda f: (f.account, f.rule)) if f.severity == Severity.WARNING],
+        "region": region,
+        "accounts": _named(by_key, set(vetoes) | {f.account for f in findings if f.severity == Severity.WARNING}),
+        "source": "inspection" if inspection else "evaluated",
+        "inspection": inspection,
+        "by_platform": sorted(_grouped(lambda r: r.platform, running, checked, failed, "platform"),
+                              key=lambda row: row["platform"]),
+        "by_level": sorted(_grouped(lambda r: region_level(r.region), running, checked, failed, "level"),
+                           key=lambda row: "省级市级县级".index(row["level"])),
+    }
+    if compare:
+        report["previous"] = _previous(db, settings, quarter, region, evaluate, report)
+    return report
+
+
+def _failed_entry(record: AccountRecord, rules: Iterable[str]) -> dict:
+    return {"account": record.key, "org_name": record.org_name, "account_name": record.account_name,
+            "region": record.region, "rules": list(rules)}
+
+
+def _named(by_key: dict[str, AccountRecord], keys: set[str]) -> dict[str, dict]:
+    """Who the listed accounts are (for the named lists), keyed by account."""
+    return {key: {"region": by_key[key].region, "org_name": by_key[key].org_name,
+                  "account_name": by_key[key].account_name, "platform": by_key[key].platform}
+            for key in sorted(keys)}
+
+
+def _previous(db, settings, quarter: str, region, evaluate, report: dict) -> dict:
+    """The previous quarter's totals (as of its end) and the change to this quarter."""
+    earlier_quarter = previous_quarter(quarter)
+    earlier = build_report(db, settings, earlier_quarter, None, region, evaluate=evaluate, compare=False)
+    now_total, then_total = report["total"], earlier["total"]
+    earlier_rows = {row["region"]: row for row in earlier["rows"]}
+    return {
+        "period": earlier_quarter,
+        "total": then_total,
+        "change": {key: round(now_total[key] - then_total[key], 2) for key in now_total},
+        "rows": [{"region": row["region"],
+                  "fail_rate_change": round(row["fail_rate"] - earlier_rows[row["region"]]["fail_rate"], 2)
+                  if row["region"] in earlier_rows else None} for row in report["rows"]],
+        "repeat_failed": sorted({entry["account"] for entry in report["failed_accounts"]}
+                                & {entry["account"] for entry in earlier["failed_accounts"]}),
+    }

@@ -1,0 +1,88 @@
+"""The report as a draft 通报 (DOCX): title, period, the summary in the seeds' wording, the
+attachment table (seed 004) and the named lists (seed 001)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from tracker.reports.labels import (
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, problem_rows, quarter_title, report_title,
+    rule_names, summary_sentence, table_rows,
+)
+from tracker.timeutil import quarter_bounds
+
+
+def _cjk_font(style, name: str, size: int) -> None:
+    style.font.name = name
+    style.font.size = Pt(size)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _heading(document, text: str, size: int = 16, center: bool = True) -> None:
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.size = Pt(size)
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _table(document, header: tuple, rows: list[tuple]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, title in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(title).bold = True
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = str(value)
+    if not rows:
+        document.add_paragraph("无。")
+
+
+def render(report: dict) -> bytes:
+    names = rule_names()
+    year, number = quarter_title(report["period"])
+    first, last = quarter_bounds(report["period"])
+    document = Document()
+    _cjk_font(document.styles["Normal"], "SimSun", 12)
+    _heading(document, report_title(report["period"]), size=18)
+    document.add_paragraph(
+        f"检查期间:{first:%Y年%m月%d日}至{last:%Y年%m月%d日};检查时点:{report['at']}"
+        + (f";地区:{report['region']}" if report.get("region") else ""))
+    _heading(document, "一、总体情况", size=14, center=False)
+    sentence = summary_sentence(report)
+    source = "按季度抽查" if report.get("source") == "inspection" else "全面检查"
+    document.add_paragraph(f"根据政务新媒体检查指标有关要求,对全省政府系统政务新媒体开展了{source}。{sentence}")
+    previous = report.get("previous")
+    if previous and previous["total"]["checked"]:
+        change = previous["change"]["fail_rate"]
+        trend = "上升" if change > 0 else "下降" if change < 0 else "持平"
+        document.add_paragraph(f"与{previous['period']}相比,不合格率{trend}"
+                               + (f"{abs(change):.2f}个百分点。" if change else "。"))
+    _heading(document, "二、存在问题", size=14, center=False)
+    failed, problems = failed_rows(report, names), problem_rows(report, names)
+    document.add_paragraph(
+        f"检查发现{len(failed)}个政务新媒体不合格(见附件2),{len(problems)}个政务新媒体存在其他问题(见附件3)。"
+        "请有关单位督促整改到位。")
+    for index, (title, header, rows) in enumerate((
+        (f"{year}年第{number}季度全省政务新媒体检查情况表", TABLE_HEADER, table_rows(report)),
+        ("检查不合格的政务新媒体名单", FAILED_HEADER, failed),
+        ("存在问题的政务新媒体名单", PROBLEM_HEADER, problems),
+    ), 1):
+        document.add_page_break()
+        document.add_paragraph(f"附件{index}")
+        _heading(document, title, size=14)
+        _table(document, header, rows)
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,97 @@
+"""Chinese labels shared by the document formats: table headers, platform and rule names."""
+
+from __future__ import annotations
+
+from tracker.timeutil import quarter_bounds
+
+PLATFORMS = {
+    "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
+    "bilibili": "哔哩哔哩", "xiaohongshu": "小红书", "app": "客户端", "other": "其他",
+}
+TABLE_HEADER = ("序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)", "不合格数(个)", "不合格率(%)")
+FAILED_HEADER = ("序号", "地区", "主办单位", "账号名称", "平台", "问题")
+PROBLEM_HEADER = FAILED_HEADER
+
+
+def rule_names() -> dict[str, str]:
+    """Rule code → Chinese name, from the rules registry when it is installed."""
+    try:
+        from tracker.rules.registry import rules
+
+        return {spec.code: spec.name_zh for spec in rules()}
+    except ImportError:  # reports still render, with rule codes, where a rule module is missing
+        return {}
+
+
+def rule_label(code: str, names: dict[str, str]) -> str:
+    return names.get(code, code)
+
+
+def platform_label(platform: str) -> str:
+    return PLATFORMS.get(platform, platform)
+
+
+def quarter_title(period: str) -> tuple[int, str]:
+    first, _ = quarter_bounds(period)
+    return first.year, "一二三四"[(first.month - 1) // 3]
+
+
+def report_title(period: str) -> str:
+    year, number = quarter_title(period)
+    return f"关于{year}年第{number}季度政务新媒体检查情况的通报"
+
+
+def region_label(region: str, single_province: bool) -> str:
+    """A row's name as the seeds print it: 福州市, and 省直单位 for a province's own units."""
+    parts = region.split("/")
+    if not single_province:
+        return region if len(parts) > 1 else f"{region}(省直单位)"
+    return parts[-1] if len(parts) > 1 else "省直单位"
+
+
+def table_rows(report: dict) -> list[tuple]:
+    """The attachment table (seed 004): numbered rows and a 合计 row."""
+    single = len({row["region"].split("/")[0] for row in report["rows"]}) <= 1
+    rows = [(index, region_label(row["region"], single), row["running"], row["checked"], row["failed"],
+             row["fail_rate"]) for index, row in enumerate(report["rows"], 1)]
+    total = report["total"]
+    rows.append(("合计", "", total["running"], total["checked"], total["failed"], total["fail_rate"]))
+    return rows
+
+
+def pass_rate(total: dict) -> float:
+    checked = total["checked"]
+    return round((checked - total["failed"]) / checked * 100, 2) if checked else 0
+
+
+def summary_sentence(report: dict) -> str:
+    """The seeds' wording: 共检查…个, 不合格…个, 总体合格率…%."""
+    year, number = quarter_title(report["period"])
+    total = report["total"]
+    passed = pass_rate(total)
+    if total["failed"] == 0 and total["checked"]:
+        return f"{year}年第{number}季度共检查政务新媒体{total['checked']}个,全部合格。"
+    return (f"{year}年第{number}季度共检查政务新媒体{total['checked']}个"
+            f"(运行总数{total['running']}个),检查发现{total['failed']}个政务新媒体不合格,"
+            f"总体合格率{passed:g}%。")
+
+
+def failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
+    """存在突出问题(不合格)的政务新媒体名单 (seed 001): 序号, 地区, 主办单位, 账号名称, 平台, 问题."""
+    return [(index, entry["region"], entry["org_name"], entry["account_name"],
+             platform_label(report["accounts"][entry["account"]]["platform"]),
+             "、".join(rule_label(rule, names) for rule in entry["rules"]))
+            for index, entry in enumerate(report["failed_accounts"], 1)]
+
+
+def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
+    """The list of other problems (warnings), one line per account."""
+    per_account: dict[str, list[str]] = {}
+    for problem in report["problems"]:
+        per_account.setdefault(problem["account"], []).append(rule_label(problem["rule"], names))
+    rows = []
+    for index, (key, rules) in enumerate(per_account.items(), 1):
+        who = report["accounts"][key]
+        rows.append((index, who["region"], who["org_name"], who["account_name"], platform_label(who["platform"]),
+                     "、".join(rules)))
+    return rows

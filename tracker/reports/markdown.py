@@ -1,0 +1,42 @@
+"""The report as Markdown, for a quick read in a terminal or a ticket."""
+
+from __future__ import annotations
+
+from tracker.reports.labels import (
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, problem_rows, report_title, rule_names,
+    summary_sentence, table_rows,
+)
+
+
+def _table(header: tuple, rows: list[tuple]) -> list[str]:
+    cells = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in cells]
+
+
+def _breakdown(title: str, key: str, rows: list[dict]) -> list[str]:
+    header = (title, "运行总数", "检查总数", "不合格数", "不合格率(%)")
+    return _table(header, [(r[key], r["running"], r["checked"], r["failed"], r["fail_rate"]) for r in rows])
+
+
+def render(report: dict) -> str:
+    names = rule_names()
+    lines = [f"# {report_title(report['period'])}", "",
+             f"检查时点:{report['at']}" + (f" 地区:{report['region']}" if report.get("region") else ""), "",
+             summary_sentence(report), "", "## 政务新媒体检查情况表", ""]
+    lines += _table(TABLE_HEADER, table_rows(report))
+    lines += ["", "## 不合格政务新媒体名单", ""]
+    failed = failed_rows(report, names)
+    lines += _table(FAILED_HEADER, failed) if failed else ["无。"]
+    lines += ["", "## 存在问题的政务新媒体名单", ""]
+    problems = problem_rows(report, names)
+    lines += _table(PROBLEM_HEADER, problems) if problems else ["无。"]
+    lines += ["", "## 按平台", ""] + _breakdown("平台", "platform", report.get("by_platform", []))
+    lines += ["", "## 按层级", ""] + _breakdown("层级", "level", report.get("by_level", []))
+    previous = report.get("previous")
+    if previous:
+        change = previous["change"]
+        lines += ["", f"## 与{previous['period']}相比", "",
+                  f"检查总数变化 {change['checked']:+d} 个,不合格数变化 {change['failed']:+d} 个,"
+                  f"不合格率变化 {change['fail_rate']:+.2f} 个百分点。"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,75 @@
+"""The report as an XLSX workbook: the attachment table of seed 004, the named list of 不合格
+accounts of seed 001, the problem list, and the breakdowns; styled and ready to print."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker.reports.labels import (
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, platform_label, problem_rows, quarter_title,
+    rule_names, table_rows,
+)
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_FONT = "SimSun"
+
+
+def _display_width(value: object) -> int:
+    """Columns fit CJK text: a wide character takes two columns."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in str(value))
+
+
+def _sheet(book: Workbook, title: str, caption: str, header: tuple, rows: list[tuple]) -> Worksheet:
+    sheet = book.create_sheet(title)
+    sheet.append([caption])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet["A1"].font = Font(name=_FONT, bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 28
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    for cell in sheet[2]:
+        cell.font = Font(name=_FONT, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for line in sheet.iter_rows(min_row=2, max_row=len(rows) + 2, max_col=len(header)):
+        for cell in line:
+            cell.border = _BORDER
+            if cell.row > 2:
+                cell.font = Font(name=_FONT, bold=line[0].value == "合计")
+                cell.alignment = Alignment(vertical="center", wrap_text=True,
+                                           horizontal="left" if isinstance(cell.value, str) and cell.column > 1 else "center")
+    for index, title_cell in enumerate(header, 1):
+        widest = max([_display_width(title_cell) // 2 + 2] + [_display_width(r[index - 1]) + 2 for r in rows])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(widest, 6), 50)
+    sheet.freeze_panes = "A3"  # caption and header stay visible
+    sheet.print_title_rows = "1:2"
+    return sheet
+
+
+def render(report: dict) -> bytes:
+    names = rule_names()
+    year, number = quarter_title(report["period"])
+    period = f"{year}年第{number}季度"
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, "检查情况表", f"{period}政务新媒体检查情况表", TABLE_HEADER, table_rows(report))
+    _sheet(book, "不合格名单", f"{period}检查不合格的政务新媒体名单", FAILED_HEADER, failed_rows(report, names))
+    _sheet(book, "问题名单", f"{period}存在问题的政务新媒体名单", PROBLEM_HEADER, problem_rows(report, names))
+    breakdown_header = ("序号", "{}", "运行总数(个)", "检查总数(个)", "不合格数(个)", "不合格率(%)")
+    for key, label, title in (("by_platform", "平台", "按平台"), ("by_level", "层级", "按层级")):
+        rows = [(i, platform_label(r[key[3:]]) if key == "by_platform" else r["level"], r["running"], r["checked"],
+                 r["failed"], r["fail_rate"]) for i, r in enumerate(report.get(key, []), 1)]
+        header = tuple(h.format(label) for h in breakdown_header)
+        _sheet(book, f"{title}统计", f"{period}政务新媒体检查情况({title})", header, rows)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
