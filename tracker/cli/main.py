@@ -8,6 +8,7 @@ import typer
 
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
+from tracker.cli import tui as tui_cli
 from tracker.cli.common import CliContext
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ def main(
 # Each command module adds its commands or sub-apps to `app`.
 registry_cli.register(app)
 report_cli.register(app)
+tui_cli.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,35 @@
+"""`tracker tui` and `tracker demo`: open the terminal UI (the only commands that import textual,
+and only when they run)."""
+
+from __future__ import annotations
+
+import typer
+
+from tracker.cli.common import context, handles_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tui")(tui_command)
+    app.command("demo")(demo_command)
+
+
+@handles_errors
+def tui_command(ctx: typer.Context) -> None:
+    """The terminal UI: dashboard, accounts, findings, inspections and reports, filing forms."""
+    cli = context(ctx)
+    from tui.app import TrackerApp
+
+    TrackerApp(cli.database(), cli.settings, lang=cli.lang).run()
+
+
+@handles_errors
+def demo_command(
+    ctx: typer.Context,
+    accounts: int = typer.Option(320, "--accounts", min=40, help="How many synthetic accounts (at least 40)."),
+    no_tui: bool = typer.Option(False, "--no-tui", help="Print the report summary instead of opening the UI."),
+) -> None:
+    """A synthetic province on a local feed server: import, poll, check, then the UI."""
+    cli = context(ctx)
+    from tracker.demo.flow import run_demo
+
+    run_demo(accounts=accounts, settings=cli.settings, lang=cli.lang, open_tui=not no_tui)

@@ -1,0 +1,272 @@
+"""Read-side queries for the dashboard and the account lists of the terminal UI.
+
+Set-based: a handful of GROUP BY queries whatever the number of accounts, so the UI stays quick
+with 100,000 of them. The counts follow the report's definitions (CONTRACT §7) on the current
+derived state: running = not deregistered and opened by T; checked = the quarter's inspection
+sample, or every running account; failed = checked accounts with an active veto finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from tracker.storage.db import Database
+from tracker.storage.tables import (
+    Account,
+    FeedState,
+    FindingRow,
+    Inspection,
+    InspectionFinding,
+    InspectionSample,
+)
+from tracker.timeutil import local_date, now_utc
+
+
+def report_region(path: str) -> str:
+    """The report row of a region path: its first two segments (CONTRACT §7)."""
+    return "/".join(path.split("/")[:2])
+
+
+def quarter_of(at: datetime) -> str:
+    day = local_date(at)
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass
+class RegionCounts:
+    region: str
+    running: int = 0
+    checked: int = 0
+    failed: int = 0
+
+    @property
+    def fail_rate(self) -> float:
+        return round(100.0 * self.failed / self.checked, 2) if self.checked else 0.0
+
+
+@dataclass
+class Dashboard:
+    at: datetime
+    quarter: str
+    sampled: bool                       # True when the quarter has an inspection sample
+    total: RegionCounts
+    rows: list[RegionCounts] = field(default_factory=list)
+
+
+def _running_filter(at: datetime):
+    return and_(Account.status != "deregistered", Account.opened_on <= local_date(at))
+
+
+def _current_inspection(session, quarter: str) -> Inspection | None:
+    stmt = (
+        select(Inspection)
+        .where(Inspection.quarter == quarter, Inspection.current.is_(True))
+        .order_by(Inspection.id.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalars().first()
+
+
+def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
+    """Running / checked / failed per report region as of `at` (default: now)."""
+    at = at or now_utc()
+    quarter = quarter_of(at)
+    rows: dict[str, RegionCounts] = {}
+
+    def row(region: str) -> RegionCounts:
+        key = report_region(region)
+        return rows.setdefault(key, RegionCounts(key))
+
+    with db.session() as session:
+        running = select(Account.region, func.count()).where(_running_filter(at)).group_by(Account.region)
+        for region, count in session.execute(running):
+            row(region).running += count
+        inspection = _current_inspection(session, quarter)
+        checked_scope = select(Account.account).where(_running_filter(at))
+        if inspection is not None:
+            checked_scope = checked_scope.where(
+                Account.account.in_(
+                    select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
+                )
+            )
+        if inspection is not None:
+            checked = (
+                select(Account.region, func.count())
+                .where(Account.account.in_(checked_scope))
+                .group_by(Account.region)
+            )
+            for region, count in session.execute(checked):
+                row(region).checked += count
+        else:
+            for counts in rows.values():
+                counts.checked = counts.running
+        if inspection is not None and inspection.run_at is not None:
+            vetoed = select(InspectionFinding.account).where(
+                InspectionFinding.inspection_id == inspection.id, InspectionFinding.severity == "veto"
+            )
+        else:
+            vetoed = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.severity == "veto")
+        failed = (
+            select(Account.region, func.count())
+            .where(Account.account.in_(checked_scope), Account.account.in_(vetoed))
+            .group_by(Account.region)
+        )
+        for region, count in session.execute(failed):
+            row(region).failed += count
+    ordered = sorted(rows.values(), key=lambda counts: (counts.region.count("/"), counts.region))
+    total = RegionCounts(
+        "",
+        running=sum(r.running for r in ordered),
+        checked=sum(r.checked for r in ordered),
+        failed=sum(r.failed for r in ordered),
+    )
+    return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered)
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    account: str
+    account_name: str
+    region: str
+    rule: str
+    severity: str
+    evidence: dict
+    last_seen_at: datetime
+    first_seen_at: datetime
+
+
+def findings(db: Database, *, limit: int | None = None, rule: str | None = None) -> list[FindingLine]:
+    """Active findings, newest first (by when they were first seen), with the account's name."""
+    stmt = (
+        select(FindingRow, Account.account_name, Account.region)
+        .join(Account, Account.account == FindingRow.account, isouter=True)
+        .where(FindingRow.active.is_(True))
+        .order_by(FindingRow.first_seen_at.desc(), FindingRow.account, FindingRow.rule)
+    )
+    if rule:
+        stmt = stmt.where(FindingRow.rule == rule)
+    if limit:
+        stmt = stmt.limit(limit)
+    with db.session() as session:
+        return [
+            FindingLine(
+                account=f.account,
+                account_name=name or "",
+                region=region or "",
+                rule=f.rule,
+                severity=f.severity,
+                evidence=f.evidence or {},
+                last_seen_at=f.last_seen_at,
+                first_seen_at=f.first_seen_at,
+            )
+            for f, name, region in session.execute(stmt)
+        ]
+
+
+@dataclass(frozen=True)
+class PollHealth:
+    outcomes: dict[str, int]            # last outcome → number of accounts
+    never_polled: int
+    failing: int                        # accounts whose last polls failed
+    last_polled_at: datetime | None
+
+
+def poll_health(db: Database) -> PollHealth:
+    with db.session() as session:
+        outcomes = dict(
+            session.execute(
+                select(FeedState.last_outcome, func.count())
+                .where(FeedState.last_outcome.is_not(None))
+                .group_by(FeedState.last_outcome)
+            ).all()
+        )
+        polled = session.execute(select(func.count()).select_from(FeedState).where(FeedState.last_polled_at.is_not(None))).scalar_one()
+        accounts = session.execute(select(func.count()).select_from(Account)).scalar_one()
+        failing = session.execute(
+            select(func.count()).select_from(FeedState).where(FeedState.consecutive_failures > 0)
+        ).scalar_one()
+        last = session.execute(select(func.max(FeedState.last_polled_at))).scalar_one()
+    return PollHealth(outcomes=outcomes, never_polled=max(accounts - polled, 0), failing=failing, last_polled_at=last)
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    region: str | None = None           # a report row: one segment = 本级 units only, else a subtree
+    platform: str | None = None
+    status: str | None = None
+    rule: str | None = None             # accounts with an active finding of this rule
+    search: str | None = None           # part of the account name or of platform:account_id
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    account: str
+    platform: str
+    account_name: str
+    org_name: str
+    region: str
+    status: str
+    rules: tuple[str, ...] = ()
+
+
+def _filtered(stmt, flt: AccountFilter):
+    if flt.region and "/" not in flt.region:
+        stmt = stmt.where(Account.region == flt.region)
+    elif flt.region:
+        stmt = stmt.where(or_(Account.region == flt.region, Account.region.startswith(flt.region + "/")))
+    if flt.platform:
+        stmt = stmt.where(Account.platform == flt.platform)
+    if flt.status:
+        stmt = stmt.where(Account.status == flt.status)
+    if flt.rule:
+        stmt = stmt.where(
+            Account.account.in_(select(FindingRow.account).where(FindingRow.rule == flt.rule, FindingRow.active.is_(True)))
+        )
+    if flt.search and flt.search.strip():
+        needle = f"%{flt.search.strip()}%"
+        stmt = stmt.where(or_(Account.account_name.like(needle), Account.account.like(needle)))
+    return stmt
+
+
+def account_page(
+    db: Database, flt: AccountFilter = AccountFilter(), *, offset: int = 0, limit: int = 100
+) -> tuple[list[AccountLine], int]:
+    """One page of accounts ordered by region then account, and how many match in all."""
+    with db.session() as session:
+        total = session.execute(_filtered(select(func.count()).select_from(Account), flt)).scalar_one()
+        stmt = _filtered(select(Account), flt).order_by(Account.region, Account.account).offset(offset).limit(limit)
+        accounts = session.execute(stmt).scalars().all()
+        keys = [a.account for a in accounts]
+        rules: dict[str, list[str]] = {}
+        if keys:
+            found = select(FindingRow.account, FindingRow.rule).where(
+                FindingRow.account.in_(keys), FindingRow.active.is_(True)
+            ).order_by(FindingRow.rule)
+            for account, rule in session.execute(found):
+                rules.setdefault(account, []).append(rule)
+    lines = [
+        AccountLine(a.account, a.platform, a.account_name, a.org_name, a.region, a.status, tuple(rules.get(a.account, ())))
+        for a in accounts
+    ]
+    return lines, total
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    regions: list[str]
+    platforms: list[str]
+    statuses: list[str]
+    rules: list[str]
+
+
+def filter_choices(db: Database) -> FilterChoices:
+    """The values present in the data, for the filter drop-downs."""
+    with db.session() as session:
+        regions = sorted({report_region(r) for r in session.execute(select(Account.region).distinct()).scalars()})
+        platforms = sorted(session.execute(select(Account.platform).distinct()).scalars())
+        statuses = sorted(session.execute(select(Account.status).distinct()).scalars())
+        rules = sorted(session.execute(select(FindingRow.rule).where(FindingRow.active.is_(True)).distinct()).scalars())
+    return FilterChoices(regions, platforms, statuses, rules)

@@ -1,0 +1,117 @@
+"""The Textual app: modes for the four main screens, pushed screens for details, forms and help.
+
+The app holds the database and the settings (attributes down); screens post `AccountChosen`,
+`FormRequested` and `DataChanged` (messages up). Every query runs in a thread worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tracker.settings import Settings
+from tracker.storage.db import Database
+from tui import operations
+from tui.commands import tracker_commands
+from tui.i18n import localise_bindings, set_language, t
+from tui.messages import AccountChosen, DataChanged, FormRequested
+from tui.screens.accounts import AccountsScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.detail import AccountDetailScreen
+from tui.screens.findings import FindingsScreen
+from tui.screens.forms import FilingForm, ObservationForm
+from tui.screens.help import HelpScreen
+from tui.screens.reports import ReportsScreen
+
+
+class TrackerApp(App):
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "dashboard": DashboardScreen,
+        "accounts": AccountsScreen,
+        "findings": FindingsScreen,
+        "reports": ReportsScreen,
+    }
+
+    def __init__(self, db: Database, settings: Settings, *, lang: str = "zh", at: datetime | None = None) -> None:
+        set_language(lang)
+        self.db = db
+        self.settings = settings
+        self.at = at  # None: now; tests and snapshots fix it
+        self.generation = 0  # bumped by every write; screens reload when theirs is older
+        super().__init__()
+        localise_bindings(self)
+        self.title = t("app.title")
+
+    # Descriptions are catalogue keys, translated per instance by localise_bindings.
+    BINDINGS = [
+        Binding("q", "quit", "nav.quit"),
+        Binding("question_mark", "help", "nav.help"),
+        Binding("slash", "search", "nav.search"),
+        Binding("d", "goto('dashboard')", "nav.dashboard"),
+        Binding("a", "goto('accounts')", "nav.accounts"),
+        Binding("f", "goto('findings')", "nav.findings"),
+        Binding("r", "goto('reports')", "nav.reports"),
+    ]
+
+    def on_mount(self) -> None:
+        self.switch_mode("dashboard")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from tracker_commands(self)
+        yield from super().get_system_commands(screen)
+
+    # navigation
+    def action_goto(self, mode: str) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, tuple(self.MODES.values())):
+            self.pop_screen()
+        self.switch_mode(mode)
+
+    def action_search(self) -> None:
+        self.action_goto("accounts")
+        self.call_after_refresh(lambda: self.screen.query_one("#search").focus())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_form(self, kind: str, account: str | None = None) -> None:
+        if account is None and isinstance(self.screen, AccountDetailScreen):
+            account = self.screen.account
+        form = ObservationForm(account) if kind == "observe" else FilingForm(kind, account)
+        self.push_screen(form)
+
+    def on_account_chosen(self, message: AccountChosen) -> None:
+        self.push_screen(AccountDetailScreen(message.account))
+
+    def on_form_requested(self, message: FormRequested) -> None:
+        self.action_form(message.kind, message.account)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.generation += 1
+        reload = getattr(self.screen, "reload_if_stale", None)
+        if reload is not None:
+            reload()
+
+    # long-running actions, reachable from the palette and the reports screen
+    def action_run_check(self) -> None:
+        self._run_operation(t("rep.check"), operations.run_check)
+
+    def action_poll(self) -> None:
+        self._run_operation(t("rep.poll"), operations.poll_all)
+
+    @work(thread=True, group="operations")
+    def _run_operation(self, label: str, operation) -> None:  # noqa: ANN001
+        self.call_from_thread(self.notify, t("rep.working", what=label))
+        try:
+            message = operation(self.db, self.settings, self.at)
+        except operations.OperationError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
+        self.call_from_thread(self.notify, message, timeout=8)
+        self.call_from_thread(self.post_message, DataChanged(label))

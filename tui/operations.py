@@ -1,0 +1,153 @@
+"""The UI's actions: each parses what the user typed the way the CLI does and calls the same
+`tracker.*` function; it returns a line for the user or raises OperationError with the message
+the CLI would print. Heavy modules are imported on use so the dashboard paints at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from tracker.errors import TrackerError
+from tracker.settings import ConfigError, Settings
+from tracker.storage.db import Database, DatabaseError
+from tracker.timeutil import TimeParseError, parse_at, parse_date
+from tui.i18n import t
+
+
+class OperationError(Exception):
+    pass
+
+
+USER_ERRORS = (TrackerError, ConfigError, TimeParseError, DatabaseError, ValueError)
+
+
+def guarded(function):  # noqa: ANN001, ANN201
+    """Turn the errors the CLI reports into an OperationError carrying the same text."""
+
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return function(*args, **kwargs)
+        except OperationError:
+            raise
+        except USER_ERRORS as exc:
+            raise OperationError(f"error: {exc}") from exc
+        except ImportError as exc:
+            raise OperationError(t("rep.missing", module=exc.name or str(exc))) from exc
+
+    wrapper.__name__ = function.__name__
+    return wrapper
+
+
+def date_option(value: str | None, option: str) -> date | None:
+    """A date typed in a form, checked like the CLI's `--effective` and friends."""
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise OperationError(f"error: {option}: {exc}") from exc
+
+
+def time_option(value: str | None) -> datetime | None:
+    return parse_at(value) if value and value.strip() else None
+
+
+@guarded
+def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
+    from tracker.rules.engine import run_check as check
+    from tracker.timeutil import now_utc
+
+    result = check(db, settings, at or now_utc())
+    accounts = getattr(result, "accounts_checked", getattr(result, "checked", "?"))
+    found = getattr(result, "findings", "?")
+    found = len(found) if isinstance(found, (list, tuple)) else found
+    return t("rep.check_done", accounts=accounts, findings=found)
+
+
+@guarded
+def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> str:
+    from tracker.poller import poll
+
+    report = poll(db, settings)
+    summary = getattr(report, "summary", None)
+    if callable(summary):
+        summary = summary()
+    return t("rep.poll_done", summary=summary if summary is not None else report)
+
+
+@guarded
+def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
+    from tracker import inspections
+
+    seed_value = int(seed) if seed.strip() else None
+    plan = inspections.plan_inspection(db, quarter, inspections.parse_ratio(ratio), seed_value)
+    return t("rep.plan_done", quarter=plan.quarter, size=plan.sample_size)
+
+
+@guarded
+def run_inspection(db: Database, settings: Settings, quarter: str, at: str) -> str:
+    from tracker import inspections
+
+    result = inspections.run_inspection(db, settings, quarter, time_option(at))
+    return t("rep.run_done", quarter=result.quarter) + f": {result.checked} / {len(result.failed)}"
+
+
+@guarded
+def export_report(db: Database, settings: Settings, quarter: str, at: str, region: str, fmt: str, output: str) -> str:
+    from tracker import inspections
+    from tracker.reports import report_format
+    from tracker.reports.builder import build_report
+
+    chosen = report_format(fmt)
+    if not output.strip():
+        raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
+    data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at), region.strip() or None)
+    rendered = chosen.render(data)
+    path = Path(output.strip()).expanduser()
+    try:
+        path.write_bytes(rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
+    except OSError as exc:
+        raise TrackerError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return t("rep.export_done", path=path)
+
+
+@guarded
+def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -> str:
+    """One filing from a form's values (field names as the CLI options, without dashes)."""
+    from tracker import registry
+
+    fields: dict[str, object] = {}
+    if kind == "open":
+        opened = date_option(values.get("opened_on"), "--opened-on") or date_option(values.get("effective"), "--effective")
+        fields = {name: values.get(name) for name in ("region", "org_name", "account_name", "feed_url", "profile_url", "filing_no")}
+        fields.update(org_code=(values.get("org_code") or "").strip().upper(), opened_on=opened)
+    elif kind == "rename":
+        fields = {"account_name": values.get("name")}
+    elif kind == "transfer":
+        region = (values.get("region") or "").strip() or None
+        if region is not None:
+            from tracker.registry_rows import region_problem
+
+            reason = region_problem(region)
+            if reason:
+                raise TrackerError(f"--region {region!r}: {reason}")
+        fields = {"org_code": (values.get("org_code") or "").strip().upper(), "org_name": values.get("org_name"), "region": region}
+    elif kind == "close":
+        fields = {"notice_from": date_option(values.get("notice_from"), "--notice-from")}
+    event = registry.file_event(
+        db, kind, account, effective_on=date_option(values.get("effective"), "--effective"),
+        by=values.get("by") or None, approver=values.get("approver") or None, doc_no=values.get("doc") or None, **fields,
+    )
+    return t("form.done", what=f"{event.kind} {event.account} #{event.id} {event.effective_on}")
+
+
+@guarded
+def observe(db: Database, account: str, fact: str, at: str, inspector: str, note: str) -> str:
+    from tracker.observations import record_observation
+    from tracker.registry import current_user
+    from tracker.timeutil import now_utc
+
+    record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector.strip() or current_user(),
+                       note=note.strip() or None)
+    return t("form.done", what=f"{fact} {account}")

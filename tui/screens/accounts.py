@@ -1,0 +1,128 @@
+"""Accounts: filters (region, platform, status, rule), search by name or id, pages of 100."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from tracker import queries
+from tui.i18n import PLATFORM, RULE, STATUS, name_of, t
+from tui.messages import AccountChosen
+from tui.screens.base import TrackerScreen
+
+PAGE_SIZE = 100
+SEARCH_DELAY = 0.25  # seconds of typing pause before the list reloads
+
+
+class AccountsScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("right_square_bracket", "page(1)", "nav.next_page"),
+        Binding("left_square_bracket", "page(-1)", "nav.prev_page"),
+        Binding("ctrl+pagedown", "page(1)", "nav.next_page", show=False),
+        Binding("ctrl+pageup", "page(-1)", "nav.prev_page", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0
+        self.total = 0
+        self._search_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select([], prompt=t("acc.any_region"), id="region")
+            yield Select([], prompt=t("acc.any_platform"), id="platform")
+            yield Select([], prompt=t("acc.any_status"), id="status")
+            yield Select([], prompt=t("acc.any_rule"), id="rule")
+            yield Input(placeholder=t("acc.search_hint"), id="search")
+        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield Static(t("acc.loading"), id="page-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#accounts", DataTable)
+        table.add_columns(
+            t("col.account"), t("col.name"), t("col.platform"), t("col.org"), t("col.region"), t("col.status"), t("col.rules")
+        )
+        self.load_choices()
+        super().on_mount()
+        table.focus()
+
+    @work(thread=True, group="choices")
+    def load_choices(self) -> None:
+        choices = queries.filter_choices(self.app.db)
+        self.app.call_from_thread(self.show_choices, choices)
+
+    def show_choices(self, choices: queries.FilterChoices) -> None:
+        self.query_one("#region", Select).set_options((region, region) for region in choices.regions)
+        self.query_one("#platform", Select).set_options((name_of(PLATFORM, p), p) for p in choices.platforms)
+        self.query_one("#status", Select).set_options((name_of(STATUS, s), s) for s in choices.statuses)
+        self.query_one("#rule", Select).set_options((name_of(RULE, r), r) for r in choices.rules)
+
+    def current_filter(self) -> queries.AccountFilter:
+        def chosen(selector: str) -> str | None:
+            value = self.query_one(selector, Select).value
+            return None if value == Select.NULL else str(value)
+
+        return queries.AccountFilter(
+            region=chosen("#region"),
+            platform=chosen("#platform"),
+            status=chosen("#status"),
+            rule=chosen("#rule"),
+            search=self.query_one("#search", Input).value or None,
+        )
+
+    def load(self) -> None:
+        self.fetch_page(self.current_filter(), self.page)
+
+    @work(thread=True, exclusive=True, group="accounts")
+    def fetch_page(self, flt: queries.AccountFilter, page: int) -> None:
+        lines, total = queries.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        self.app.call_from_thread(self.show_page, lines, total, page)
+
+    def show_page(self, lines: list[queries.AccountLine], total: int, page: int) -> None:
+        self.total, self.page = total, page
+        table = self.query_one("#accounts", DataTable)
+        table.clear()
+        for line in lines:
+            rules = " ".join(name_of(RULE, rule) for rule in line.rules)
+            table.add_row(
+                line.account, line.account_name, name_of(PLATFORM, line.platform), line.org_name,
+                line.region, name_of(STATUS, line.status), rules, key=line.account,
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        info = t("acc.page", page=page + 1, pages=pages, total=f"{total:,}") if total else t("acc.none")
+        self.query_one("#page-info", Static).update(info)
+
+    def action_page(self, step: int) -> None:
+        pages = max(1, -(-self.total // PAGE_SIZE))
+        target = min(max(self.page + step, 0), pages - 1)
+        if target != self.page:
+            self.fetch_page(self.current_filter(), target)
+
+    def restart(self) -> None:
+        self.page = 0
+        self.load()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.restart()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self.restart)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.restart()
+        self.query_one("#accounts", DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.post_message(AccountChosen(event.row_key.value))

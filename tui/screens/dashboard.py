@@ -1,0 +1,88 @@
+"""The first screen: totals, one row per region like the report, newest findings, poll health."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker import queries
+from tui.i18n import t
+from tui.messages import AccountChosen
+from tui.screens.base import TrackerScreen
+from tui.widgets.format import evidence_line, percent, rule_label, severity_label, when
+from tui.widgets.stat import Stat
+
+NEWEST = 15
+
+
+class DashboardScreen(TrackerScreen):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="totals"):
+            yield Stat(t("dash.running"), id="running")
+            yield Stat(t("dash.checked"), id="checked")
+            yield Stat(t("dash.failed"), id="failed")
+            yield Stat(t("dash.fail_rate"), id="fail-rate")
+        yield Static(t("dash.loading"), id="as-of")
+        with Horizontal(id="dash-body"):
+            with Vertical(id="regions-box"):
+                yield Static(t("dash.regions"), classes="section-title")
+                yield DataTable(id="regions", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="side-box"):
+                yield Static(t("dash.newest"), classes="section-title")
+                yield DataTable(id="newest", cursor_type="row")
+                yield Static(t("dash.poll"), classes="section-title")
+                yield Static("…", id="poll")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        regions = self.query_one("#regions", DataTable)
+        regions.add_columns(t("col.region"), t("dash.running"), t("dash.checked"), t("dash.failed"), t("dash.fail_rate"))
+        newest = self.query_one("#newest", DataTable)
+        newest.add_columns(t("col.first_seen"), t("col.account"), t("col.rule"), t("col.severity"), t("col.evidence"))
+        super().on_mount()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        db, at = self.app.db, self.app.at
+        self.app.call_from_thread(self.show_counts, queries.dashboard(db, at))
+        self.app.call_from_thread(self.show_findings, queries.findings(db, limit=NEWEST))
+        self.app.call_from_thread(self.show_poll, queries.poll_health(db))
+
+    def show_counts(self, board: queries.Dashboard) -> None:
+        self.query_one("#running", Stat).value = f"{board.total.running:,}"
+        self.query_one("#checked", Stat).value = f"{board.total.checked:,}"
+        self.query_one("#failed", Stat).value = f"{board.total.failed:,}"
+        self.query_one("#fail-rate", Stat).value = percent(board.total.fail_rate)
+        sampled = t("dash.sampled") if board.sampled else ""
+        self.query_one("#as-of", Static).update(t("dash.as_of", at=when(board.at), quarter=board.quarter, sampled=sampled))
+        table = self.query_one("#regions", DataTable)
+        table.clear()
+        for row in board.rows:
+            table.add_row(row.region, f"{row.running:,}", f"{row.checked:,}", f"{row.failed:,}", percent(row.fail_rate))
+        total = board.total
+        table.add_row(t("dash.total"), f"{total.running:,}", f"{total.checked:,}", f"{total.failed:,}", percent(total.fail_rate))
+
+    def show_findings(self, lines: list[queries.FindingLine]) -> None:
+        table = self.query_one("#newest", DataTable)
+        table.clear()
+        for line in lines:
+            label = f"{line.account_name} {line.account}".strip()
+            table.add_row(
+                when(line.first_seen_at), label, rule_label(line.rule), severity_label(line.severity),
+                evidence_line(line.evidence, 60), key=f"{line.account}|{line.rule}",
+            )
+        if not lines:
+            table.add_row("", t("dash.no_findings"), "", "", "")
+
+    def show_poll(self, health: queries.PollHealth) -> None:
+        outcomes = "  ".join(f"{name} {count:,}" for name, count in sorted(health.outcomes.items()))
+        last = when(health.last_polled_at) if health.last_polled_at else t("dash.never")
+        line = t("dash.poll_line", last=last, failing=f"{health.failing:,}", never=f"{health.never_polled:,}")
+        self.query_one("#poll", Static).update(f"{line}\n{outcomes}")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "newest" and event.row_key.value and "|" in event.row_key.value:
+            self.post_message(AccountChosen(event.row_key.value.split("|", 1)[0]))

@@ -1,0 +1,128 @@
+"""One account: filing history, weekly post sparkline and recent posts, findings with their
+evidence, observations, profile and last poll. Keys open the filing forms for this account."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from tracker import views
+from tui.i18n import FACT, FILING, PLATFORM, STATUS, name_of, t
+from tui.messages import FormRequested
+from tui.screens.base import TrackerScreen
+from tui.widgets.format import evidence_line, rule_label, severity_label, when
+
+
+class AccountDetailScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "nav.back"),
+        Binding("n", "form('rename')", "form.rename"),
+        Binding("t", "form('transfer')", "form.transfer"),
+        Binding("s", "form('suspend')", "form.suspend"),
+        Binding("x", "form('close')", "form.close"),
+        Binding("o", "form('observe')", "form.observe"),
+    ]
+
+    def __init__(self, account: str) -> None:
+        super().__init__()
+        self.account = account
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static(self.account, id="info", classes="panel")
+            yield Static(t("det.timeline"), classes="section-title")
+            yield Sparkline([0], id="weekly")
+            yield Static("", id="weekly-range", classes="dim")
+            yield Static(t("det.findings"), classes="section-title")
+            yield DataTable(id="findings", cursor_type="row", show_cursor=False)
+            yield Static(t("det.filings"), classes="section-title")
+            yield DataTable(id="filings", cursor_type="row", show_cursor=False)
+            yield Static(t("det.posts"), classes="section-title")
+            yield DataTable(id="posts", cursor_type="row", show_cursor=False)
+            yield Static(t("det.observations"), classes="section-title")
+            yield DataTable(id="observations", cursor_type="row", show_cursor=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = {
+            "#findings": ("col.rule", "col.severity", "col.first_seen", "col.evidence"),
+            "#filings": ("col.effective", "col.kind", "col.by", "col.doc", "col.details", "col.time"),
+            "#posts": ("col.time", "col.title", "col.flags"),
+            "#observations": ("col.time", "col.kind", "col.inspector", "col.note"),
+        }
+        for selector, keys in columns.items():
+            self.query_one(selector, DataTable).add_columns(*(t(key) for key in keys))
+        super().on_mount()
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load(self) -> None:
+        detail = views.account_detail(self.app.db, self.account, self.app.at)
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, detail: views.AccountDetail | None) -> None:
+        if detail is None:
+            self.query_one("#info", Static).update(t("det.not_found", account=self.account))
+            return
+        self.query_one("#info", Static).update(self._info(detail))
+        self.query_one("#weekly", Sparkline).data = detail.weekly_posts
+        counts = " ".join(str(count) for count in detail.weekly_posts)
+        self.query_one("#weekly-range", Static).update(counts)
+        self._fill("#findings", [
+            (rule_label(f.rule) + ("" if f.active else t("det.resolved")), severity_label(f.severity),
+             when(f.first_seen_at), evidence_line(f.evidence, 200))
+            for f in detail.findings
+        ])
+        self._fill("#filings", [
+            (str(e.effective_on), name_of(FILING, e.kind), e.by or "", e.doc_no or "",
+             evidence_line(e.payload, 60), when(e.recorded_at))
+            for e in detail.filings
+        ])
+        self._fill("#posts", [(when(p.published_at), (p.title or p.text)[:60], self._flags(p)) for p in detail.posts])
+        self._fill("#observations", [
+            (when(o.observed_at), name_of(FACT, o.kind), o.inspector, o.note or "") for o in detail.observations
+        ])
+
+    def _info(self, detail: views.AccountDetail) -> str:
+        a = detail.account
+        lines = [
+            f"[b]{a.account_name}[/b]  {a.account}  ·  {name_of(PLATFORM, a.platform)}  ·  {name_of(STATUS, a.status)}",
+            f"{a.org_name}  {a.org_code}  ·  {a.region}  ·  {t('det.opened', opened=a.opened_on)}",
+        ]
+        profile = detail.profile
+        if profile is not None:
+            verified = t("yes") if profile.verified else t("no")
+            if profile.verified_reason:
+                verified += f"（{profile.verified_reason}）"
+            followers = f"{profile.followers:,}" if profile.followers is not None else "—"
+            lines.append(f"{t('det.profile')}: " + t("det.profile_line", name=profile.display_name or "—", verified=verified, followers=followers))
+        poll = detail.last_poll
+        if poll is None:
+            lines.append(f"{t('det.poll')}: {t('det.no_poll')}")
+        else:
+            detail_text = (poll.detail or "")[:80]
+            lines.append(f"{t('det.poll')}: " + t("det.poll_line", when=when(poll.started_at), outcome=poll.outcome, new=poll.new_posts, detail=detail_text))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _flags(post) -> str:  # noqa: ANN001
+        flags = [t("flag.repost")] if post.is_repost else []
+        flags += [t("flag.pinned")] if post.is_pinned else []
+        flags += [t("flag.ad")] if post.is_ad else []
+        flags += [t("flag.no_comments")] if post.comments_enabled is False else []
+        return " ".join(flags)
+
+    def _fill(self, selector: str, rows: list[tuple]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*row)
+        if not rows:
+            table.add_row(t("det.none"), *([""] * (len(table.columns) - 1)))
+        table.styles.height = len(table.rows) + 1
+
+    def action_form(self, kind: str) -> None:
+        self.post_message(FormRequested(kind, self.account))

@@ -1,0 +1,74 @@
+"""Findings grouped by rule or by region (g switches); Enter on a finding opens its account."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static, Tree
+
+from tracker import queries
+from tui.i18n import t
+from tui.messages import AccountChosen
+from tui.screens.base import TrackerScreen
+from tui.widgets.format import evidence_line, rule_label, severity_label
+
+LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen filters the rest
+
+
+class FindingsScreen(TrackerScreen):
+    BINDINGS = [Binding("g", "regroup", "nav.group")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.group_by = "rule"
+        self.lines: list[queries.FindingLine] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("fnd.by_rule"), id="grouping", classes="section-title")
+        yield Tree(t("nav.findings"), id="finding-tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(Tree)
+        tree.show_root = False
+        tree.focus()
+        super().on_mount()
+
+    @work(thread=True, exclusive=True, group="findings")
+    def load(self) -> None:
+        lines = queries.findings(self.app.db)
+        self.app.call_from_thread(self.show, lines)
+
+    def show(self, lines: list[queries.FindingLine]) -> None:
+        self.lines = lines
+        groups: dict[str, list[queries.FindingLine]] = defaultdict(list)
+        for line in lines:
+            groups[line.rule if self.group_by == "rule" else queries.report_region(line.region)].append(line)
+        tree = self.query_one(Tree)
+        tree.clear()
+        for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
+            members = sorted(groups[key], key=lambda line: (line.region, line.account))
+            label = rule_label(key) if self.group_by == "rule" else key
+            node = tree.root.add(t("fnd.group_line", label=label, count=len(members)), expand=False)
+            for line in members[:LEAVES_PER_GROUP]:
+                other = line.region if self.group_by == "rule" else rule_label(line.rule)
+                text = f"{line.account}  {line.account_name}  ·  {other}  ·  {severity_label(line.severity)}  ·  {evidence_line(line.evidence, 70)}"
+                node.add_leaf(text, data=line.account)
+            if len(members) > LEAVES_PER_GROUP:
+                node.add_leaf(f"… +{len(members) - LEAVES_PER_GROUP}")
+        if tree.root.children:
+            tree.root.children[0].expand()
+        key = "fnd.by_rule" if self.group_by == "rule" else "fnd.by_region"
+        self.query_one("#grouping", Static).update(t(key))
+
+    def action_regroup(self) -> None:
+        self.group_by = "region" if self.group_by == "rule" else "rule"
+        self.show(self.lines)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        if event.node.data:
+            self.post_message(AccountChosen(event.node.data))

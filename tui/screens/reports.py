@@ -1,0 +1,98 @@
+"""Inspections and reports: run a check, plan and run the quarter's inspection, export a 通报."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from tracker import views
+from tracker.queries import quarter_of
+from tracker.timeutil import now_utc
+from tui import operations
+from tui.i18n import t
+from tui.messages import DataChanged
+from tui.screens.base import TrackerScreen
+from tui.widgets.format import when
+
+FORMATS = ("md", "json", "xlsx", "docx")
+
+
+class ReportsScreen(TrackerScreen):
+    def compose(self) -> ComposeResult:
+        quarter = quarter_of(self.app.at or now_utc())
+        ratio = str(self.app.settings.section("inspection")["default_ratio"])
+        with VerticalScroll(id="reports"):
+            yield Header()
+            with Grid(id="report-fields"):
+                for key, widget in (
+                    ("rep.quarter", Input(quarter, id="quarter")),
+                    ("rep.at", Input(id="at")),
+                    ("rep.ratio", Input(ratio, id="ratio")),
+                    ("rep.seed", Input(id="seed")),
+                    ("rep.region", Input(id="region")),
+                    ("rep.format", Select([(f, f) for f in FORMATS], value="xlsx", allow_blank=False, id="format")),
+                    ("rep.output", Input(f"report-{quarter}.xlsx", id="output")),
+                ):
+                    yield Label(t(key))
+                    yield widget
+            with Horizontal(id="report-buttons"):
+                for action in ("check", "poll", "plan", "run", "export"):
+                    yield Button(t(f"rep.{action}"), id=f"do-{action}")
+            yield Static("", id="result")
+            yield Static(t("rep.inspections"), classes="section-title")
+            yield DataTable(id="inspections", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#inspections", DataTable).add_columns(
+            t("col.quarter"), t("col.ratio"), t("col.sample"), t("col.planned"), t("col.ran")
+        )
+        super().on_mount()
+
+    @work(thread=True, exclusive=True, group="inspections")
+    def load(self) -> None:
+        rows = views.inspections(self.app.db)
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list) -> None:
+        table = self.query_one("#inspections", DataTable)
+        table.clear()
+        for row in rows:
+            ran = when(row.run_at) if row.run_at else ""
+            table.add_row(row.quarter + ("" if row.current else " ×"), f"{row.ratio:g}", str(row.sample_size), when(row.planned_at), ran)
+
+    def value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        output = self.query_one("#output", Input)
+        stem = output.value.rsplit(".", 1)[0] if "." in output.value else output.value
+        output.value = f"{stem or 'report-' + self.value('#quarter')}.{event.value}"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        db, settings = self.app.db, self.app.settings
+        action = event.button.id.removeprefix("do-")
+        calls = {
+            "check": lambda: operations.run_check(db, settings, operations.time_option(self.value("#at")) or self.app.at),
+            "poll": lambda: operations.poll_all(db, settings),
+            "plan": lambda: operations.plan_inspection(db, self.value("#quarter"), self.value("#ratio"), self.value("#seed")),
+            "run": lambda: operations.run_inspection(db, settings, self.value("#quarter"), self.value("#at")),
+            "export": lambda: operations.export_report(
+                db, settings, self.value("#quarter"), self.value("#at"), self.value("#region"),
+                str(self.query_one("#format", Select).value), self.value("#output"),
+            ),
+        }
+        self.query_one("#result", Static).update(t("rep.working", what=event.button.label))
+        self.perform(calls[action])
+
+    @work(thread=True, exclusive=True, group="report-action")
+    def perform(self, call) -> None:  # noqa: ANN001
+        try:
+            message = call()
+        except (operations.OperationError, operations.USER_ERRORS) as exc:
+            self.app.call_from_thread(self.query_one("#result", Static).update, str(exc))
+            return
+        self.app.call_from_thread(self.query_one("#result", Static).update, message)
+        self.app.call_from_thread(self.app.post_message, DataChanged("reports"))
