@@ -151,6 +151,9 @@ class FeedState(SQLModel, table=True):
     last_outcome: str | None = Field(default=None, max_length=32)
     lease_owner: str | None = Field(default=None, max_length=128)
     lease_until: datetime | None = _utc(nullable=True)
+    # Set by `tracker poll --worker` when it has handled the account in a run (tracker.workers),
+    # so an account the poller chose to skip is not claimed again in the same run.
+    worker_done_at: datetime | None = _utc(nullable=True)
 
 
 class PollOutcome(SQLModel, table=True):
@@ -250,3 +253,13 @@ class JobRun(SQLModel, table=True):
     outcome: str = Field(default="running", max_length=16)
     counts: dict | None = _json()
     host: str | None = Field(default=None, max_length=256)
+
+
+class TrackerUser(SQLModel, table=True):
+    """A PostgreSQL login role and its jurisdiction, read by the row-level security policies."""
+
+    __tablename__ = "tracker_user"
+    pg_role: str = Field(primary_key=True, max_length=63)
+    role: str = Field(max_length=16)  # admin | registrar | inspector
+    region: str = Field(default="", max_length=512)  # "" = everywhere
+    created_at: datetime = _utc()
