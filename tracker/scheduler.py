@@ -107,15 +107,23 @@ def build_scheduler(db: Database, settings: Settings, jobs: Mapping[str, JobFunc
     functions = {**DEFAULT_JOBS, **(jobs or {})}
     triggers = schedule_triggers(settings) if triggers is None else triggers
     section = settings.section("schedule")
-    scheduler = BackgroundScheduler(
-        executors={"default": OccurrenceExecutor(max_workers=max(1, len(triggers)))},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": section["misfire_grace_seconds"]},
-        timezone=ZoneInfo(section["timezone"]),
-    )
+    scheduler = BackgroundScheduler(executors={"default": OccurrenceExecutor(max_workers=max(1, len(triggers)))},
+                                    timezone=ZoneInfo(section["timezone"]))
     for name, trigger in triggers.items():
-        scheduler.add_job(run_claimed, trigger, id=name, name=name,
-                          args=(db, settings, name), kwargs={"function": functions[name], "host": host})
+        # coalesce: after downtime, one run for all missed occurrences (within the grace time)
+        scheduler.add_job(_fire, trigger, id=name, name=name, args=(db, settings, name, functions[name], host),
+                          coalesce=True, max_instances=1, misfire_grace_time=section["misfire_grace_seconds"])
     return scheduler
+
+
+def _fire(db: Database, settings: Settings, name: str, function: JobFunction, host: str | None,
+          occurrence: datetime | None = None) -> None:
+    """One firing of a job: `occurrence` comes from OccurrenceExecutor."""
+    run = run_claimed(db, settings, name, occurrence or now_utc(), function, host=host)
+    if run is None:
+        log.info("%s of %s: run by another scheduler", name, occurrence)
+    else:
+        log.info("%s of %s: %s %s", name, occurrence, run.outcome, run.counts)
 
 
 def run_until_stopped(scheduler: BackgroundScheduler, *, stop: threading.Event | None = None) -> None:
