@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from tracker.cli import check as check_cli
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
 from tracker.cli import tui as tui_cli
@@ -36,6 +37,7 @@ def main(
 
 # Each command module adds its commands or sub-apps to `app`.
 registry_cli.register(app)
+check_cli.register(app)
 report_cli.register(app)
 tui_cli.register(app)
 

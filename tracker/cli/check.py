@@ -1,0 +1,108 @@
+"""`tracker check` (evaluate the rules as of T and store the findings) and `tracker observe`
+(an inspector's dated record)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any
+
+import typer
+
+from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.output import render_table
+from tracker.rules.engine import SEVERITY_RANK, CheckResult, run_check
+from tracker.rules.registry import rule_name
+from tracker.timeutil import now_utc, parse_at, to_local_iso
+
+SEVERITY_LABELS = {"zh": {"veto": "单项否决", "warning": "问题", "info": "提示"},
+                   "en": {"veto": "veto", "warning": "warning", "info": "info"}}
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    veto = "veto"
+    warning = "warning"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_command)
+    app.command("observe")(observe_command)
+
+
+def as_json(result: CheckResult) -> dict[str, Any]:
+    return {"at": to_local_iso(result.at),
+            "findings": [{"account": f.account, "rule": f.rule, "severity": f.severity,
+                          "evidence": f.evidence, "source": f.source} for f in result.findings]}
+
+
+def summarize(evidence: dict[str, Any], limit: int = 90) -> str:
+    """One line of the evidence for the table: its scalar items, then nested ones as JSON."""
+    parts = [f"{k}={v}" for k, v in evidence.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+    parts += [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in evidence.items() if isinstance(v, (list, dict))]
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(result: CheckResult, lang: str) -> str:
+    zh = lang == "zh"
+    labels = SEVERITY_LABELS[lang]
+    counts = " · ".join(f"{labels[s]} {result.count(s)}" for s in ("veto", "warning", "info"))
+    head = (f"检查时间 {to_local_iso(result.at)}  检查账号 {result.accounts_checked}  发现 {len(result.findings)}（{counts}）"
+            if zh else f"checked at {to_local_iso(result.at)}: {result.accounts_checked} accounts, "
+            f"{len(result.findings)} findings ({counts})")
+    lines = [head]
+    by_region: dict[str, list] = {}
+    for finding in result.findings:
+        by_region.setdefault(result.regions.get(finding.account, ""), []).append(finding)
+    headers = ("账号", "名称", "规则", "级别", "依据") if zh else ("account", "name", "rule", "severity", "evidence")
+    for region in sorted(by_region):
+        rows = [(f.account, result.account_names.get(f.account, ""), rule_name(f.rule, lang), labels[f.severity],
+                 summarize(f.evidence)) for f in by_region[region]]
+        lines += ["", f"{region}（{len(rows)}）" if zh else f"{region} ({len(rows)})", render_table(headers, rows)]
+    return "\n".join(lines)
+
+
+@handles_errors
+def check_command(
+    ctx: typer.Context,
+    at: str = typer.Option(None, "--at", help="Evaluate as of this time (ISO 8601; no offset = Asia/Shanghai; a bare date = end of day). Default: now."),
+    region: str = typer.Option(None, "--region", help="Only accounts in this region and below, e.g. 福建省/福州市."),
+    format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table (for people) or json."),
+    fail_on: FailOn = typer.Option(None, "--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
+) -> None:
+    """Evaluate the rules as of T (CONTRACT §6) and store the findings."""
+    cli = context(ctx)
+    moment = parse_at(at) if at else now_utc()
+    result = run_check(cli.database(), cli.settings, moment, region=region.strip().rstrip("/") if region else None)
+    if format == CheckFormat.json:
+        print_json(as_json(result))
+    else:
+        typer.echo(render(result, cli.lang))
+    if fail_on is not None and any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on.value] for f in result.findings):
+        raise typer.Exit(1)
+
+
+@handles_errors
+def observe_command(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., help="platform:account_id"),
+    fact: str = typer.Argument(..., help="comments_disabled comments_enabled app_unavailable app_available fake_engagement"),
+    at: str = typer.Option(None, "--at", help="When it was seen (ISO 8601; default now)."),
+    note: str = typer.Option(None, "--note", help="What was seen, in the inspector's words."),
+    by: str = typer.Option(None, "--by", help="The inspector (default: the OS user)."),
+) -> None:
+    """Record what an inspector saw by hand; the latest observation per fact wins."""
+    from tracker.observations import record_observation
+
+    cli = context(ctx)
+    moment = parse_at(at) if at else now_utc()
+    saved = record_observation(cli.database(), account, fact, at=moment, inspector=by, note=note)
+    if cli.lang == "zh":
+        typer.echo(f"已记录 {saved.account} {saved.kind}（{to_local_iso(saved.observed_at)}，检查人 {saved.inspector}）")
+    else:
+        typer.echo(f"recorded {saved.account} {saved.kind} at {to_local_iso(saved.observed_at)} by {saved.inspector}")

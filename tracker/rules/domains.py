@@ -1,0 +1,78 @@
+"""Commercial (ad) domains: a link matches a listed domain when its host is that domain or one of
+its subdomains, judged on the registrable domain from the Public Suffix List (the list ships
+with `publicsuffixlist`; no network). Never a substring: notjd.com.cn and jd.com.evil.cn are not
+jd.com, while item.jd.com and m.tb.cn are jd.com and tb.cn."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+# Links written in post text; the connectors also give explicit links.
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s\"'<>()\[\]{}，。！？；、“”‘’（）【】]+")
+
+
+@lru_cache(maxsize=1)
+def _psl():  # noqa: ANN202
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def host_of(link: str) -> str | None:
+    """The lower-case host of a link (scheme optional), or None when it has none."""
+    text = link.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        text = "http://" + text.lstrip("/")
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return host
+
+
+def registrable_domain(host: str) -> str | None:
+    return _psl().privatesuffix(host)
+
+
+def matching_domain(host: str, domains: Iterable[str]) -> str | None:
+    """The listed domain that `host` belongs to, if any."""
+    registrable = registrable_domain(host)
+    if registrable is None:  # a bare public suffix (com.cn) or an IP address belongs to nobody
+        return None
+    for domain in domains:
+        listed = domain.strip().lower().rstrip(".")
+        if not listed:
+            continue
+        if host != listed and not host.endswith("." + listed):
+            continue
+        # The listed domain must be the registrable domain or below it, never a public suffix.
+        if listed == registrable or listed.endswith("." + registrable):
+            return listed
+    return None
+
+
+def links_in_text(text: str) -> list[str]:
+    return _URL.findall(text or "")
+
+
+def first_ad_link(links: Iterable[str], domains: tuple[str, ...]) -> tuple[str, str] | None:
+    """(listed domain, link) of the first link on a listed domain."""
+    for link in links:
+        host = host_of(link)
+        if host is None:
+            continue
+        domain = matching_domain(host, domains)
+        if domain is not None:
+            return domain, link
+    return None

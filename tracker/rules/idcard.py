@@ -1,0 +1,64 @@
+"""Personal data in post text: 18-digit resident ID numbers (GB 11643-1999) and mainland mobile
+numbers. Only unmasked numbers count: `110101********1234` and `138****5678` are what a careful
+editor publishes, so they never match."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: remainder → check character
+# An ID is a run of exactly 18 characters: no digit (or a trailing X) may touch it.
+_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+# A mobile is exactly 11 digits: part of a longer digit run (an ID, an order number) is not one.
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def check_character(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def _plausible_birth(number: str, today: date) -> bool:
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return _EARLIEST_BIRTH <= born <= today
+
+
+def is_resident_id(number: str, *, today: date | None = None) -> bool:
+    """An 18-character resident ID with a valid check character and a plausible birth date."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    if number[0] == "0" or not _plausible_birth(number, today or date.today()):
+        return False
+    return check_character(number[:17]) == number[17].upper()
+
+
+def find_resident_ids(text: str, *, today: date | None = None) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text or "")
+    return [m.group(0) for m in _ID.finditer(folded) if is_resident_id(m.group(0), today=today)]
+
+
+def find_mobiles(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text or "")
+    return [m.group(0) for m in _MOBILE.finditer(folded)]
+
+
+def mask_id(number: str) -> str:
+    return f"{number[:6]}********{number[-4:]}"
+
+
+def mask_mobile(number: str) -> str:
+    return f"{number[:3]}****{number[-4:]}"
+
+
+def privacy_matches(text: str, *, today: date | None = None) -> list[str]:
+    """Masked descriptions of every unmasked ID and mobile number in `text`, IDs first."""
+    found = [f"身份证号 {mask_id(n)}" for n in find_resident_ids(text, today=today)]
+    found += [f"手机号 {mask_mobile(n)}" for n in find_mobiles(text)]
+    return found

@@ -1,0 +1,71 @@
+"""Update family (内容不更新): empty_shell, dormant, no_update, low_frequency. Every post counts,
+reposts and pinned posts included, each at its own publication time (a pinned old post is not
+the newest post). Suspended (停更) accounts are exempt; the engine keeps at most one finding of
+this family per account, the first in `registry.UPDATE_ORDER`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tracker.models import AccountStatus
+from tracker.rules import facts
+from tracker.rules.context import CheckContext
+from tracker.rules.evidence import when, window
+from tracker.rules.registry import rule
+
+_SOURCE = "检查指标 一、单项否决 内容不更新"
+
+
+def _subject(ctx: CheckContext) -> Iterator[tuple[str, Any]]:
+    return ((key, state) for key, state in ctx.checked.items() if state.status != AccountStatus.SUSPENDED)
+
+
+@rule("empty_shell", name_zh="空壳", name_en="empty shell", severity="veto", family="update", order=10,
+      source=_SOURCE + "（开设后无任何发布，“僵尸”“睡眠”）")
+def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
+    grace = ctx.config("empty_shell")["grace_days"]
+    last = ctx.fact(facts.last_post_at, ctx.at)
+    for key, state in _subject(ctx):
+        age = (ctx.at_date - state.record.opened_on).days
+        if key not in last and age > grace:
+            yield key, {"opened_on": state.record.opened_on.isoformat(), "days_since_opened": age,
+                        "grace_days": grace, "posts": 0}
+
+
+@rule("dormant", name_zh="僵尸", name_en="dormant", severity="veto", family="update", order=11,
+      source=_SOURCE + "（“僵尸”“睡眠”）")
+def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
+    days = ctx.config("dormant")["days"]
+    last = ctx.fact(facts.last_post_at, ctx.at)
+    cutoff = ctx.ago(days)
+    for key, _state in _subject(ctx):
+        newest = last.get(key)
+        if newest is not None and newest <= cutoff:
+            yield key, {"last_post_at": when(newest), "days_since_last_post": (ctx.at - newest).days, "days": days}
+
+
+@rule("no_update", name_zh="内容不更新", name_en="no update", severity="veto", family="update", order=12,
+      source=_SOURCE)
+def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
+    days = ctx.config("no_update")["window_days"]
+    start = ctx.ago(days)
+    counts = ctx.fact(facts.window_counts, start, ctx.at)
+    last = ctx.fact(facts.last_post_at, ctx.at)
+    for key, _state in _subject(ctx):
+        if key not in counts:
+            yield key, {"window": window(start, ctx.at), "window_days": days, "posts_in_window": 0,
+                        "last_post_at": when(last.get(key))}
+
+
+@rule("low_frequency", name_zh="更新频率不足", name_en="low update frequency", severity="warning", family="update",
+      order=13, source="丰都县通知 三(三)3 政务新媒体每周更新不少于3次")
+def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
+    cfg = ctx.config("low_frequency")
+    start = ctx.ago(cfg["window_days"])
+    counts = ctx.fact(facts.window_counts, start, ctx.at)
+    for key, _state in _subject(ctx):
+        posts = counts.get(key, (0, 0))[0]
+        if posts < cfg["min_posts"]:
+            yield key, {"window": window(start, ctx.at), "window_days": cfg["window_days"],
+                        "posts_in_window": posts, "min_posts": cfg["min_posts"]}
