@@ -3,6 +3,8 @@ evidence, observations, profile and last poll. Keys open the filing forms for th
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from tracker import views
+from tracker.timeutil import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen
@@ -19,11 +22,11 @@ from tui.widgets.format import evidence_line, rule_label, severity_label, when
 class AccountDetailScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "nav.back"),
-        Binding("n", "form('rename')", "form.rename"),
-        Binding("t", "form('transfer')", "form.transfer"),
-        Binding("s", "form('suspend')", "form.suspend"),
-        Binding("x", "form('close')", "form.close"),
-        Binding("o", "form('observe')", "form.observe"),
+        Binding("n", "form('rename')", "key.rename"),
+        Binding("t", "form('transfer')", "key.transfer"),
+        Binding("s", "form('suspend')", "key.suspend"),
+        Binding("x", "form('close')", "key.close"),
+        Binding("o", "form('observe')", "key.observe"),
     ]
 
     def __init__(self, account: str) -> None:
@@ -69,8 +72,12 @@ class AccountDetailScreen(TrackerScreen):
             return
         self.query_one("#info", Static).update(self._info(detail))
         self.query_one("#weekly", Sparkline).data = detail.weekly_posts
-        counts = " ".join(str(count) for count in detail.weekly_posts)
-        self.query_one("#weekly-range", Static).update(counts)
+        end = self.app.at or now_utc()
+        start = end - timedelta(weeks=len(detail.weekly_posts))
+        self.query_one("#weekly-range", Static).update(t(
+            "det.weeks", start=when(start)[:10], end=when(end)[:10],
+            total=sum(detail.weekly_posts), peak=max(detail.weekly_posts, default=0),
+        ))
         self._fill("#findings", [
             (rule_label(f.rule) + ("" if f.active else t("det.resolved")), severity_label(f.severity),
              when(f.first_seen_at), evidence_line(f.evidence, 200))

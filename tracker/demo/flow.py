@@ -1,0 +1,106 @@
+"""`tracker demo`: generate the province, serve its feeds on 127.0.0.1, then do what an
+administrator does: import the registry, file a few changes, record observations, poll, check,
+and open the UI (or print the report summary). Everything lands in a throw-away SQLite file."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from tracker.demo import site
+from tracker.demo.province import DemoAccount, generate
+from tracker.demo.server import FeedServer
+from tracker.demo.summary import print_summary
+from tracker.settings import Settings
+from tracker.storage.db import Database, open_database
+from tracker.timeutil import local_date, now_utc
+
+INSPECTOR = "演示检查员"
+REGISTRAR = "演示备案员"
+
+
+@dataclass
+class DemoSite:
+    db: Database
+    directory: Path
+    accounts: list[DemoAccount]
+    server: FeedServer
+    now: datetime
+
+
+def _step(out: TextIO, label: str, started: float) -> float:
+    now = time.perf_counter()
+    out.write(f"  {label} ({now - started:.1f} s)\n")
+    out.flush()
+    return now
+
+
+def file_changes(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
+    """Filings after the import: a suspension never followed by a closure, a late rename, closures."""
+    from tracker.registry import file_event
+
+    today = local_date(now)
+    for account in accounts:
+        if account.case == "suspended_not_closed":
+            file_event(db, "suspend", account.key, effective_on=today - timedelta(days=40), by=REGISTRAR,
+                       approver="办公室主任", doc_no="闽政办〔2026〕12号")
+        elif account.case == "late_filing":
+            file_event(db, "rename", account.key, effective_on=today - timedelta(days=30), by=REGISTRAR,
+                       account_name=site.filed_name(account))
+        elif account.case == "closed":
+            file_event(db, "close", account.key, effective_on=today - timedelta(days=20), by=REGISTRAR,
+                       notice_from=today - timedelta(days=50), doc_no="闽政办〔2026〕8号")
+
+
+def record_observations(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
+    from tracker.observations import record_observation
+
+    kinds = {"comments_observed": "comments_disabled", "fake_engagement": "fake_engagement"}
+    for account in accounts:
+        if account.case in kinds:
+            record_observation(db, account.key, kinds[account.case], at=now - timedelta(days=3), inspector=INSPECTOR,
+                               note="人工检查发现" if account.case == "comments_observed" else "粉丝数一日内增长异常")
+
+
+def build(count: int, settings: Settings, directory: Path, *, out: TextIO = sys.stdout, seed: int = 2026) -> DemoSite:
+    """Set up the whole demo and leave the feed server running (the caller stops it)."""
+    from tracker.poller import poll
+    from tracker.registry import import_registry
+    from tracker.rules.engine import run_check
+
+    started = time.perf_counter()
+    now = now_utc()
+    accounts = generate(count, local_date(now), seed)
+    server = FeedServer(site.routes(accounts, now, seed)).start()
+    db = open_database(f"sqlite:///{directory / 'demo.db'}")
+    registry_file = site.write_registry(directory / "registry.csv", accounts, server.base_url)
+    started = _step(out, f"generated {len(accounts)} accounts, feeds on {server.base_url}", started)
+    import_registry(db, registry_file, by=REGISTRAR)
+    file_changes(db, accounts, now)
+    record_observations(db, accounts, now)
+    started = _step(out, f"imported {registry_file}", started)
+    poll(db, settings)
+    started = _step(out, "polled every feed", started)
+    run_check(db, settings, now)
+    _step(out, "checked the rules", started)
+    return DemoSite(db, directory, accounts, server, now)
+
+
+def run_demo(*, accounts: int, settings: Settings, lang: str = "zh", summary: bool = True,
+             out: TextIO = sys.stdout, directory: Path | None = None) -> DemoSite:
+    """Build the demo; with `summary`, print the report summary and stop the feed server.
+    Otherwise the caller (the CLI, which opens the UI) stops it with `demo.server.stop()`."""
+    directory = directory or Path(tempfile.mkdtemp(prefix="govmedia-demo-"))
+    out.write(f"govmedia tracker demo — {directory / 'demo.db'}\n")
+    demo = build(accounts, settings, directory, out=out)
+    if summary:
+        try:
+            print_summary(demo.db, settings, demo.now, lang, out)
+        finally:
+            demo.server.stop()
+    return demo

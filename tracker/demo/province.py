@@ -1,0 +1,169 @@
+"""A synthetic province (福建省): regions, units with valid 统一社会信用代码, and accounts on every
+platform and feed format, each with a behaviour: healthy, or one planted case of a rule.
+
+Deterministic for a given seed, so tests and the demo see the same province.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.orgcode import make_org_code
+
+PROVINCE = "福建省"
+CITIES = {
+    "福州市": ("鼓楼区", "台江区", "仓山区", "晋安区", "闽侯县", "连江县"),
+    "厦门市": ("思明区", "湖里区", "集美区", "海沧区"),
+    "泉州市": ("鲤城区", "丰泽区", "晋江市", "石狮市", "惠安县"),
+    "漳州市": ("芗城区", "龙文区", "漳浦县"),
+    "莆田市": ("城厢区", "涵江区", "仙游县"),
+    "三明市": ("三元区", "沙县区"),
+    "南平市": ("延平区", "武夷山市"),
+    "龙岩市": ("新罗区", "长汀县"),
+    "宁德市": ("蕉城区", "福鼎市"),
+}
+PROVINCE_UNITS = ("人民政府办公厅", "教育厅", "公安厅", "卫生健康委员会", "文化和旅游厅", "应急管理厅", "生态环境厅", "市场监督管理局")
+LOCAL_UNITS = ("人民政府", "融媒体中心", "公安局", "市场监督管理局", "教育局", "卫生健康局", "文化和旅游局", "应急管理局")
+ACCOUNT_SUFFIX = {"wechat": "发布", "weibo": "发布", "douyin": "", "toutiao": "头条", "kuaishou": "快手号",
+                  "bilibili": "B站", "xiaohongshu": "", "app": "客户端", "other": "网"}
+
+# Feed formats of CONTRACT §5.1, and which platforms serve each in the demo.
+FORMATS = {
+    "weibo": ("weibo_json", "rss"),
+    "wechat": ("atom", "rss"),
+    "douyin": ("douyin_json",),
+    "toutiao": ("rss",),
+    "kuaishou": ("jsonfeed",),
+    "bilibili": ("rss", "rdf"),
+    "xiaohongshu": ("rdf", "jsonfeed"),
+    "app": ("app_probe",),
+    "other": ("jsonfeed", "rss"),
+}
+PLATFORMS = tuple(FORMATS)
+MAX_ACCOUNTS = 2000  # one account per unit and platform leaves room for about 2,800
+
+# Planted cases: name → (platform, format) it needs, or None for any. Each is planted twice.
+CASES: dict[str, tuple[str, str] | None] = {
+    "empty_shell": None,
+    "dormant": None,
+    "no_update": None,
+    "low_frequency": None,
+    "repost_only": ("weibo", "weibo_json"),
+    "stop_notice": ("wechat", "atom"),
+    "suspended_not_closed": None,
+    "comments_disabled": ("douyin", "douyin_json"),
+    "comments_observed": None,
+    "ad_taobao": ("wechat", "rss"),
+    "ad_jd": ("toutiao", "rss"),
+    "ad_marked": ("douyin", "douyin_json"),
+    "privacy_id": ("bilibili", "rdf"),
+    "privacy_mobile": ("kuaishou", "jsonfeed"),
+    "lexicon": ("weibo", "rss"),
+    "renamed_profile": ("weibo", "weibo_json"),
+    "unverified": ("weibo", "weibo_json"),
+    "wrong_subject": ("douyin", "douyin_json"),
+    "duplicate": ("wechat", "atom"),
+    "late_filing": None,
+    "app_unavailable": ("app", "app_probe"),
+    "fake_engagement": None,
+    "feed_http_error": ("toutiao", "rss"),
+    "feed_captcha": ("bilibili", "rss"),
+    "feed_platform_error": ("weibo", "weibo_json"),
+    "closed": None,
+}
+
+
+@dataclass
+class DemoAccount:
+    region: str
+    org_name: str
+    org_code: str
+    platform: str
+    account_id: str
+    account_name: str
+    opened_on: date
+    fmt: str
+    case: str = "healthy"
+    followers: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.account_id}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    region: str
+    org_name: str
+    org_code: str
+
+
+def region_paths() -> list[str]:
+    paths = [PROVINCE]
+    for city, counties in CITIES.items():
+        paths.append(f"{PROVINCE}/{city}")
+        paths.extend(f"{PROVINCE}/{city}/{county}" for county in counties)
+    return paths
+
+
+def units(rng: random.Random) -> list[Unit]:
+    """Every unit of every region, with a valid code (a 17-character body plus check character)."""
+    found: list[Unit] = []
+    for index, path in enumerate(region_paths()):
+        place = path.split("/")[-1]
+        names = PROVINCE_UNITS if path == PROVINCE else LOCAL_UNITS
+        for number, unit in enumerate(names):
+            org_name = f"{PROVINCE}{unit}" if path == PROVINCE else f"{place}{unit}"
+            body = f"11350{index:03d}{number:02d}{rng.randrange(10**7):07d}"
+            found.append(Unit(path, org_name, make_org_code(body)))
+    return found
+
+
+def _account(rng: random.Random, unit: Unit, platform: str, serial: int, today: date, fmt: str | None = None) -> DemoAccount:
+    place = unit.org_name.removeprefix(PROVINCE) if unit.region != PROVINCE else unit.org_name
+    name = place + ACCOUNT_SUFFIX[platform]
+    account_id = {
+        "wechat": f"gh_{serial:012x}",
+        "weibo": str(5_000_000_000 + serial * 7919),
+        "douyin": f"MS4wLjABAAAA{serial:08d}",
+    }.get(platform, f"{platform[:2]}{100000 + serial}")
+    return DemoAccount(
+        region=unit.region, org_name=unit.org_name, org_code=unit.org_code, platform=platform,
+        account_id=account_id, account_name=name, opened_on=today - timedelta(days=rng.randrange(120, 2000)),
+        fmt=fmt or rng.choice(FORMATS[platform]), followers=rng.randrange(800, 2_000_000),
+    )
+
+
+def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
+    """`count` accounts (at least the planted cases): the cases first, the rest healthy."""
+    rng = random.Random(seed)
+    pool = units(rng)
+    if count > MAX_ACCOUNTS:
+        raise ValueError(f"the demo province has room for at most {MAX_ACCOUNTS} accounts, asked for {count}")
+    accounts: list[DemoAccount] = []
+    serial = 0
+    for case, need in CASES.items():
+        for _ in range(2):
+            serial += 1
+            platform, fmt = need if need else (rng.choice(PLATFORMS[:-2]), None)
+            unit = pool[(serial * 7) % len(pool)]
+            account = _account(rng, unit, platform, serial, today, fmt)
+            account.case = case
+            accounts.append(account)
+            if case == "duplicate":  # the same unit's second account on the same platform
+                serial += 1
+                twin = _account(rng, unit, platform, serial, today, fmt)
+                twin.case, twin.account_name = "duplicate", twin.account_name + "2"
+                accounts.append(twin)
+    taken = {(a.org_code, a.platform) for a in accounts}
+    while len(accounts) < count:
+        serial += 1
+        unit = pool[rng.randrange(len(pool))]
+        platform = PLATFORMS[serial % len(PLATFORMS)]
+        if (unit.org_code, platform) in taken:
+            continue
+        taken.add((unit.org_code, platform))
+        accounts.append(_account(rng, unit, platform, serial, today))
+    return accounts
