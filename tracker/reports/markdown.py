@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, problem_rows, report_title, rule_names,
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, platform_label, problem_rows, report_title, rule_names,
     summary_sentence, table_rows,
 )
 
@@ -16,7 +16,7 @@ def _table(header: tuple, rows: list[tuple]) -> list[str]:
 
 def _breakdown(title: str, key: str, rows: list[dict]) -> list[str]:
     header = (title, "运行总数", "检查总数", "不合格数", "不合格率(%)")
-    return _table(header, [(r[key], r["running"], r["checked"], r["failed"], r["fail_rate"]) for r in rows])
+    return _table(header, [(platform_label(r[key]) if key == "platform" else r[key], r["running"], r["checked"], r["failed"], r["fail_rate"]) for r in rows])
 
 
 def render(report: dict) -> str:

@@ -3,6 +3,7 @@ accounts of seed 001, the problem list, and the breakdowns; styled and ready to 
 
 from __future__ import annotations
 
+import math
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -50,8 +51,17 @@ def _sheet(book: Workbook, title: str, caption: str, header: tuple, rows: list[t
     for index, title_cell in enumerate(header, 1):
         widest = max([_display_width(title_cell) // 2 + 2] + [_display_width(r[index - 1]) + 2 for r in rows])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(widest, 6), 50)
+    # LibreOffice and Excel do not grow a row for wrapped text written by openpyxl
+    lines = max(math.ceil(_display_width(title) / max(sheet.column_dimensions[get_column_letter(i)].width - 1, 1))
+                for i, title in enumerate(header, 1))
+    sheet.row_dimensions[2].height = 16 * max(lines, 1) + 4
     sheet.freeze_panes = "A3"  # caption and header stay visible
     sheet.print_title_rows = "1:2"
+    sheet.page_setup.orientation = "landscape" if len(header) > 6 or sum(
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, len(header) + 1)) > 90 else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     return sheet
 
 
