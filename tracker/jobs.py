@@ -125,7 +125,9 @@ def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str
 def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     from tracker.rules.engine import run_check
 
-    return _as_counts(run_check(db, settings, occurrence))
+    result = run_check(db, settings, occurrence)
+    return {"accounts_checked": result.accounts_checked, "findings": len(result.findings),
+            "veto": result.count("veto"), "warning": result.count("warning"), "check_run": result.run_id}
 
 
 def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:

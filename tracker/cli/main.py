@@ -9,6 +9,7 @@ import typer
 from tracker.cli import check as check_cli
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
+from tracker.cli import schedule as schedule_cli
 from tracker.cli import tui as tui_cli
 from tracker.cli.common import CliContext
 
@@ -40,6 +41,7 @@ registry_cli.register(app)
 check_cli.register(app)
 report_cli.register(app)
 tui_cli.register(app)
+schedule_cli.register(app)
 
 
 def run() -> None:
