@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.storage.types import UTCDateTime
 from tracker.storage.tables import ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 
 _IN_CHUNK = 500
@@ -94,8 +95,8 @@ def follower_steps(session: Session, at: datetime) -> list[Any]:
     """Consecutive follower counts per account (previous and current snapshot) up to `at`."""
     window = {"partition_by": ProfileSnapshot.account, "order_by": (ProfileSnapshot.taken_at, ProfileSnapshot.id)}
     steps = (select(ProfileSnapshot.account, ProfileSnapshot.taken_at, ProfileSnapshot.followers,
-                    func.lag(ProfileSnapshot.taken_at).over(**window).label("prev_at"),
-                    func.lag(ProfileSnapshot.followers).over(**window).label("prev_followers"))
+                    func.lag(ProfileSnapshot.taken_at, type_=UTCDateTime()).over(**window).label("prev_at"),
+                    func.lag(ProfileSnapshot.followers, type_=Integer()).over(**window).label("prev_followers"))
              .where(ProfileSnapshot.followers.is_not(None), ProfileSnapshot.taken_at <= at).subquery())
     query = select(steps).where(steps.c.prev_followers > 0, steps.c.followers > steps.c.prev_followers)
     return list(session.execute(query))
