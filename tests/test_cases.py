@@ -98,3 +98,27 @@ def test_run_reviews_cases_of_accounts_outside_the_new_sample(q3) -> None:
 def test_bad_status_refused(db) -> None:
     with pytest.raises(TrackerError, match="--status"):
         list_cases(db, "pending")
+
+
+def _stored_check(db, at, region=None, seen=()) -> None:
+    """What `tracker check` leaves behind: a check run and the findings it saw at `at`."""
+    from tracker.storage.tables import CheckRun, FindingRow
+
+    with db.write() as session:
+        session.add(CheckRun(at=at, ran_at=at, region=region))
+        for account, rule in seen:
+            session.add(FindingRow(account=account, rule=rule, severity="veto", source="", first_seen_at=at,
+                                   last_seen_at=at, active=True))
+
+
+def test_a_later_stored_check_closes_rectified_cases(q3) -> None:
+    _stored_check(q3, datetime(2026, 9, 1, tzinfo=UTC))  # before the cases opened: confirms nothing
+    assert {row["status"] for row in list_cases(q3, at=OCT_5)} == {"open"}
+    _stored_check(q3, OCT_5, region="福建省/厦门市")  # covers xm1 only
+    status = {row["account"]: row["status"] for row in list_cases(q3, at=OCT_5)}
+    assert status == {"douyin:fj3": "open", "wechat:fz2": "open", "weibo:xm1": "closed"}
+    _stored_check(q3, datetime(2026, 10, 6, tzinfo=UTC), seen=[("wechat:fz2", "no_update")])
+    rows = {row["account"]: row for row in list_cases(q3, at=OCT_11)}
+    assert rows["douyin:fj3"]["status"] == "closed" and rows["douyin:fj3"]["closed_at"] == "2026-10-06T08:00:00+08:00"
+    assert rows["wechat:fz2"]["status"] == "overdue"
+    assert rows["weibo:xm1"]["closed_at"] == "2026-10-05T08:00:00+08:00"  # stays closed as first confirmed

@@ -87,3 +87,31 @@ def test_report_to_unwritable_path(tracker, tmp_path) -> None:
     result = tracker("report", "--quarter", "2026Q3", "--format", "json", "-o", str(tmp_path / "no" / "r.json"),
                      code=2)
     assert "cannot write" in result.stderr
+
+
+def test_with_the_real_rules(db, db_url, tmp_path) -> None:
+    """End to end on the rules engine: accounts without posts are 空壳; one posting daily passes."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.storage.tables import PostRow
+
+    load_province(db, tmp_path)
+    with db.write() as session:
+        for day in range(20):
+            moment = datetime(2026, 9, 30, 2, tzinfo=UTC) - timedelta(days=day)
+            session.add(PostRow(account="weibo:fj1", post_id=f"p{day}", published_at=moment, title="每日发布",
+                                text="政务信息", first_seen_at=moment))
+    runner = CliRunner()
+
+    def run(*args: str) -> dict:
+        result = runner.invoke(app, ["--db", db_url, *args])
+        assert result.exit_code == 0, (result.output, result.stderr)
+        return json.loads(result.stdout)
+
+    run("inspect", "plan", "--quarter", "2026Q3", "--ratio", "1", "--format", "json")
+    assert run("inspect", "run", "--quarter", "2026Q3", "--format", "json")["failed"] == 7
+    report = run("report", "--quarter", "2026Q3", "--format", "json")
+    assert report["total"] == {"running": 8, "checked": 8, "failed": 7, "fail_rate": 87.5}
+    assert "weibo:fj1" not in {entry["account"] for entry in report["failed_accounts"]}
+    assert {tuple(entry["rules"]) for entry in report["failed_accounts"]} == {("empty_shell",)}
+    assert len(run("cases", "--status", "open", "--at", "2026-10-01", "--format", "json")["cases"]) == 7

@@ -1,9 +1,11 @@
 """Rectification cases (整改).
 
 A case opens for every 不合格 account of a quarter's inspection run (`inspect run`), due
-`[cases].due_days` days after the inspection's T. A later check of the account (复核: the next
-`inspect run`, or `tracker cases --review`) that no longer finds any of the case's veto rules
-closes it as rectified. Overdue is not stored: an open case is overdue once the local date of
+`[cases].due_days` days after the inspection's T. A later check of the account (复核) that no
+longer finds any of the case's veto rules closes it as rectified at that check's T: the next
+`inspect run` (its sample, and the accounts of open cases), `tracker cases --review`, and every
+stored `tracker check` whose T is after the case opened and whose region covers the account
+(read from `check_run` and `finding` whenever cases are listed). Overdue is not stored: an open case is overdue once the local date of
 the reading time is past `due_on`. An account with a case in the previous quarter too is a
 repeat offender. Re-running a quarter reopens, updates or closes that quarter's cases to match.
 """
@@ -16,7 +18,8 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from tracker.storage.db import Database
-from tracker.storage.tables import Account, RectificationCase
+from tracker.reports.population import in_subtree
+from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
 from tracker.timeutil import local_date, now_utc, previous_quarter, to_local_iso
 
 STATUSES = ("open", "overdue", "closed")
@@ -83,6 +86,35 @@ def review_cases(db: Database, settings, at: datetime | None = None, *, evaluate
         return close_rectified(session, cases_to_review(session, at), vetoes, at)
 
 
+def close_by_checks(db: Database) -> int:
+    """Close the open cases that a stored `tracker check` after their opening no longer faults."""
+    with db.write() as session:
+        cases = session.exec(select(RectificationCase).where(RectificationCase.status == "open")).all()
+        if not cases:
+            return 0
+        first_opened = min(case.opened_at for case in cases)
+        runs = session.exec(select(CheckRun).where(CheckRun.at > first_opened).order_by(CheckRun.at)).all()
+        if not runs:
+            return 0
+        accounts = {case.account for case in cases}
+        regions = {row.account: row.region for row in session.exec(select(Account).where(Account.account.in_(accounts)))}
+        seen = {(row.account, row.rule): row for row in session.exec(select(FindingRow).where(FindingRow.account.in_(accounts)))}
+        closed = 0
+        for case in cases:
+            covering = [run for run in runs if run.at > case.opened_at
+                        and in_subtree(regions.get(case.account, ""), run.region)]
+            if not covering:
+                continue
+            latest = covering[-1].at
+            still = [rule for rule in case.rules or () if (row := seen.get((case.account, rule))) is not None
+                     and row.active and row.severity == "veto" and row.last_seen_at >= latest]
+            if not still:
+                case.status, case.closed_at = "closed", latest
+                session.add(case)
+                closed += 1
+        return closed
+
+
 def case_status(case: RectificationCase, at: datetime) -> str:
     if case.status == "open" and local_date(at) > case.due_on:
         return "overdue"
@@ -98,6 +130,7 @@ def list_cases(db: Database, status: str | None = None, *, at: datetime | None =
 
         raise TrackerError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     at = at or now_utc()
+    close_by_checks(db)
     with db.session() as session:
         cases = session.exec(select(RectificationCase)).all()
         names = {row.account: row for row in session.exec(
