@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from tracker.models import Post, Profile
 
@@ -61,6 +61,15 @@ class Parser(Protocol):
     def sniff(self, head: bytes) -> bool: ...
 
     def parse(self, body: bytes, *, fetched_at: datetime) -> ParsedFeed: ...
+
+
+class DocumentParser(Parser, Protocol):
+    """A JSON format: the registry decodes a JSON body once and asks each such parser whether
+    the document is its own (`matches`); key order makes byte sniffing unreliable for JSON."""
+
+    def matches(self, document: Any) -> bool: ...
+
+    def parse_document(self, document: Any, *, fetched_at: datetime) -> ParsedFeed: ...
 
 
 _PARSERS: list[Parser] = []

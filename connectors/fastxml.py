@@ -1,0 +1,169 @@
+"""The fast path for well-formed RSS 2.0, RSS 1.0/RDF and Atom 1.0: ElementTree via defusedxml.
+
+It reads only the shapes it fully understands and raises `FastPathUnsupported` for anything
+else (not well-formed, unknown root, an item child that feedparser would map onto a field we
+use, xml:base) so that `connectors.rss` can hand the body to feedparser instead. Both paths fill
+the same `RawEntry` fields from the same raw strings.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from connectors.feedentry import RawEntry
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+_HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
+
+# Item children that carry nothing feedparser would turn into id/link/title/content/time.
+_RSS_HARMLESS = frozenset({
+    "author", "category", "comments", "enclosure", "source", f"{DC}creator", f"{DC}subject",
+    f"{DC}language", f"{DC}publisher", f"{DC}rights", "{http://search.yahoo.com/mrss/}content",
+    "{http://search.yahoo.com/mrss/}thumbnail", "{http://search.yahoo.com/mrss/}group",
+    "{http://wellformedweb.org/CommentAPI/}commentRss", "{http://purl.org/rss/1.0/modules/slash/}comments",
+})
+_RSS_USED = frozenset({"title", "link", "description", "guid", "pubDate", f"{DC}date", f"{CONTENT}encoded"})
+_RDF_USED = frozenset({f"{RSS1}title", f"{RSS1}link", f"{RSS1}description", f"{DC}date",
+                       f"{CONTENT}encoded"})
+_ATOM_USED = frozenset(f"{ATOM}{name}" for name in
+                       ("id", "link", "title", "content", "summary", "published", "updated"))
+_ATOM_HARMLESS = frozenset(f"{ATOM}{name}" for name in
+                           ("author", "contributor", "category", "rights", "source"))
+
+
+class FastPathUnsupported(Exception):
+    """The fast path cannot read this document faithfully; use feedparser."""
+
+
+def parse_entries(text: str) -> tuple[str, list[RawEntry]]:
+    """(format, entries) of an RSS 2.0 / RDF / Atom 1.0 document, or FastPathUnsupported."""
+    if "xml:base" in text:
+        raise FastPathUnsupported("xml:base needs URI resolution")
+    try:
+        root = fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise FastPathUnsupported(f"not well-formed: {exc}") from exc
+    if root.tag == "rss" and root.get("version", "2.0").startswith("2."):
+        channel = root.find("channel")
+        if channel is None:
+            raise FastPathUnsupported("rss without channel")
+        return "rss", [_rss_item(item) for item in channel.iterfind("item")]
+    if root.tag == f"{RDF}RDF":
+        return "rdf", [_rdf_item(item) for item in root.iterfind(f"{RSS1}item")]
+    if root.tag == f"{ATOM}feed":
+        return "atom", [_atom_entry(entry) for entry in root.iterfind(f"{ATOM}entry")]
+    raise FastPathUnsupported(f"root element {root.tag!r}")
+
+
+def _check_children(item: Element, used: frozenset[str], harmless: frozenset[str]) -> None:
+    for child in item:
+        if child.tag not in used and child.tag not in harmless:
+            raise FastPathUnsupported(f"unmodelled item child {child.tag!r}")
+    if len({child.tag for child in item if child.tag in used}) != sum(
+        1 for child in item if child.tag in used
+    ):
+        raise FastPathUnsupported("repeated item field")
+
+
+def _text(item: Element, tag: str) -> str | None:
+    child = item.find(tag)
+    if child is None:
+        return None
+    return child.text or ""
+
+
+def _rss_item(item: Element) -> RawEntry:
+    _check_children(item, _RSS_USED, _RSS_HARMLESS)
+    guid_el = item.find("guid")
+    guid = (guid_el.text or "").strip() if guid_el is not None else None
+    link = (_text(item, "link") or "").strip() or None
+    if link is None and guid and guid_el is not None and guid_el.get("isPermaLink", "true") == "true":
+        link = guid
+    encoded = _text(item, f"{CONTENT}encoded")
+    return RawEntry(
+        entry_id=guid or None,
+        link=link,
+        title=_text(item, "title") or "",
+        content=encoded if encoded and encoded.strip() else _text(item, "description") or "",
+        published=_text(item, "pubDate") or _text(item, f"{DC}date"),
+    )
+
+
+def _rdf_item(item: Element) -> RawEntry:
+    _check_children(item, _RDF_USED, frozenset({f"{DC}creator", f"{DC}subject"}))
+    encoded = _text(item, f"{CONTENT}encoded")
+    return RawEntry(
+        entry_id=item.get(f"{RDF}about"),
+        link=(_text(item, f"{RSS1}link") or "").strip() or None,
+        title=_text(item, f"{RSS1}title") or "",
+        content=encoded if encoded and encoded.strip() else _text(item, f"{RSS1}description") or "",
+        published=_text(item, f"{DC}date"),
+    )
+
+
+def _atom_entry(entry: Element) -> RawEntry:
+    for child in entry:
+        if child.tag not in _ATOM_USED and child.tag not in _ATOM_HARMLESS:
+            raise FastPathUnsupported(f"unmodelled entry child {child.tag!r}")
+    for tag in ("id", "title", "content", "summary", "published", "updated"):
+        if len(entry.findall(f"{ATOM}{tag}")) > 1:
+            raise FastPathUnsupported(f"repeated atom:{tag}")
+    title, title_is_html = _atom_text(entry.find(f"{ATOM}title"))
+    content_el = entry.find(f"{ATOM}content")
+    if content_el is None or content_el.get("src"):
+        content_el = entry.find(f"{ATOM}summary")
+    content, content_is_html = _atom_text(content_el)
+    return RawEntry(
+        entry_id=_text(entry, f"{ATOM}id"),
+        link=_atom_link(entry),
+        title=title,
+        title_is_html=title_is_html,
+        content=content,
+        content_is_html=content_is_html,
+        published=_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated"),
+    )
+
+
+def _atom_link(entry: Element) -> str | None:
+    for link in entry.iterfind(f"{ATOM}link"):
+        if link.get("rel", "alternate") == "alternate" and link.get("type", "text/html") in _HTML_TYPES:
+            return (link.get("href") or "").strip() or None
+    return None
+
+
+def _atom_text(element: Element | None) -> tuple[str, bool]:
+    if element is None:
+        return "", False
+    kind = element.get("type", "text")
+    if kind == "xhtml":
+        children = list(element)
+        if len(children) == 1 and children[0].tag.endswith("}div"):
+            return _inner_html(children[0]), True
+        return _inner_html(element), True
+    if kind in ("text", "text/plain"):
+        return element.text or "", False
+    if kind in _HTML_TYPES:
+        return element.text or "", True
+    raise FastPathUnsupported(f"atom text construct of type {kind!r}")
+
+
+def _inner_html(element: Element) -> str:
+    parts = [escape(element.text or "", quote=False)]
+    for child in element:
+        parts.append(_outer_html(child))
+    return "".join(parts)
+
+
+def _outer_html(element: Element) -> str:
+    tag = element.tag.rsplit("}", 1)[-1]
+    attrs = "".join(f' {name.rsplit("}", 1)[-1]}="{escape(value)}"' for name, value in element.attrib.items())
+    inner = _inner_html(element)
+    return f"<{tag}{attrs}>{inner}</{tag}>" + escape(element.tail or "", quote=False)

@@ -1,0 +1,73 @@
+"""One feed entry as read from RSS/Atom/RDF/JSON Feed → a normalized `Post`.
+
+The fast XML path and the feedparser path each fill a `RawEntry` with the raw strings of the
+document; `entry_to_post` is the only place that turns them into a Post, which is what makes the
+two paths' output identical.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from connectors.feedtime import parse_feed_time
+from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, plain_text, stable_id
+from tracker.models import Post
+
+# RSSHub's Weibo route writes a repost as "原文 - 转发 @作者: 被转内容" in the title and as a
+# blockquote "- 转发 @作者: …" in the description; Weibo's own repost chains read "//@作者:".
+# Bilibili dynamics mark a forward with "//转发自: @作者".
+_REPOST_TITLE = re.compile(r"\s-\s*转发\s")
+_REPOST_QUOTE = re.compile(r"<blockquote[^>]*>\s*(?:-\s*)?转发\s*(?:<a\b[^>]*>\s*)?@", re.IGNORECASE)
+_REPOST_TEXT = re.compile(r"//\s*转发自\s*[:：]|//@[^\s:：]{1,30}[:：]")
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """The raw strings of one entry. `*_is_html` says whether the string is HTML markup."""
+
+    entry_id: str | None = None
+    link: str | None = None
+    title: str = ""
+    title_is_html: bool = False
+    content: str = ""
+    content_is_html: bool = True
+    published: str | None = None
+    extra_links: tuple[str, ...] = ()
+
+
+def _text_and_links(value: str, is_html: bool) -> tuple[str, list[str]]:
+    if is_html:
+        return html_text_and_hrefs(value)
+    return plain_text(value), []
+
+
+def looks_like_repost(title: str, raw_content: str, text: str) -> bool:
+    return bool(
+        _REPOST_TITLE.search(title)
+        or _REPOST_QUOTE.search(raw_content)
+        or _REPOST_TEXT.search(text)
+        or _REPOST_TEXT.search(title)
+    )
+
+
+def entry_to_post(raw: RawEntry) -> Post:
+    title, title_hrefs = _text_and_links(raw.title, raw.title_is_html)
+    text, hrefs = _text_and_links(raw.content, raw.content_is_html)
+    link = (raw.link or "").strip() or None
+    entry_id = (raw.entry_id or "").strip() or stable_id(link, title)
+    links = clean_links([*hrefs, *title_hrefs, *raw.extra_links, *bare_urls(text)])
+    if link:
+        links = tuple(url for url in links if url != link)
+    return Post(
+        post_id=entry_id,
+        published_at=parse_feed_time(raw.published),
+        title=title,
+        text=text,
+        url=link,
+        links=links,
+        is_repost=looks_like_repost(title, raw.content, text),
+        is_pinned=False,
+        is_ad=False,
+        comments_enabled=None,
+    )

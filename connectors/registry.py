@@ -1,0 +1,58 @@
+"""Format detection and the one entry point for parsing: `parse_body`.
+
+The format is read from the body, never from the URL or the Content-Type (which is only a
+charset hint): JSON documents go to the parser whose `matches` accepts them, XML feeds to the
+RSS/RDF/Atom parser, and anything else is classified — a captcha, login or RSSHub error page is
+`blocked`, the rest `parse_error`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.base import Outcome, ParsedFeed, SourceError, parsers, register_parser
+from connectors.blockpage import block_reason
+from connectors.douyin import DouyinParser
+from connectors.jsondoc import load_json, looks_like_json
+from connectors.jsonfeed import JsonFeedParser
+from connectors.rss import XmlFeedParser, is_feed_root, parse_xml_text
+from connectors.weibo import WeiboParser
+from connectors.xmlprep import decode_body, refuse_entity_declarations, root_tag
+
+for _builtin in (XmlFeedParser(), JsonFeedParser(), WeiboParser(), DouyinParser()):
+    if not any(existing.name == _builtin.name for existing in parsers()):
+        register_parser(_builtin)
+
+_SNIFF_BYTES = 4096
+
+
+def detect_format(body: bytes) -> str | None:
+    """Name of the registered parser for this body, or None (no I/O, no full parse of XML)."""
+    head = body[:_SNIFF_BYTES]
+    if looks_like_json(head):
+        try:
+            document = load_json(body)
+        except SourceError:
+            return None
+        return next((p.name for p in parsers() if hasattr(p, "matches") and p.matches(document)), None)
+    return next((p.name for p in parsers() if not hasattr(p, "matches") and p.sniff(head)), None)
+
+
+def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
+    """Bytes of a feed or API answer → posts and profile; raises a classified SourceError."""
+    if not body or not body.strip():
+        raise SourceError(Outcome.PARSE_ERROR, "empty body")
+    if looks_like_json(body[:_SNIFF_BYTES]):
+        document = load_json(body)
+        for parser in parsers():
+            if hasattr(parser, "matches") and parser.matches(document):
+                return parser.parse_document(document, fetched_at=fetched_at)
+        raise SourceError(Outcome.PARSE_ERROR, "JSON document of no known feed or API format")
+    text = decode_body(body, content_type)
+    refuse_entity_declarations(text)
+    if is_feed_root(root_tag(text)):
+        return parse_xml_text(text)
+    reason = block_reason(text)
+    if reason:
+        raise SourceError(Outcome.BLOCKED, reason)
+    raise SourceError(Outcome.PARSE_ERROR, "not a feed: no RSS, Atom, RDF or known JSON format")

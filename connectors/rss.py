@@ -1,0 +1,121 @@
+"""RSS 2.0, RSS 1.0/RDF and Atom 1.0 (RSSHub routes, Wechat2RSS, WeWe RSS, we-mp-rss).
+
+`parse_xml_feed` runs the fast path (`connectors.fastxml`) and falls back to feedparser for what
+it cannot read. `parse_with_feedparser` and `parse_with_fast_path` are public so that tests and
+`bench/parse.py` can run both paths on the same body; their output is identical.
+
+Channel titles are never used as a profile name (RSSHub writes "…的微博"): `profile` is None.
+"""
+
+from __future__ import annotations
+
+import io
+import xml.sax
+from datetime import datetime
+from typing import Any
+
+import feedparser
+
+from connectors.base import Outcome, ParsedFeed, SourceError
+from connectors.fastxml import FastPathUnsupported, parse_entries
+from connectors.feedentry import RawEntry, entry_to_post
+from connectors.xmlrepair import repair_liberal_xml
+from connectors.xmlprep import as_utf8_xml, decode_body, refuse_entity_declarations, root_tag
+
+FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+# Well-formedness errors feedparser's liberal parser recovers from faithfully: stray `&`,
+# HTML entities such as &nbsp;, control characters. Truncated or mis-nested documents are
+# refused instead: what a liberal parser makes of them is a guess.
+_RECOVERABLE = ("undefined entity", "not well-formed (invalid token)",
+                "reference to invalid character number")
+
+
+def is_feed_root(tag: str | None) -> bool:
+    return tag is not None and tag.rsplit(":", 1)[-1] in FEED_ROOTS
+
+
+def _finish(fmt: str, entries: list[RawEntry]) -> ParsedFeed:
+    return ParsedFeed(format=fmt, posts=[entry_to_post(entry) for entry in entries], profile=None)
+
+
+def parse_with_fast_path(text: str) -> ParsedFeed:
+    """Parse decoded, entity-free XML text; raises FastPathUnsupported."""
+    fmt, entries = parse_entries(text)
+    return _finish(fmt, entries)
+
+
+def _detail_is_html(detail: Any) -> bool:
+    return bool(detail) and detail.get("type") in _HTML_TYPES
+
+
+def _raw_from_feedparser(entry: Any) -> RawEntry:
+    contents = entry.get("content") or []
+    if contents and (contents[0].get("value") or "").strip():
+        content, content_is_html = contents[0].get("value") or "", _detail_is_html(contents[0])
+    else:
+        content = entry.get("summary") or ""
+        content_is_html = _detail_is_html(entry.get("summary_detail")) if content else True
+    return RawEntry(
+        entry_id=entry.get("id"),
+        link=entry.get("link"),
+        title=entry.get("title") or "",
+        title_is_html=_detail_is_html(entry.get("title_detail")),
+        content=content,
+        content_is_html=content_is_html,
+        published=entry.get("published") or entry.get("updated"),
+    )
+
+
+def parse_with_feedparser(text: str) -> ParsedFeed:
+    """Parse decoded, entity-free XML text with feedparser; raises SourceError if unreadable."""
+    result = feedparser.parse(
+        io.BytesIO(as_utf8_xml(text)), sanitize_html=False, resolve_relative_uris=False,
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+    )
+    version = result.get("version") or ""
+    if result.get("bozo"):
+        problem = result.get("bozo_exception")
+        message = str(problem)
+        if isinstance(problem, xml.sax.SAXException) and not any(m in message for m in _RECOVERABLE):
+            raise SourceError(Outcome.PARSE_ERROR, f"malformed XML feed: {message}")
+    if not version:
+        raise SourceError(Outcome.PARSE_ERROR, "not an RSS/Atom feed")
+    fmt = "atom" if version.startswith("atom") else "rdf" if version in ("rss10", "rss090") else "rss"
+    return _finish(fmt, [_raw_from_feedparser(entry) for entry in result.get("entries", [])])
+
+
+def parse_xml_feed(body: bytes, *, content_type: str | None = None) -> ParsedFeed:
+    """Bytes of an RSS/Atom/RDF feed → posts. Hostile or unreadable bodies raise SourceError."""
+    return parse_xml_text(decode_body(body, content_type))
+
+
+def parse_xml_text(text: str) -> ParsedFeed:
+    """Decoded XML text → posts: the fast path, else feedparser."""
+    refuse_entity_declarations(text)
+    if not is_feed_root(root_tag(text)):
+        raise SourceError(Outcome.PARSE_ERROR, "XML document is not an RSS/Atom/RDF feed")
+    try:
+        return parse_with_fast_path(text)
+    except FastPathUnsupported:
+        pass
+    repaired = repair_liberal_xml(text)
+    if repaired != text:
+        try:
+            return parse_with_fast_path(repaired)
+        except FastPathUnsupported:
+            pass
+    return parse_with_feedparser(repaired)
+
+
+class XmlFeedParser:
+    """Registry entry for RSS/RDF/Atom."""
+
+    name = "xml-feed"
+
+    def sniff(self, head: bytes) -> bool:
+        text = decode_body(head[:4096]) if head else ""
+        return is_feed_root(root_tag(text))
+
+    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
+        return parse_xml_feed(body, content_type=content_type)

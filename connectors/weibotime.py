@@ -1,0 +1,53 @@
+"""Weibo `created_at` in all its forms → aware UTC, resolved against the fetch time.
+
+The mobile API writes "Tue Jul 01 08:00:00 +0800 2026" for most posts but, depending on the
+endpoint and the post's age, also 刚刚, N秒前, N分钟前, N小时前, 今天 HH:MM, 昨天 HH:MM,
+MM-DD (this year, or last year if that date is still to come) and YYYY-MM-DD. Calendar forms are
+Asia/Shanghai wall time; a date without a time is that day's 00:00.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from connectors.feedtime import parse_feed_time
+from tracker.timeutil import SHANGHAI, as_utc
+
+_AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
+_DAY_WORD = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
+_FULL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
+_DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
+
+
+def _local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def parse_weibo_time(raw: object, fetched_at: datetime) -> datetime | None:
+    """UTC time of a Weibo `created_at`; None if it cannot be read."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    text = raw.strip()
+    fetched = as_utc(fetched_at)
+    local_now = fetched.astimezone(SHANGHAI)
+    try:
+        if text == "刚刚":
+            return fetched
+        if match := _AGO.match(text):
+            return fetched - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        if match := _DAY_WORD.match(text):
+            day = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
+            return _local(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)))
+        if match := _MONTH_DAY.match(text):
+            month, day = int(match.group(1)), int(match.group(2))
+            hour, minute = int(match.group(3) or 0), int(match.group(4) or 0)
+            moment = _local(local_now.year, month, day, hour, minute)
+            return moment if moment <= fetched else _local(local_now.year - 1, month, day, hour, minute)
+        if match := _FULL_DATE.match(text):
+            return _local(*(int(g) for g in match.groups() if g is not None))
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+    except ValueError:
+        return parse_feed_time(text)
