@@ -7,7 +7,7 @@ so that readers need no replay, while `registry_as_of` replays the events to any
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,7 @@ def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, up
                 planned.append(FilingEvent(record.key, kind, today, recorded_at, by, payload={**payload, "source": "import --update"}))
         if problems:
             raise FileProblems(str(path), problems)
-        states = _states_after(existing, planned)
+        states = _states_after(existing, planned, {record.key: record for _, record in records})
         result.events = len(planned)
         if dry_run:
             session.rollback()
@@ -153,10 +153,17 @@ def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, up
     return result
 
 
-def _states_after(existing: dict[str, AccountState], planned: list[FilingEvent]) -> dict[str, AccountState]:
+def _states_after(existing: dict[str, AccountState], planned: list[FilingEvent],
+                  new_records: dict[str, AccountRecord]) -> dict[str, AccountState]:
     states: dict[str, AccountState] = {}
     for event in planned:
         current = states.get(event.account) or existing.get(event.account)
+        if current is None and event.kind == FilingKind.OPEN and event.account in new_records:
+            record = new_records[event.account]
+            if record.status != AccountStatus.ACTIVE:  # its suspend/close event follows
+                record = replace(record, status=AccountStatus.ACTIVE.value)
+            states[event.account] = AccountState(record=record)
+            continue
         try:
             states[event.account] = apply_event(current, event)
         except FilingRefused as exc:  # e.g. --update effective today before a future opening date

@@ -59,10 +59,14 @@ def header_key(name: str) -> str | None:
     return CHINESE_HEADERS.get(cleaned) or CHINESE_HEADERS.get(cleaned.replace(" ", ""))
 
 
+PLATFORM_CODES = frozenset(p.value for p in Platform)
+STATUS_CODES = frozenset(s.value for s in AccountStatus)
+
+
 def platform_of(value: str) -> str | None:
     cleaned = value.strip()
     lowered = cleaned.lower()
-    if lowered in {p.value for p in Platform}:
+    if lowered in PLATFORM_CODES:
         return lowered
     found = PLATFORM_NAMES.get(cleaned) or PLATFORM_NAMES.get(lowered)
     return found.value if found else None
@@ -73,7 +77,7 @@ def status_of(value: str) -> str | None:
     if not cleaned:
         return AccountStatus.ACTIVE.value
     lowered = cleaned.lower()
-    if lowered in {s.value for s in AccountStatus}:
+    if lowered in STATUS_CODES:
         return lowered
     found = STATUS_NAMES.get(cleaned)
     return found.value if found else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,15 +39,24 @@ def parse_registry_date(text: str) -> date | None:
     return None
 
 
+_SPACE = re.compile(r"\s")
+
+
+_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
 def url_problem(value: str) -> str | None:
+    if _HTTP_URL.match(value):
+        return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return "must be an http(s) URL"
-    if any(char.isspace() for char in value):
+    if _SPACE.search(value):
         return "a URL may not contain spaces"
-    return None
+    return "not a valid URL"
 
 
+@lru_cache(maxsize=65536)
 def region_problem(value: str) -> str | None:
     segments = value.split("/")
     if any(not segment.strip() for segment in segments):
@@ -54,6 +64,9 @@ def region_problem(value: str) -> str | None:
     if any(segment != segment.strip() for segment in segments):
         return "spaces around a '/' segment"
     return None
+
+
+_cached_org_code_problem = lru_cache(maxsize=65536)(org_code_problem)
 
 
 def map_headers(path: str, headers: list[str]) -> dict[str, int]:
@@ -78,7 +91,7 @@ def map_headers(path: str, headers: list[str]) -> dict[str, int]:
     return mapping
 
 
-def _validate_cell(row: int, column: str, value: str) -> str | None:
+def _validate_cell(column: str, value: str) -> str | None:
     if len(value) > MAX_LENGTH[column]:
         return f"too long: {len(value)} characters, at most {MAX_LENGTH[column]}"
     if _CONTROL.search(value):
@@ -88,42 +101,52 @@ def _validate_cell(row: int, column: str, value: str) -> str | None:
     return None
 
 
-def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
-    before = len(problems)
-    for column, value in values.items():
-        reason = _validate_cell(row, column, value)
-        if reason:
-            problems.append(RowProblem(row, column, value, reason))
-    if len(problems) > before:
-        return None
-    platform = platform_of(values["platform"])
-    if platform is None:
-        problems.append(RowProblem(row, "platform", values["platform"], "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端"))
-    status = status_of(values.get("status", ""))
-    if status is None:
-        problems.append(RowProblem(row, "status", values["status"], "unknown status; use active suspended deregistered or 正常 停更 已注销"))
-    opened_on = parse_registry_date(values["opened_on"])
-    if opened_on is None:
-        problems.append(RowProblem(row, "opened_on", values["opened_on"], "not a date; write YYYY-MM-DD"))
-    code_reason = org_code_problem(values["org_code"])
-    if code_reason:
-        problems.append(RowProblem(row, "org_code", values["org_code"], code_reason))
-    region_reason = region_problem(values["region"])
-    if region_reason:
-        problems.append(RowProblem(row, "region", values["region"], region_reason))
-    if ":" in values["account_id"] or any(char.isspace() for char in values["account_id"]):
-        problems.append(RowProblem(row, "account_id", values["account_id"], "may not contain ':' or spaces"))
-    for column in ("feed_url", "profile_url"):
-        if values.get(column):
-            reason = url_problem(values[column])
+_CHECKS = {
+    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端",
+    "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
+    "opened_on": lambda v: None if parse_registry_date(v) else "not a date; write YYYY-MM-DD",
+    "org_code": _cached_org_code_problem,
+    "region": region_problem,
+    "account_id": lambda v: "may not contain ':' or spaces" if ":" in v or _SPACE.search(v) else None,
+    "feed_url": lambda v: url_problem(v) if v else None,
+    "profile_url": lambda v: url_problem(v) if v else None,
+}
+
+
+def _quick_cells_ok(values: dict[str, str]) -> bool:
+    """One pass for the common case: every cell short, present where required, no control characters."""
+    if _CONTROL.search("".join(values.values())):
+        return False
+    return all(len(values[c]) <= MAX_LENGTH[c] for c in values) and all(values.get(c) for c in REQUIRED)
+
+
+def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, reason) for every bad value of one row; a column is judged once."""
+    found: list[tuple[str, str]] = []
+    if not _quick_cells_ok(values):
+        for column, value in values.items():
+            reason = _validate_cell(column, value)
             if reason:
-                problems.append(RowProblem(row, column, values[column], reason))
-    if len(problems) > before:
+                found.append((column, reason))
+    bad = {column for column, _ in found}
+    for column, check in _CHECKS.items():
+        if column in values and column not in bad:
+            reason = check(values[column])
+            if reason:
+                found.append((column, reason))
+    return found
+
+
+def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
+    found = _value_problems(values)
+    if found:
+        problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None
     return AccountRecord(
         region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
-        platform=platform, account_id=values["account_id"], account_name=values["account_name"],
-        opened_on=opened_on, status=status, feed_url=values.get("feed_url") or None,
+        platform=platform_of(values["platform"]), account_id=values["account_id"],
+        account_name=values["account_name"], opened_on=parse_registry_date(values["opened_on"]),
+        status=status_of(values.get("status", "")), feed_url=values.get("feed_url") or None,
         profile_url=values.get("profile_url") or None, filing_no=values.get("filing_no") or None,
     )
 
@@ -150,5 +173,15 @@ def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, Account
         first_row_of[record.key] = row
         records.append((row, record))
     if problems:
-        raise FileProblems(name, problems)
+        raise FileProblems(name, [_with_file_header(problem, mapping, table.headers) for problem in problems])
     return records
+
+
+def _with_file_header(problem: RowProblem, mapping: dict[str, int], headers: list[str]) -> RowProblem:
+    """Name the column as the file does (a Chinese header keeps its English key beside it)."""
+    index = mapping.get(problem.column)
+    if index is None:
+        return problem
+    header = headers[index].strip().lstrip("\ufeff")
+    column = problem.column if header.lower() == problem.column else f"{header} ({problem.column})"
+    return RowProblem(problem.row, column, problem.value, problem.reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from tracker.models import AccountRecord, FilingEvent
@@ -52,12 +52,33 @@ def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEve
          "by": e.by, "approver": e.approver, "doc_no": e.doc_no, "payload": e.payload}
         for e in events
     ]
-    for start in range(0, len(values), 20_000):
-        session.execute(insert(FilingEventRow), values[start:start + 20_000])
+    _bulk_insert(session, FilingEventRow, values)
     return events
 
 
-def _state(row: Account) -> AccountState:
+def _bulk_insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
+    """Many rows at once. On SQLite the column types' own bind processors feed the driver's
+    executemany directly: SQLAlchemy's per-row parameter machinery costs more than SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    table = model.__table__
+    if connection.dialect.name != "sqlite":
+        for start in range(0, len(rows), 20_000):
+            connection.execute(table.insert(), rows[start:start + 20_000])
+        return
+    columns = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    values = (
+        tuple(value if process is None or value is None else process(value)
+              for value, process in zip((row[name] for name in columns), processors))
+        for row in rows
+    )
+    connection.connection.driver_connection.executemany(sql, values)
+
+
+def _state(row) -> AccountState:  # noqa: ANN001 — an Account row or a plain row of its table
     record = AccountRecord(
         region=row.region, org_name=row.org_name, org_code=row.org_code, platform=row.platform,
         account_id=row.account_id, account_name=row.account_name, opened_on=row.opened_on,
@@ -68,15 +89,17 @@ def _state(row: Account) -> AccountState:
 
 
 def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, AccountState]:
+    """Cached states of these accounts (plain rows, not ORM objects: 100,000 of them load fast)."""
     wanted = list(dict.fromkeys(keys))
-    rows: list[Account] = []
+    table = Account.__table__
     if len(wanted) > 5 * _CHUNK:
-        rows = [row for row in session.execute(select(Account)).scalars()]
-        found = {row.account: _state(row) for row in rows}
+        found = {row.account: _state(row) for row in session.execute(select(table))}
         return {key: found[key] for key in wanted if key in found}
+    states: dict[str, AccountState] = {}
     for start in range(0, len(wanted), _CHUNK):
-        rows.extend(session.execute(select(Account).where(Account.account.in_(wanted[start:start + _CHUNK]))).scalars())
-    return {row.account: _state(row) for row in rows}
+        for row in session.execute(select(table).where(table.c.account.in_(wanted[start:start + _CHUNK]))):
+            states[row.account] = _state(row)
+    return states
 
 
 def _row_values(state: AccountState) -> dict:
@@ -95,8 +118,7 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
     """Insert new accounts and update changed ones if nobody else changed them meanwhile.
     False when a concurrent filing got there first (the caller rolls back and retries)."""
     new_rows = [{**_row_values(state), "version": 1} for key, state in states.items() if key not in existing]
-    for start in range(0, len(new_rows), 20_000):
-        session.execute(insert(Account), new_rows[start:start + 20_000])
+    _bulk_insert(session, Account, new_rows)
     for key, state in states.items():
         old = existing.get(key)
         if old is None:
@@ -125,12 +147,12 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> N
         for path in paths if path not in known
     ]
     if missing:
-        session.execute(insert(Region), missing)
+        _bulk_insert(session, Region, missing)
     names = {record.org_code: record.org_name for record in records}
     found = _existing_orgs(session, list(names))
     new_orgs = [{"org_code": code, "org_name": name} for code, name in names.items() if code not in found]
     if new_orgs:
-        session.execute(insert(Organisation), new_orgs)
+        _bulk_insert(session, Organisation, new_orgs)
     for code, name in names.items():
         if code in found and found[code] != name:
             session.execute(update(Organisation).where(Organisation.org_code == code).values(org_name=name))
