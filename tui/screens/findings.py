@@ -61,7 +61,10 @@ class FindingsScreen(TrackerScreen):
             if len(members) > LEAVES_PER_GROUP:
                 node.add_leaf(f"… +{len(members) - LEAVES_PER_GROUP}")
         if tree.root.children:
-            tree.root.children[0].expand()
+            first = tree.root.children[0]
+            first.expand()
+            if first.children:  # the cursor starts on the first finding, ready for Enter
+                tree.call_after_refresh(tree.move_cursor, first.children[0])
         key = "fnd.by_rule" if self.group_by == "rule" else "fnd.by_region"
         self.query_one("#grouping", Static).update(t(key))
 

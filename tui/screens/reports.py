@@ -91,7 +91,7 @@ class ReportsScreen(TrackerScreen):
     def perform(self, call) -> None:  # noqa: ANN001
         try:
             message = call()
-        except (operations.OperationError, operations.USER_ERRORS) as exc:
+        except (operations.OperationError, *operations.USER_ERRORS) as exc:
             self.app.call_from_thread(self.query_one("#result", Static).update, str(exc))
             return
         self.app.call_from_thread(self.query_one("#result", Static).update, message)
