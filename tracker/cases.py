@@ -96,9 +96,10 @@ def close_by_checks(db: Database) -> int:
         runs = session.exec(select(CheckRun).where(CheckRun.at > first_opened).order_by(CheckRun.at)).all()
         if not runs:
             return 0
-        accounts = {case.account for case in cases}
-        regions = {row.account: row.region for row in session.exec(select(Account).where(Account.account.in_(accounts)))}
-        seen = {(row.account, row.rule): row for row in session.exec(select(FindingRow).where(FindingRow.account.in_(accounts)))}
+        # whole-table reads: an IN list of every case's account outgrows SQLite's parameter limit
+        regions = dict(session.exec(select(Account.account, Account.region)).all())
+        seen = {(row.account, row.rule): row for row in session.exec(
+            select(FindingRow).where(FindingRow.active, FindingRow.severity == "veto"))}
         closed = 0
         for case in cases:
             covering = [run for run in runs if run.at > case.opened_at
@@ -107,7 +108,7 @@ def close_by_checks(db: Database) -> int:
                 continue
             latest = covering[-1].at
             still = [rule for rule in case.rules or () if (row := seen.get((case.account, rule))) is not None
-                     and row.active and row.severity == "veto" and row.last_seen_at >= latest]
+                     and row.last_seen_at >= latest]
             if not still:
                 case.status, case.closed_at = "closed", latest
                 session.add(case)
@@ -134,7 +135,7 @@ def list_cases(db: Database, status: str | None = None, *, at: datetime | None =
     with db.session() as session:
         cases = session.exec(select(RectificationCase)).all()
         names = {row.account: row for row in session.exec(
-            select(Account).where(Account.account.in_({case.account for case in cases}))).all()} if cases else {}
+            select(Account.account, Account.org_name, Account.account_name, Account.region)).all()} if cases else {}
     result = []
     for case in sorted(cases, key=lambda c: (-int(c.quarter.replace("Q", "")), c.account)):
         shown = case_status(case, at)
