@@ -161,3 +161,20 @@ def test_users_through_the_cli(province: tuple[Database, str]) -> None:
     assert bad.exit_code == 2 and "no such region" in bad.stderr
     removed = runner.invoke(app, ["--db", url, "users", "remove", name])
     assert removed.exit_code == 0 and json.loads(runner.invoke(app, ["--db", url, "users", "list", "--format", "json"]).stdout) == []
+
+
+def test_a_refusal_reads_as_a_clear_error(province: tuple[Database, str]) -> None:
+    from tracker.users import refusal
+
+    db, url = province
+    name = unique("reg_jia")
+    add_user(db, name, "registrar", JIA)
+    registrar = as_user(url, name)
+    try:
+        with pytest.raises(DBAPIError) as caught:
+            insert_filing(registrar, "weibo:yi1")
+    finally:
+        registrar.dispose()
+    error = refusal(caught.value)
+    assert isinstance(error, TrackerError) and "row-level security" in str(error) and "outside your region" in str(error)
+    assert refusal(ValueError("x")) is None

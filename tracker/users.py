@@ -118,3 +118,13 @@ def remove_user(db: Database, name: str, *, drop_role: bool = True) -> None:
                 connection.execute(text(f"DROP ROLE {quoted}"))
             except Exception as exc:  # noqa: BLE001 - e.g. still granted in another database
                 raise TrackerError(f"cannot drop role {name!r}: {exc.__cause__ or exc}") from exc
+
+
+def refusal(exc: BaseException) -> TrackerError | None:
+    """A clear TrackerError for a write PostgreSQL refused for lack of rights (row-level security
+    or a missing grant), to raise instead of the driver's error; None for any other error."""
+    original = getattr(exc, "orig", None)
+    if getattr(original, "sqlstate", None) != "42501":  # insufficient_privilege
+        return None
+    reason = str(original).splitlines()[0]
+    return TrackerError(f"refused by the database: {reason} (outside your region, or not allowed for your role)")
