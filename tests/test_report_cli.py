@@ -42,6 +42,9 @@ def test_plan_run_report_cases(tracker, tmp_path) -> None:
     assert [c["account"] for c in cases["cases"]] == ["douyin:fj3", "wechat:fz2", "weibo:xm1"]
     table = tracker("cases", "--at", "2026-10-05").stdout
     assert "厦门发布" in table and "整改期限" in table
+    history = json.loads(tracker("inspect", "history", "--quarter", "2026Q3", "--format", "json").stdout)
+    assert [(h["sample_size"], h["current"], h["at"]) for h in history] == [(8, True, "2026-09-30T23:59:59+08:00")]
+    assert "2026Q3" in tracker("inspect", "history").stdout
 
 
 def test_plan_table_output(tracker) -> None:

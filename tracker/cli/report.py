@@ -73,6 +73,22 @@ def run(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
         typer.echo(f"  {entry['account']}  {', '.join(entry['rules'])}")
 
 
+@inspect_app.command("history")
+@handles_errors
+def history(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", help="Only this quarter."),
+            fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """Every plan and run, newest first; the current one of each quarter marked."""
+    cli = context(ctx)
+    _check_format(fmt, ("table", "json"))
+    rows = inspections.inspection_history(cli.database(), quarter)
+    if fmt == "json":
+        print_json(rows)
+        return
+    _print_rows(["id", "quarter", "ratio", "seed", "sample", "at", "current"],
+                [[r["inspection"], r["quarter"], f"{r['ratio']:g}", r["seed"], r["sample_size"], r["at"] or "-",
+                  "*" if r["current"] else ""] for r in rows])
+
+
 @handles_errors
 def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
            region: str = typer.Option(None, "--region", help="Only this region and below."),
