@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -154,14 +154,6 @@ def report_directory(settings: Settings) -> Path:
     directory = Path(configured).expanduser() if configured else Path(user_data_dir("govmedia-tracker", appauthor=False)) / "reports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-
-
-def _as_counts(result: Any) -> dict[str, Any]:
-    """The numbers of a result object (dataclass or plain object), JSON-able."""
-    if result is None:
-        return {}
-    values = asdict(result) if is_dataclass(result) else dict(getattr(result, "__dict__", {}))
-    return {key: value for key, value in values.items() if isinstance(value, (int, float, str, bool))}
 
 
 DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job}
