@@ -39,7 +39,7 @@ def test_plan_run_report_cases(tracker, tmp_path) -> None:
     assert report["total"] == {"running": 8, "checked": 8, "failed": 3, "fail_rate": 37.5}
     assert report["rows"][0]["region"] == "福建省"
     cases = json.loads(tracker("cases", "--status", "overdue", "--at", "2026-10-11", "--format", "json").stdout)
-    assert [c["account"] for c in cases["cases"]] == ["douyin:fj3", "wechat:fz2", "weibo:xm1"]
+    assert [c["account"] for c in cases] == ["douyin:fj3", "wechat:fz2", "weibo:xm1"]
     table = tracker("cases", "--at", "2026-10-05").stdout
     assert "厦门发布" in table and "整改期限" in table
     history = json.loads(tracker("inspect", "history", "--quarter", "2026Q3", "--format", "json").stdout)
@@ -117,4 +117,4 @@ def test_with_the_real_rules(db, db_url, tmp_path) -> None:
     assert report["total"] == {"running": 8, "checked": 8, "failed": 7, "fail_rate": 87.5}
     assert "weibo:fj1" not in {entry["account"] for entry in report["failed_accounts"]}
     assert {tuple(entry["rules"]) for entry in report["failed_accounts"]} == {("empty_shell",)}
-    assert len(run("cases", "--status", "open", "--at", "2026-10-01", "--format", "json")["cases"]) == 7
+    assert len(run("cases", "--status", "open", "--at", "2026-10-01", "--format", "json")) == 7

@@ -126,7 +126,7 @@ def cases(ctx: typer.Context,
         case_api.review_cases(cli.database(), cli.settings, moment)
     rows = case_api.list_cases(cli.database(), status, at=moment)
     if fmt == "json":
-        print_json({"cases": rows})
+        print_json(rows)
         return
     header = (["quarter", "account", "name", "rules", "due", "status", "repeat"] if cli.lang == "en"
               else ["季度", "账号", "账号名称", "问题", "整改期限", "状态", "屡查屡犯"])

@@ -84,7 +84,8 @@ def render(report: dict) -> bytes:
     _heading(document, "一、总体情况", size=14, center=False)
     sentence = summary_sentence(report)
     source = "按季度抽查" if report.get("source") == "inspection" else "全面检查"
-    document.add_paragraph(f"根据政务新媒体检查指标有关要求,对全省政府系统政务新媒体开展了{source}。{sentence}")
+    scope = report["region"].replace("/", "") if report.get("region") else "全省"
+    document.add_paragraph(f"根据政务新媒体检查指标有关要求,对{scope}政府系统政务新媒体开展了{source}。{sentence}")
     previous = report.get("previous")
     if previous and previous["total"]["checked"]:
         change = previous["change"]["fail_rate"]
