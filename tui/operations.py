@@ -69,11 +69,12 @@ def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
 def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> str:
     from tracker.poller import poll
 
+    from collections import Counter
+
     report = poll(db, settings)
-    summary = getattr(report, "summary", None)
-    if callable(summary):
-        summary = summary()
-    return t("rep.poll_done", summary=summary if summary is not None else report)
+    outcomes = Counter(result.outcome for result in report.results)
+    summary = ", ".join(f"{outcome} {count}" for outcome, count in sorted(outcomes.items())) or "0"
+    return t("rep.poll_done", summary=f"{summary} ({report.seconds:.1f} s)")
 
 
 @guarded

@@ -42,6 +42,7 @@ FORMATS = {
     "other": ("jsonfeed", "rss"),
 }
 PLATFORMS = tuple(FORMATS)
+APP_UNITS = ("融媒体中心", "人民政府")  # units that run a mobile app of their own
 MAX_ACCOUNTS = 2000  # one account per unit and platform leaves room for about 2,800
 
 # Planted cases: name → (platform, format) it needs, or None for any. Each is planted twice.
@@ -162,7 +163,7 @@ def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
         serial += 1
         unit = pool[rng.randrange(len(pool))]
         platform = PLATFORMS[serial % len(PLATFORMS)]
-        if (unit.org_code, platform) in taken:
+        if (unit.org_code, platform) in taken or (platform == "app" and not unit.org_name.endswith(APP_UNITS)):
             continue
         taken.add((unit.org_code, platform))
         accounts.append(_account(rng, unit, platform, serial, today))
