@@ -84,8 +84,9 @@ def _rss_item(item: Element) -> RawEntry:
     _check_children(item, _RSS_USED, _RSS_HARMLESS)
     guid_el = item.find("guid")
     guid = (guid_el.text or "").strip() if guid_el is not None else None
-    link = (_text(item, "link") or "").strip() or None
-    if link is None and guid and guid_el is not None and guid_el.get("isPermaLink", "true") == "true":
+    # A <link> element wins even when empty; else a permalink guid stands in (as in feedparser).
+    link = _text(item, "link")
+    if link is None and guid_el is not None and _is_permalink(guid_el):
         link = guid
     encoded = _text(item, f"{CONTENT}encoded")
     return RawEntry(
@@ -95,6 +96,11 @@ def _rss_item(item: Element) -> RawEntry:
         content=encoded if encoded and encoded.strip() else _text(item, "description") or "",
         published=_text(item, "pubDate") or _text(item, f"{DC}date"),
     )
+
+
+def _is_permalink(guid: Element) -> bool:
+    values = [value for name, value in guid.attrib.items() if name.lower() == "ispermalink"]
+    return (values[-1] if values else "true") == "true"
 
 
 def _rdf_item(item: Element) -> RawEntry:
@@ -133,10 +139,16 @@ def _atom_entry(entry: Element) -> RawEntry:
 
 
 def _atom_link(entry: Element) -> str | None:
+    """The last alternate HTML link, else the id (feedparser treats an Atom id like a permalink
+    guid); matching feedparser's choice keeps both paths' `url` identical."""
+    chosen = None
     for link in entry.iterfind(f"{ATOM}link"):
-        if link.get("rel", "alternate") == "alternate" and link.get("type", "text/html") in _HTML_TYPES:
-            return (link.get("href") or "").strip() or None
-    return None
+        kind = link.get("type", "text/html").strip().lower()
+        if link.get("rel", "alternate") == "alternate" and kind in _HTML_TYPES and link.get("href") is not None:
+            chosen = link.get("href")
+    if chosen is None:
+        return _text(entry, f"{ATOM}id")
+    return chosen
 
 
 def _atom_text(element: Element | None) -> tuple[str, bool]:

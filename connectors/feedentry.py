@@ -55,6 +55,8 @@ def entry_to_post(raw: RawEntry) -> Post:
     title, title_hrefs = _text_and_links(raw.title, raw.title_is_html)
     text, hrefs = _text_and_links(raw.content, raw.content_is_html)
     link = (raw.link or "").strip() or None
+    if link and not link.lower().startswith(("http://", "https://")):
+        link = None  # a guid that is no URL (isPermaLink defaults to true), or a relative path
     entry_id = (raw.entry_id or "").strip() or stable_id(link, title)
     links = clean_links([*hrefs, *title_hrefs, *raw.extra_links, *bare_urls(text)])
     if link:

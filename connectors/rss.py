@@ -10,6 +10,7 @@ Channel titles are never used as a profile name (RSSHub writes "…的微博"): 
 from __future__ import annotations
 
 import io
+import re
 import xml.sax
 from datetime import datetime
 from typing import Any
@@ -27,12 +28,20 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # Well-formedness errors feedparser's liberal parser recovers from faithfully: stray `&`,
 # HTML entities such as &nbsp;, control characters. Truncated or mis-nested documents are
 # refused instead: what a liberal parser makes of them is a guess.
+_ROOT_CLOSED = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>$")
+_TRAILING_MISC = re.compile(r"(?:\s|<!--(?:(?!<!--).)*?-->|<\?(?:(?!<\?).)*?\?>)*$", re.DOTALL)
 _RECOVERABLE = ("undefined entity", "not well-formed (invalid token)",
                 "reference to invalid character number")
 
 
 def is_feed_root(tag: str | None) -> bool:
     return tag is not None and tag.rsplit(":", 1)[-1] in FEED_ROOTS
+
+
+def _root_closed(text: str) -> bool:
+    """Whether the document ends with its root's end tag (comments and PIs may follow)."""
+    tail = text[-4096:]
+    return bool(_ROOT_CLOSED.search(tail[: _TRAILING_MISC.search(tail).start()]))
 
 
 def _finish(fmt: str, entries: list[RawEntry]) -> ParsedFeed:
@@ -74,6 +83,8 @@ def parse_with_feedparser(text: str) -> ParsedFeed:
         response_headers={"content-type": "application/xml; charset=utf-8"},
     )
     version = result.get("version") or ""
+    if not _root_closed(text):
+        raise SourceError(Outcome.PARSE_ERROR, "truncated XML feed: the root element is not closed")
     if result.get("bozo"):
         problem = result.get("bozo_exception")
         message = str(problem)
