@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from tracker.storage.db import Database
 from tracker.storage.tables import (
@@ -144,7 +144,7 @@ def findings(db: Database, *, limit: int | None = None, rule: str | None = None)
         select(FindingRow, Account.account_name, Account.region)
         .join(Account, Account.account == FindingRow.account, isouter=True)
         .where(FindingRow.active.is_(True))
-        .order_by(FindingRow.first_seen_at.desc(), FindingRow.account, FindingRow.rule)
+        .order_by(FindingRow.first_seen_at.desc(), case((FindingRow.severity == "veto", 0), else_=1), FindingRow.account, FindingRow.rule)
     )
     if rule:
         stmt = stmt.where(FindingRow.rule == rule)
@@ -169,7 +169,7 @@ def findings(db: Database, *, limit: int | None = None, rule: str | None = None)
 @dataclass(frozen=True)
 class PollHealth:
     outcomes: dict[str, int]            # last outcome → number of accounts
-    never_polled: int
+    never_polled: int                   # accounts in service without any poll yet
     failing: int                        # accounts whose last polls failed
     last_polled_at: datetime | None
 
@@ -183,13 +183,16 @@ def poll_health(db: Database) -> PollHealth:
                 .group_by(FeedState.last_outcome)
             ).all()
         )
-        polled = session.execute(select(func.count()).select_from(FeedState).where(FeedState.last_polled_at.is_not(None))).scalar_one()
-        accounts = session.execute(select(func.count()).select_from(Account)).scalar_one()
+        polled = select(FeedState.account).where(FeedState.last_polled_at.is_not(None))
+        never = session.execute(
+            select(func.count()).select_from(Account)
+            .where(Account.status != "deregistered", Account.account.not_in(polled))
+        ).scalar_one()
         failing = session.execute(
             select(func.count()).select_from(FeedState).where(FeedState.consecutive_failures > 0)
         ).scalar_one()
         last = session.execute(select(func.max(FeedState.last_polled_at))).scalar_one()
-    return PollHealth(outcomes=outcomes, never_polled=max(accounts - polled, 0), failing=failing, last_polled_at=last)
+    return PollHealth(outcomes=outcomes, never_polled=never, failing=failing, last_polled_at=last)
 
 
 @dataclass(frozen=True)

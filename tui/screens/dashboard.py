@@ -8,10 +8,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker import queries
-from tui.i18n import t
+from tui.i18n import RULE, name_of, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen
-from tui.widgets.format import evidence_line, percent, rule_label, severity_label, when
+from tui.widgets.format import percent, severity_label, when
 from tui.widgets.stat import Stat
 
 NEWEST = 15
@@ -41,7 +41,7 @@ class DashboardScreen(TrackerScreen):
         regions = self.query_one("#regions", DataTable)
         regions.add_columns(t("col.region"), t("dash.running"), t("dash.checked"), t("dash.failed"), t("dash.fail_rate"))
         newest = self.query_one("#newest", DataTable)
-        newest.add_columns(t("col.first_seen"), t("col.account"), t("col.rule"), t("col.severity"), t("col.evidence"))
+        newest.add_columns(t("col.first_seen"), t("col.name"), t("col.rule"), t("col.severity"), t("col.region"))
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="dashboard")
@@ -68,11 +68,10 @@ class DashboardScreen(TrackerScreen):
     def show_findings(self, lines: list[queries.FindingLine]) -> None:
         table = self.query_one("#newest", DataTable)
         table.clear()
-        for line in lines:
-            label = f"{line.account_name} {line.account}".strip()
+        for line in lines:  # details are one Enter away, in the account's screen
             table.add_row(
-                when(line.first_seen_at), label, rule_label(line.rule), severity_label(line.severity),
-                evidence_line(line.evidence, 60), key=f"{line.account}|{line.rule}",
+                when(line.first_seen_at)[5:], line.account_name or line.account, name_of(RULE, line.rule),
+                severity_label(line.severity), line.region, key=f"{line.account}|{line.rule}",
             )
         if not lines:
             table.add_row("", t("dash.no_findings"), "", "", "")
