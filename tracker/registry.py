@@ -7,6 +7,8 @@ so that readers need no replay, while `registry_as_of` replays the events to any
 from __future__ import annotations
 
 import getpass
+import random
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ from tracker.registry_store import (
     write_states,
 )
 from tracker.storage.db import Database
+from tracker.storage.tables import Account
 from tracker.timeutil import local_date, now_utc
 
 __all__ = [
@@ -36,7 +39,7 @@ __all__ = [
     "list_accounts", "parse_account_key", "registry_as_of", "events_as_of",
 ]
 
-MAX_RETRIES = 8
+MAX_RETRIES = 20
 
 
 def current_user() -> str:
@@ -238,11 +241,12 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
         effective_on = effective_on or local_date(now_utc())
     payload = _event_payload(kind, platform, account_id, fields_, effective_on)
     last_error: Exception | None = None
-    for _ in range(MAX_RETRIES):
+    for attempt in range(MAX_RETRIES):
         try:
             return _file_once(db, FilingEvent(account, kind, effective_on, now_utc(), by or current_user(), approver, doc_no, payload))
         except (_VersionConflict, IntegrityError, OperationalError) as exc:
             last_error = exc
+            time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 6)))
     raise TrackerError(f"could not file {kind} for {account}: the account kept changing under concurrent filings ({last_error})")
 
 
@@ -252,6 +256,9 @@ class _VersionConflict(Exception):
 
 def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
     with db.write() as session:
+        # Filings for one account queue behind each other here (PostgreSQL row lock; SQLite
+        # writers are serialized already); the version check below stays as the safety net.
+        session.execute(select(Account.id).where(Account.account == event.account).with_for_update())
         history_events = events_for(session, event.account)
         opened = [e.effective_on for e in history_events if e.kind == FilingKind.OPEN]
         if event.kind != FilingKind.OPEN and opened and event.effective_on < opened[0]:

@@ -99,6 +99,10 @@ class Database:
         """One transaction for writing; SQLite writers of this process take turns."""
         with self._write_lock, self.session() as session:
             try:
+                if self.dialect == "sqlite":
+                    # Take the write lock now, not at the first write: a transaction that read
+                    # first and then finds another process wrote meanwhile cannot upgrade.
+                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
                 yield session
                 session.commit()
             except BaseException:
