@@ -10,7 +10,6 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 _BLOCK_TAGS = frozenset(
@@ -27,42 +26,23 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _REDIRECTOR_HOSTS = frozenset({"weibo.cn", "m.weibo.cn", "weibo.com"})
 
 
-class _TextAndLinks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hrefs: list[str] = []
-        self._skip_depth = 0
+# One token of HTML: a comment, CDATA, a declaration/PI, or a start/end tag with its attributes
+# (quoted attribute values may contain ">"). Everything between tokens is text.
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^>]*>"
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.DOTALL,
+)
+_ATTR = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_SKIP_END = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in _SKIP_TAGS}
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip_depth += 1
-            return
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        if tag == "a":
-            for name, value in attrs:
-                if name == "href" and value:
-                    self.hrefs.append(value.strip())
-        elif tag == "img":
-            # Emoji images in Weibo/Bilibili HTML carry their meaning in alt, e.g. [赞].
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(alt)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIP_TAGS:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self.parts.append(data)
+def _attribute(attrs: str, wanted: str) -> str | None:
+    for match in _ATTR.finditer(attrs):
+        if match.group(1).lower() == wanted:
+            value = next(group for group in match.groups()[1:] if group is not None)
+            return html.unescape(value)
+    return None
 
 
 def _tidy(text: str) -> str:
@@ -71,13 +51,37 @@ def _tidy(text: str) -> str:
 
 
 def html_text_and_hrefs(markup: str) -> tuple[str, list[str]]:
-    """Plain text of an HTML fragment and the hrefs of its anchors, in document order."""
+    """Plain text of an HTML fragment and the hrefs of its anchors, in document order.
+
+    A small tokenizer rather than html.parser: it is several times faster on the 20-item feeds
+    the poller reads all night, and both XML paths share it, so their output stays identical.
+    """
     if "<" not in markup and "&" not in markup:
         return _tidy(markup), []
-    parser = _TextAndLinks()
-    parser.feed(markup)
-    parser.close()
-    return _tidy("".join(parser.parts)), parser.hrefs
+    parts: list[str] = []
+    hrefs: list[str] = []
+    position = 0
+    while (token := _TOKEN.search(markup, position)) is not None:
+        parts.append(html.unescape(markup[position:token.start()]))
+        position = token.end()
+        tag = (token.group(2) or "").lower()
+        if not tag:
+            continue  # comment, CDATA, declaration
+        closing, attrs = token.group(1), token.group(3)
+        if tag in _SKIP_TAGS and not closing:
+            end = _SKIP_END[tag].search(markup, position)
+            position = end.end() if end else len(markup)
+        elif tag in _BLOCK_TAGS:
+            parts.append("\n")
+        elif tag == "a" and not closing:
+            href = _attribute(attrs, "href")
+            if href and href.strip():
+                hrefs.append(href.strip())
+        elif tag == "img" and not closing:
+            # Emoji images in Weibo/Bilibili HTML carry their meaning in alt, e.g. [赞].
+            parts.append(_attribute(attrs, "alt") or "")
+    parts.append(html.unescape(markup[position:]))
+    return _tidy("".join(parts)), hrefs
 
 
 def html_to_text(markup: str) -> str:
