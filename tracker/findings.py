@@ -36,7 +36,7 @@ def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:
 
 def _apply_findings(session: Session, result: CheckResult) -> None:
     at = result.at
-    rows = {(r.account, r.rule): r for r in session.execute(select(FindingRow.__table__)).all()}
+    rows = {(r.account, r.rule): r for r in session.connection().execute(select(FindingRow.__table__))}
     new_rows, updates = [], []
     current = {(f.account, f.rule): f for f in result.findings}
     for key, finding in current.items():
@@ -52,7 +52,7 @@ def _apply_findings(session: Session, result: CheckResult) -> None:
         if key not in current and row.active and in_scope and row.last_seen_at < at:
             updates.append({"id": row.id, "active": False, "resolved_at": at})
     if new_rows:
-        session.execute(insert(FindingRow), new_rows)
+        session.execute(insert(FindingRow.__table__), new_rows)
     # Bulk UPDATE by primary key needs the same columns in every row of one call.
     by_columns: dict[tuple[str, ...], list[dict]] = {}
     for change in updates:

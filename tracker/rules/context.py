@@ -1,5 +1,10 @@
-"""What a check sees at time `at`: the registry replayed from the filing events effective by
-then, and the facts (set-based queries) the rules ask for, each computed once per check."""
+"""What a check sees at time `at`: the registry as of then, and the facts (set-based queries) the
+rules ask for, each computed once per check.
+
+The registry as of `at` is the replay of the filing events effective by then
+(`tracker.registry_state.replay`). When no event takes effect after `at` — the nightly check —
+the replay equals the cached state in table `account`, which is read instead (no JSON to decode).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import AccountStatus, FilingEvent
+from tracker.models import AccountRecord, AccountStatus, FilingEvent
+from tracker.registry_state import AccountState, replay
 from tracker.settings import Settings
+from tracker.storage.tables import Account, FilingEventRow
 from tracker.timeutil import as_utc, local_date
+
+# Rules counting posts in windows; one query answers all their windows.
+WINDOW_RULES = ("no_update", "low_frequency", "repost_only")
 
 
 def in_region(path: str, region: str | None) -> bool:
@@ -24,9 +35,8 @@ class CheckContext:
     session: Session
     settings: Settings
     at: datetime                      # aware UTC
-    states: dict[str, Any]            # every account as of `at` (tracker.registry_state.AccountState)
-    events: list[FilingEvent]         # filing events effective on or before the local date of `at`
-    checked: dict[str, Any] = field(default_factory=dict)  # the accounts this check judges
+    states: dict[str, AccountState]   # every account as of `at`
+    checked: dict[str, AccountState] = field(default_factory=dict)  # the accounts this check judges
     _facts: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -46,28 +56,59 @@ class CheckContext:
             self._facts[key] = func(self.session, *args)
         return self._facts[key]
 
+    def posts_in(self, days: float) -> dict[str, tuple[int, int]]:
+        """(posts, reposts) per account in the window (at − days, at]; absent = none."""
+        from tracker.rules.facts import window_counts
+
+        spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES} | {float(days)}))
+        counts = self.fact(window_counts, self.at, spans)
+        return {key: spans_[float(days)] for key, spans_ in counts.items() if float(days) in spans_}
+
     def judged(self, items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
         """Only the pairs whose account this check judges."""
         return ((account, value) for account, value in items if account in self.checked)
 
 
-def is_checked(state: Any, at_date: date) -> bool:
+def is_checked(state: AccountState, at_date: date) -> bool:
     """Deregistered accounts and accounts not opened yet are not checked."""
     return state.status != AccountStatus.DEREGISTERED and state.record.opened_on <= at_date
 
 
+def _cached_states(session: Session) -> dict[str, AccountState]:
+    states = {}
+    for row in session.connection().execute(select(Account.__table__)):
+        record = AccountRecord(region=row.region, org_name=row.org_name, org_code=row.org_code, platform=row.platform,
+                               account_id=row.account_id, account_name=row.account_name, opened_on=row.opened_on,
+                               status=row.status, feed_url=row.feed_url, profile_url=row.profile_url,
+                               filing_no=row.filing_no)
+        states[row.account] = AccountState(record=record, suspended_on=row.suspended_on, closed_on=row.closed_on,
+                                           notice_from=row.notice_from, last_event_id=row.last_event_id)
+    return states
+
+
+def _replayed_states(session: Session, until: date) -> dict[str, AccountState]:
+    table = FilingEventRow.__table__
+    query = select(table).where(table.c.effective_on <= until).order_by(table.c.effective_on, table.c.id)
+    events = [FilingEvent(account=r.account, kind=r.kind, effective_on=r.effective_on, recorded_at=r.recorded_at,
+                          by=r.by, approver=r.approver, doc_no=r.doc_no, payload=dict(r.payload or {}), id=r.id)
+              for r in session.connection().execute(query)]
+    return replay(events, strict=False)
+
+
+def states_as_of(session: Session, at: datetime) -> dict[str, AccountState]:
+    until = local_date(at)
+    later = session.connection().execute(select(FilingEventRow.id).where(FilingEventRow.effective_on > until).limit(1))
+    return _replayed_states(session, until) if later.first() is not None else _cached_states(session)
+
+
 def build_context(session: Session, settings: Settings, at: datetime, *, region: str | None = None,
                   accounts: Iterable[str] | None = None) -> CheckContext:
-    from tracker.registry import events_as_of
-    from tracker.registry_state import replay
-
     at = as_utc(at)
-    events = events_as_of(session, at)
-    states = replay(events, strict=False)
+    states = states_as_of(session, at)
     wanted = set(accounts) if accounts is not None else None
     at_date = local_date(at)
     checked = {
         key: state for key, state in states.items()
         if is_checked(state, at_date) and in_region(state.record.region, region) and (wanted is None or key in wanted)
     }
-    return CheckContext(session=session, settings=settings, at=at, states=states, events=events, checked=checked)
+    return CheckContext(session=session, settings=settings, at=at, states=states, checked=checked)

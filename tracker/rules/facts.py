@@ -1,83 +1,142 @@
 """Set-based queries behind the rules: each answers for every account at once, as of `at`
-(never one query per account). Times are aware UTC; windows are half-open `(lo, at]`."""
+(never one query per account). "Latest per account" is a correlated MAX over the
+(account, time) indexes, so it costs one index seek per account however long the history.
+Times are aware UTC; windows are half-open `(lo, at]`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 from tracker.storage.types import UTCDateTime
-from tracker.storage.tables import ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 
 _IN_CHUNK = 500
+OK_OUTCOMES = ("ok", "not_modified")
+
+
+def _rows(session: Session, query: Any) -> list[Any]:
+    return session.connection().execute(query).all()  # Core: no ORM overhead per row
+
+
+def _newest(time_col: Any, table: Any, *conditions: Any) -> Any:
+    """The newest `time_col` of the current `account` row meeting `conditions` (correlated)."""
+    return (select(func.max(time_col)).where(table.account == Account.account, *conditions)
+            .correlate(Account).scalar_subquery())
+
+
+def _chunks(names: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(set(names))
+    for start in range(0, len(ordered), _IN_CHUNK):
+        yield ordered[start:start + _IN_CHUNK]
 
 
 def latest_rows(session: Session, table: Any, time_col: Any, condition: Any, columns: Iterable[Any]) -> dict[str, Any]:
     """The newest row per account among rows meeting `condition` (ties: the highest id)."""
-    newest = (select(table.account, func.max(time_col).label("newest"))
-              .where(condition).group_by(table.account).subquery())
+    newest = select(Account.account.label("account"), _newest(time_col, table, condition).label("newest")).subquery()
     query = (select(*columns, table.id)
-             .join(newest, and_(table.account == newest.c.account, time_col == newest.c.newest))
-             .where(condition))
+             .join(newest, and_(table.account == newest.c.account, time_col == newest.c.newest)).where(condition))
     best: dict[str, Any] = {}
-    for row in session.execute(query):
+    for row in _rows(session, query):
         if row.account not in best or row.id > best[row.account].id:
             best[row.account] = row
     return best
 
 
-def _seen_posts(at: datetime) -> Any:
-    return and_(PostRow.published_at.is_not(None), PostRow.published_at <= at)
-
-
 def last_post_at(session: Session, at: datetime) -> dict[str, datetime]:
-    query = select(PostRow.account, func.max(PostRow.published_at)).where(_seen_posts(at)).group_by(PostRow.account)
-    return {account: newest for account, newest in session.execute(query)}
+    newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at)
+    return {account: t for account, t in _rows(session, select(Account.account, newest)) if t is not None}
 
 
-def window_counts(session: Session, lo: datetime, at: datetime) -> dict[str, tuple[int, int]]:
-    """(posts, reposts) per account published in (lo, at]."""
-    reposts = func.sum(case((PostRow.is_repost.is_(True), 1), else_=0))
-    query = (select(PostRow.account, func.count(), reposts)
-             .where(PostRow.published_at > lo, PostRow.published_at <= at).group_by(PostRow.account))
-    return {account: (total, int(reposted or 0)) for account, total, reposted in session.execute(query)}
+def window_counts(session: Session, at: datetime, spans: tuple[float, ...]) -> dict[str, dict[float, tuple[int, int]]]:
+    """Per account and window span (days): (posts, reposts) published in (at − span, at]."""
+    starts = {span: at - timedelta(days=span) for span in spans}
+    columns = []
+    for span, start in starts.items():
+        columns.append(func.sum(case((PostRow.published_at > start, 1), else_=0)))
+        columns.append(func.sum(case((and_(PostRow.published_at > start, PostRow.is_repost.is_(True)), 1), else_=0)))
+    query = (select(PostRow.account, *columns)
+             .where(PostRow.published_at > min(starts.values()), PostRow.published_at <= at).group_by(PostRow.account))
+    counts: dict[str, dict[float, tuple[int, int]]] = {}
+    for account, *sums in _rows(session, query):
+        counts[account] = {span: (int(sums[2 * i]), int(sums[2 * i + 1])) for i, span in enumerate(starts)
+                           if sums[2 * i]}
+    return counts
 
 
 POST_EVIDENCE = (PostRow.account, PostRow.post_id, PostRow.url, PostRow.published_at)
+_SIGNALS = {  # each signal has its own partial index (migration 0002_rules)
+    "ix_post_sig_ad_domain": PostRow.sig_ad_domain.is_not(None),
+    "ix_post_is_ad": PostRow.is_ad == True,  # noqa: E712 — `= true` matches the index condition
+    "ix_post_sig_privacy": PostRow.sig_privacy.is_not(None),
+    "ix_post_sig_lexicon": PostRow.sig_lexicon.is_not(None),
+}
 
 
 def signal_posts(session: Session, lo: datetime, at: datetime) -> list[Any]:
-    """Posts in (lo, at] carrying an ad, privacy or lexicon signal, oldest first."""
-    flagged = or_(PostRow.sig_ad_domain.is_not(None), PostRow.is_ad.is_(True),
-                  PostRow.sig_privacy.is_not(None), PostRow.sig_lexicon.is_not(None))
-    query = (select(*POST_EVIDENCE, PostRow.is_ad, PostRow.sig_ad_domain, PostRow.sig_privacy, PostRow.sig_lexicon)
-             .where(PostRow.published_at > lo, PostRow.published_at <= at, flagged)
-             .order_by(PostRow.account, PostRow.published_at, PostRow.post_id))
-    return list(session.execute(query))
+    """Posts in (lo, at] carrying an ad, privacy or lexicon signal, by account and time."""
+    found: dict[int, Any] = {}
+    for index, condition in _SIGNALS.items():
+        query = (select(*POST_EVIDENCE, PostRow.id, PostRow.is_ad, PostRow.sig_ad_domain, PostRow.sig_privacy,
+                        PostRow.sig_lexicon)
+                 .with_hint(PostRow, f"INDEXED BY {index}", "sqlite")
+                 .where(condition, PostRow.published_at > lo, PostRow.published_at <= at))
+        found.update((row.id, row) for row in _rows(session, query))
+    return sorted(found.values(), key=lambda row: (row.account, row.published_at, row.post_id))
 
 
 def stop_notices(session: Session, until: datetime) -> dict[str, Any]:
     """Per account, the newest post announcing that it stops, published at or before `until`."""
-    condition = and_(PostRow.sig_stop_notice.is_(True), PostRow.published_at <= until)
-    return latest_rows(session, PostRow, PostRow.published_at, condition,
-                       (*POST_EVIDENCE, PostRow.title, PostRow.text))
+    query = (select(*POST_EVIDENCE, PostRow.id, PostRow.title, PostRow.text)
+             .with_hint(PostRow, "INDEXED BY ix_post_stop_notice", "sqlite")
+             .where(PostRow.sig_stop_notice == True, PostRow.published_at <= until))  # noqa: E712
+    newest: dict[str, Any] = {}
+    for row in _rows(session, query):
+        if row.account not in newest or (row.published_at, row.id) > (newest[row.account].published_at, newest[row.account].id):
+            newest[row.account] = row
+    return newest
 
 
-def latest_comment_flags(session: Session, at: datetime) -> dict[str, Any]:
-    condition = and_(PostRow.comments_enabled.is_not(None), _seen_posts(at))
-    return latest_rows(session, PostRow, PostRow.published_at, condition, (*POST_EVIDENCE, PostRow.comments_enabled))
+def latest_comment_flags(session: Session, at: datetime) -> dict[str, tuple[datetime, bool]]:
+    """Per account, (time, enabled) of the newest post whose source says whether comments are on."""
+    seen = PostRow.published_at <= at
+    off = _newest(PostRow.published_at, PostRow, PostRow.comments_enabled == False, seen)  # noqa: E712
+    on = _newest(PostRow.published_at, PostRow, PostRow.comments_enabled == True, seen)  # noqa: E712
+    flags = {}
+    for account, off_at, on_at in _rows(session, select(Account.account, off, on)):
+        if off_at is not None and (on_at is None or off_at > on_at):
+            flags[account] = (off_at, False)
+        elif on_at is not None:
+            flags[account] = (on_at, True)
+    return flags
 
 
-def latest_observations(session: Session, at: datetime, kinds: Iterable[str]) -> dict[str, Any]:
-    """Per account, the newest observation among `kinds` made at or before `at`."""
-    condition = and_(ObservationRow.kind.in_(list(kinds)), ObservationRow.observed_at <= at)
-    columns = (ObservationRow.account, ObservationRow.kind, ObservationRow.observed_at,
-               ObservationRow.inspector, ObservationRow.note)
-    return latest_rows(session, ObservationRow, ObservationRow.observed_at, condition, columns)
+def posts_at(session: Session, moments: dict[str, datetime], *conditions: Any) -> dict[str, Any]:
+    """The post of each account published at the given moment (evidence for a few accounts)."""
+    found: dict[str, Any] = {}
+    for names in _chunks(moments):
+        query = select(*POST_EVIDENCE, PostRow.id).where(PostRow.account.in_(names), *conditions)
+        for row in _rows(session, query.where(PostRow.published_at.in_({moments[n] for n in names}))):
+            if row.published_at == moments[row.account] and (row.account not in found or row.id > found[row.account].id):
+                found[row.account] = row
+    return found
+
+
+def latest_observations(session: Session, at: datetime, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """Per account, the newest observation among `kinds` made at or before `at` (a small table)."""
+    query = (select(ObservationRow.account, ObservationRow.kind, ObservationRow.observed_at, ObservationRow.inspector,
+                    ObservationRow.note, ObservationRow.id)
+             .where(ObservationRow.kind.in_(list(kinds)), ObservationRow.observed_at <= at))
+    newest: dict[str, Any] = {}
+    for row in _rows(session, query):
+        held = newest.get(row.account)
+        if held is None or (row.observed_at, row.id) > (held.observed_at, held.id):
+            newest[row.account] = row
+    return newest
 
 
 def latest_profiles(session: Session, at: datetime, part: str) -> dict[str, Any]:
@@ -85,51 +144,88 @@ def latest_profiles(session: Session, at: datetime, part: str) -> dict[str, Any]
     (a display name) or "verification" (a verified flag or text)."""
     known = (ProfileSnapshot.display_name.is_not(None) if part == "name"
              else or_(ProfileSnapshot.verified.is_not(None), ProfileSnapshot.verified_reason.is_not(None)))
-    condition = and_(known, ProfileSnapshot.taken_at <= at)
     columns = (ProfileSnapshot.account, ProfileSnapshot.taken_at, ProfileSnapshot.display_name,
                ProfileSnapshot.verified, ProfileSnapshot.verified_reason, ProfileSnapshot.followers)
-    return latest_rows(session, ProfileSnapshot, ProfileSnapshot.taken_at, condition, columns)
+    return latest_rows(session, ProfileSnapshot, ProfileSnapshot.taken_at,
+                       and_(known, ProfileSnapshot.taken_at <= at), columns)
 
 
 def follower_steps(session: Session, at: datetime) -> list[Any]:
-    """Consecutive follower counts per account (previous and current snapshot) up to `at`."""
+    """Consecutive follower counts per account (previous and current snapshot) up to `at`,
+    only where the count grew."""
     window = {"partition_by": ProfileSnapshot.account, "order_by": (ProfileSnapshot.taken_at, ProfileSnapshot.id)}
     steps = (select(ProfileSnapshot.account, ProfileSnapshot.taken_at, ProfileSnapshot.followers,
                     func.lag(ProfileSnapshot.taken_at, type_=UTCDateTime()).over(**window).label("prev_at"),
                     func.lag(ProfileSnapshot.followers, type_=Integer()).over(**window).label("prev_followers"))
              .where(ProfileSnapshot.followers.is_not(None), ProfileSnapshot.taken_at <= at).subquery())
-    query = select(steps).where(steps.c.prev_followers > 0, steps.c.followers > steps.c.prev_followers)
-    return list(session.execute(query))
+    return _rows(session, select(steps).where(steps.c.prev_followers > 0, steps.c.followers > steps.c.prev_followers))
 
 
 def post_times(session: Session, accounts: Iterable[str], lo: datetime, hi: datetime) -> dict[str, list[datetime]]:
     """Publication times in [lo, hi] of the given accounts (a few, chunked into IN lists)."""
     found: dict[str, list[datetime]] = {}
-    names = sorted(set(accounts))
-    for start in range(0, len(names), _IN_CHUNK):
+    for names in _chunks(accounts):
         query = select(PostRow.account, PostRow.published_at).where(
-            PostRow.account.in_(names[start:start + _IN_CHUNK]), PostRow.published_at >= lo, PostRow.published_at <= hi)
-        for account, published in session.execute(query):
+            PostRow.account.in_(names), PostRow.published_at >= lo, PostRow.published_at <= hi)
+        for account, published in _rows(session, query):
             found.setdefault(account, []).append(published)
     return found
 
 
-def recent_polls(session: Session, at: datetime, count: int) -> dict[str, list[Any]]:
-    """The newest `count` poll outcomes per account at or before `at`, newest first."""
-    rank = func.row_number().over(partition_by=PollOutcome.account,
-                                  order_by=(PollOutcome.started_at.desc(), PollOutcome.id.desc())).label("rank")
-    ranked = (select(PollOutcome.account, PollOutcome.started_at, PollOutcome.outcome, PollOutcome.http_status,
-                     PollOutcome.detail, rank).where(PollOutcome.started_at <= at).subquery())
-    query = select(ranked).where(ranked.c.rank <= count).order_by(ranked.c.account, ranked.c.rank)
+def failures_since_success(session: Session, at: datetime) -> dict[str, int]:
+    """Per account, how many polls up to `at` came after its last successful one (ok or not modified)."""
+    seen = PollOutcome.started_at <= at
+    base = select(Account.account.label("account"),
+                  *[_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == outcome, seen).label(outcome)
+                    for outcome in OK_OUTCOMES]).subquery()
+    after = [or_(base.c[outcome].is_(None), PollOutcome.started_at > base.c[outcome]) for outcome in OK_OUTCOMES]
+    failed = (select(func.count()).where(PollOutcome.account == base.c.account, seen, *after)
+              .correlate(base).scalar_subquery())
+    return {account: count for account, count in _rows(session, select(base.c.account, failed)) if count}
+
+
+def recent_polls(session: Session, accounts: Iterable[str], at: datetime, count: int) -> dict[str, list[Any]]:
+    """The newest `count` poll outcomes at or before `at` of the given accounts, newest first."""
     polls: dict[str, list[Any]] = {}
-    for row in session.execute(query):
-        polls.setdefault(row.account, []).append(row)
+    for names in _chunks(accounts):
+        rank = func.row_number().over(partition_by=PollOutcome.account,
+                                      order_by=(PollOutcome.started_at.desc(), PollOutcome.id.desc())).label("rank")
+        ranked = (select(PollOutcome.account, PollOutcome.started_at, PollOutcome.outcome, PollOutcome.http_status,
+                         PollOutcome.detail, rank).where(PollOutcome.account.in_(names), PollOutcome.started_at <= at)
+                  .subquery())
+        for row in _rows(session, select(ranked).where(ranked.c.rank <= count).order_by(ranked.c.account, ranked.c.rank)):
+            polls.setdefault(row.account, []).append(row)
     return polls
 
 
-def latest_app_probes(session: Session, at: datetime, outcomes: Iterable[str]) -> dict[str, Any]:
-    """Per `app:` account, the newest probe whose outcome is one of `outcomes`."""
-    condition = and_(PollOutcome.account.like("app:%"), PollOutcome.outcome.in_(list(outcomes)),
-                     PollOutcome.started_at <= at)
-    columns = (PollOutcome.account, PollOutcome.started_at, PollOutcome.outcome, PollOutcome.http_status, PollOutcome.detail)
-    return latest_rows(session, PollOutcome, PollOutcome.started_at, condition, columns)
+def latest_app_probes(session: Session, at: datetime, outcomes: tuple[str, ...]) -> dict[str, Any]:
+    """Per `app` account, the newest probe whose outcome is one of `outcomes`."""
+    seen = PollOutcome.started_at <= at
+    columns = [_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == o, seen).label(o) for o in outcomes]
+    newest: dict[str, datetime] = {}
+    for account, *times in _rows(session, select(Account.account, *columns).where(Account.platform == "app")):
+        known = [t for t in times if t is not None]
+        if known:
+            newest[account] = max(known)
+    found: dict[str, Any] = {}
+    for names in _chunks(newest):
+        query = select(PollOutcome.account, PollOutcome.id, PollOutcome.started_at, PollOutcome.outcome,
+                       PollOutcome.http_status, PollOutcome.detail).where(
+            PollOutcome.account.in_(names), PollOutcome.outcome.in_(list(outcomes)),
+            PollOutcome.started_at.in_({newest[n] for n in names}))
+        for row in _rows(session, query):
+            held = found.get(row.account)
+            if row.started_at == newest[row.account] and (held is None or row.id > held.id):
+                found[row.account] = row
+    return found
+
+
+def judged_filings(session: Session, until: date) -> list[Any]:
+    """Filing events effective on or before `until`, except those of the first registry import
+    (they load accounts already running; their effective date is the opening date)."""
+    source = FilingEventRow.payload["source"].as_string()
+    query = (select(FilingEventRow.id, FilingEventRow.account, FilingEventRow.kind, FilingEventRow.effective_on,
+                    FilingEventRow.recorded_at)
+             .where(FilingEventRow.effective_on <= until, or_(source.is_(None), source != "import"))
+             .order_by(FilingEventRow.account, FilingEventRow.effective_on, FilingEventRow.id))
+    return _rows(session, query)

@@ -7,22 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tracker.rules import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
 from tracker.rules.registry import rule
 from tracker.rules.workdays import workdays_after
 from tracker.timeutil import local_date
 
-_INITIAL_IMPORT = "import"
-
-
 @rule("late_filing", name_zh="备案不及时", name_en="late filing", severity="warning", family="filing", order=40,
       source="国办发〔2018〕123号 建立政务新媒体分级备案制度，开设、变更、关停、注销报主管单位备案")
 def late_filing(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     limit = ctx.config("late_filing")["working_days"]
     late: dict[str, list[dict[str, Any]]] = {}
-    for event in ctx.events:
-        if event.account not in ctx.checked or (event.payload or {}).get("source") == _INITIAL_IMPORT:
+    for event in ctx.fact(facts.judged_filings, ctx.at_date):
+        if event.account not in ctx.checked:
             continue
         recorded_on = local_date(event.recorded_at)
         days, known = workdays_after(event.effective_on, recorded_on)

@@ -15,9 +15,9 @@ from tracker.rules import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, when
 from tracker.rules.registry import rule
+from tracker.storage.tables import PostRow
 
 _INTERACTION = "检查指标 一、单项否决 互动回应差"
-_OK = ("ok", "not_modified")
 _PROBE_OUTCOMES = ("ok", "not_modified", "unavailable")
 _A_DAY_APART = timedelta(hours=36)  # snapshots "a day apart": consecutive and at most 36 h apart
 
@@ -31,13 +31,18 @@ def _observation(row: Any) -> dict[str, Any]:
 def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     flags = ctx.fact(facts.latest_comment_flags, ctx.at)
     seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.COMMENTS_DISABLED.value, Obs.COMMENTS_ENABLED.value))
-    for key in ctx.checked.keys() & (flags.keys() | seen.keys()):
-        post, observed = flags.get(key), seen.get(key)
-        if observed is not None and (post is None or observed.observed_at >= post.published_at):
+    by_source: dict[str, Any] = {}
+    for key in sorted(ctx.checked.keys() & (flags.keys() | seen.keys())):
+        flag, observed = flags.get(key), seen.get(key)
+        if observed is not None and (flag is None or observed.observed_at >= flag[0]):
             if observed.kind == Obs.COMMENTS_DISABLED:
                 yield key, _observation(observed)
-        elif post is not None and post.comments_enabled is False:
-            yield key, {"source_flag": "comments_enabled = false", **post_ref(post)}
+        elif flag is not None and flag[1] is False:
+            by_source[key] = flag[0]
+    posts = facts.posts_at(ctx.session, by_source, PostRow.comments_enabled == False)  # noqa: E712
+    for key in sorted(by_source):
+        evidence = post_ref(posts[key]) if key in posts else {"published_at": when(by_source[key])}
+        yield key, {"source_flag": "comments_enabled = false", **evidence}
 
 
 @rule("app_unavailable", name_zh="客户端无法使用", name_en="app unavailable", severity="veto", family="platform",
@@ -95,7 +100,9 @@ def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
       order=53, source="运行监测 订阅源连续抓取失败（不影响合格判定）")
 def feed_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     needed = ctx.config("feed_unreachable")["failures"]
-    for key, polls in ctx.judged(ctx.fact(facts.recent_polls, ctx.at, needed).items()):
-        if len(polls) >= needed and all(poll.outcome not in _OK for poll in polls):
-            yield key, {"failures": needed, "polls": [{"at": when(p.started_at), "outcome": p.outcome,
-                                                      "http_status": p.http_status} for p in polls]}
+    failing = {key: n for key, n in ctx.judged(ctx.fact(facts.failures_since_success, ctx.at).items()) if n >= needed}
+    polls = facts.recent_polls(ctx.session, failing, ctx.at, needed)
+    for key in sorted(failing):
+        yield key, {"failures": needed, "failed_in_a_row": failing[key],
+                    "polls": [{"at": when(p.started_at), "outcome": p.outcome, "http_status": p.http_status}
+                              for p in polls.get(key, ())]}

@@ -50,7 +50,7 @@ def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     days = ctx.config("no_update")["window_days"]
     start = ctx.ago(days)
-    counts = ctx.fact(facts.window_counts, start, ctx.at)
+    counts = ctx.posts_in(days)
     last = ctx.fact(facts.last_post_at, ctx.at)
     for key, _state in _subject(ctx):
         if key not in counts:
@@ -63,7 +63,7 @@ def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("low_frequency")
     start = ctx.ago(cfg["window_days"])
-    counts = ctx.fact(facts.window_counts, start, ctx.at)
+    counts = ctx.posts_in(cfg["window_days"])
     for key, _state in _subject(ctx):
         posts = counts.get(key, (0, 0))[0]
         if posts < cfg["min_posts"]:
