@@ -14,12 +14,14 @@ from connectors.feedtime import parse_feed_time
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, plain_text, stable_id
 from tracker.models import Post
 
-# RSSHub's Weibo route writes a repost as "原文 - 转发 @作者: 被转内容" in the title and as a
-# blockquote "- 转发 @作者: …" in the description; Weibo's own repost chains read "//@作者:".
-# Bilibili dynamics mark a forward with "//转发自: @作者".
-_REPOST_TITLE = re.compile(r"\s-\s*转发\s")
-_REPOST_QUOTE = re.compile(r"<blockquote[^>]*>\s*(?:-\s*)?转发\s*(?:<a\b[^>]*>\s*)?@", re.IGNORECASE)
-_REPOST_TEXT = re.compile(r"//\s*转发自\s*[:：]|//@[^\s:：]{1,30}[:：]")
+# RSSHub's Weibo route writes a repost's title as "原文 - 转发 @作者: 被转内容" (or "原文🔁 …" with
+# showEmojiForRetweet) and its description as "原文<br><blockquote> - 转发 <a …>@作者</a>: …"
+# (readable mode: "<blockquote style=…><a …>@作者</a>: …"). Weibo's own repost chains read
+# "//@作者:"; Bilibili dynamics mark a forward with "//转发自: @作者".
+_REPOST_TITLE = re.compile(r"(?:^|\s)-\s*转发\s|🔁")
+_REPOST_QUOTE = re.compile(
+    r"<blockquote[^>]*>\s*(?:-\s*转发\s*(?:<a\b[^>]*>\s*)?|<a\b[^>]*>\s*)@", re.IGNORECASE)
+_REPOST_TEXT = re.compile(r"//\s*转发自\s*[:：]|//@[^\s:：]{1,30}[:：]|(?:^|\s)-\s*转发\s*@")
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 # A bare URL in text ends at whitespace, CJK punctuation, quotes or angle brackets.
 _BARE_URL = re.compile(r"https?://[^\s<>\"'，。！？；：、（）【】《》「」“”‘’\u3000]+", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?)]}'\""
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u3000]+")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # Link wrappers that hide the real target in a query parameter (Weibo's 外链 redirector).
 _REDIRECTOR_HOSTS = frozenset({"weibo.cn", "m.weibo.cn", "weibo.com"})

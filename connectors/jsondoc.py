@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
 from connectors.base import Outcome, SourceError
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
 
 def looks_like_json(head: bytes) -> bool:
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped[:1] in (b"{", b"[") or stripped[:2] in (b"{\x00", b"[\x00")
+    """Whether the body starts like a JSON object or array (in UTF-8, or UTF-16/32 with a BOM)."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom):].decode(name, errors="ignore").lstrip()[:1] in ("{", "[")
+    return head.lstrip(b" \t\r\n")[:1] in (b"{", b"[")
 
 
 def load_json(body: bytes) -> Any:

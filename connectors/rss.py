@@ -59,20 +59,23 @@ def _detail_is_html(detail: Any) -> bool:
 
 
 def _raw_from_feedparser(entry: Any) -> RawEntry:
-    contents = entry.get("content") or []
+    # dict.get reads the keys feedparser stored, bypassing FeedParserDict's aliases (which
+    # would answer `updated` with `published` and warn).
+    field = dict.get
+    contents = field(entry, "content") or []
     if contents and (contents[0].get("value") or "").strip():
         content, content_is_html = contents[0].get("value") or "", _detail_is_html(contents[0])
     else:
-        content = entry.get("summary") or ""
-        content_is_html = _detail_is_html(entry.get("summary_detail")) if content else True
+        content = field(entry, "summary") or ""
+        content_is_html = _detail_is_html(field(entry, "summary_detail")) if content else True
     return RawEntry(
-        entry_id=entry.get("id"),
-        link=entry.get("link"),
-        title=entry.get("title") or "",
-        title_is_html=_detail_is_html(entry.get("title_detail")),
+        entry_id=field(entry, "id"),
+        link=field(entry, "link"),
+        title=field(entry, "title") or "",
+        title_is_html=_detail_is_html(field(entry, "title_detail")),
         content=content,
         content_is_html=content_is_html,
-        published=entry.get("published") or entry.get("updated"),
+        published=field(entry, "published") or field(entry, "updated"),
     )
 
 

@@ -44,24 +44,22 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> str:
-    """Text of a body: BOM, then the XML declaration, then the HTTP charset, then UTF-8, GB18030."""
+    """Text of a body: a BOM decides; then valid UTF-8 is UTF-8 (Chinese CMSs often declare
+    gb2312 over UTF-8 bytes, and GB text is practically never valid UTF-8) unless the document
+    declares some other, non-Chinese encoding; then the declaration, the HTTP charset, GB18030."""
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(name, errors="replace")
-    declared = _XML_DECL.match(body[:512])
-    candidates = [
-        _codec(declared.group(1).decode("ascii")) if declared else None,
-        _codec(charset_of(content_type)),
-        "utf-8",
-        "gb18030",
-    ]
+    match = _XML_DECL.match(body[:512])
+    declared = _codec(match.group(1).decode("ascii")) if match else None
+    candidates = [declared, "utf-8"] if declared not in (None, "utf-8", "gb18030") else ["utf-8", declared]
+    candidates += [_codec(charset_of(content_type)), "gb18030"]
     for name in dict.fromkeys(c for c in candidates if c):
         try:
             return body.decode(name)
         except UnicodeDecodeError:
             continue
-    first = next(c for c in candidates if c)
-    return body.decode(first, errors="replace")
+    return body.decode(declared or "gb18030", errors="replace")
 
 
 def refuse_entity_declarations(text: str) -> None:

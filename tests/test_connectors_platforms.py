@@ -169,3 +169,10 @@ def test_unknown_json_is_a_parse_error() -> None:
     with pytest.raises(SourceError) as raised:
         parse_body(b'{"hello": "world"}', fetched_at=FETCHED_AT)
     assert raised.value.outcome is Outcome.PARSE_ERROR
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_json_with_a_byte_order_mark(encoding: str) -> None:
+    body = (FEEDS / "weibo_profile.json").read_text("utf-8").encode(encoding)
+    profile = parse_body(body, fetched_at=FETCHED_AT).profile
+    assert profile is not None and profile.followers == 11_932_000

@@ -68,6 +68,9 @@ def test_unreadable_feed_time_is_none(raw: str | None) -> None:
     ("x", "<blockquote> - 转发 <a href='https://weibo.com/1'>@人民日报</a>: 原文</blockquote>", True),
     ("转发动态", "一起看<br>//转发自: @央视新闻: 直播", True),
     ("好消息//@福建发布:转需", "", True),
+    ("转发微博🔁 @人民日报: 原文", "", True),
+    ("x", '<br><blockquote style="margin:0"><a href="https://weibo.com/2803301701">@人民日报</a>:&ensp;原文</blockquote>', True),
+    ("x", "<blockquote>@全体市民：请注意防暑</blockquote>", False),
     ("欢迎大家转发！招聘会本周六举行", "<p>请转发扩散</p>", False),
     ("转发：关于开展检查的通知", "<p>转发省政府通知</p>", False),
 ])
@@ -100,3 +103,12 @@ def test_block_page_reasons() -> None:
     assert block_reason("<!DOCTYPE html><html><p>Error Message: 503</p></html>")
     assert block_reason("<html><p>请输入验证码</p></html>")
     assert block_reason("<html><p>福州市人民政府</p></html>") is None
+
+
+def test_utf8_bytes_declared_gb2312_still_decode_as_utf8() -> None:
+    body = '<?xml version="1.0" encoding="gb2312"?><rss><title>福州发布</title></rss>'.encode()
+    assert decode_body(body).endswith("<title>福州发布</title></rss>")
+
+
+def test_http_charset_is_not_trusted_over_valid_utf8() -> None:
+    assert decode_body("<rss>福州</rss>".encode(), "text/xml; charset=gbk") == "<rss>福州</rss>"
