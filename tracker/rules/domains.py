@@ -45,20 +45,22 @@ def registrable_domain(host: str) -> str | None:
     return _psl().privatesuffix(host)
 
 
+def normalize_domain(domain: str) -> str:
+    return domain.strip().lower().rstrip(".")
+
+
 def matching_domain(host: str, domains: Iterable[str]) -> str | None:
-    """The listed domain that `host` belongs to, if any."""
-    registrable = registrable_domain(host)
-    if registrable is None:  # a bare public suffix (com.cn) or an IP address belongs to nobody
-        return None
-    for domain in domains:
-        listed = domain.strip().lower().rstrip(".")
-        if not listed:
-            continue
-        if host != listed and not host.endswith("." + listed):
-            continue
-        # The listed domain must be the registrable domain or below it, never a public suffix.
-        if listed == registrable or listed.endswith("." + registrable):
-            return listed
+    """The listed domain that `host` is, or is a subdomain of, if any."""
+    listed = domains if isinstance(domains, frozenset) else frozenset(normalize_domain(d) for d in domains)
+    labels = host.split(".")
+    for start in range(len(labels)):  # the most specific listed domain first
+        candidate = ".".join(labels[start:])
+        if candidate in listed:
+            registrable = registrable_domain(host)
+            # A listed public suffix (com.cn) or IP address belongs to nobody.
+            if registrable is not None and (candidate == registrable or candidate.endswith("." + registrable)):
+                return candidate
+            return None
     return None
 
 
@@ -66,13 +68,14 @@ def links_in_text(text: str) -> list[str]:
     return _URL.findall(text or "")
 
 
-def first_ad_link(links: Iterable[str], domains: tuple[str, ...]) -> tuple[str, str] | None:
+def first_ad_link(links: Iterable[str], domains: Iterable[str]) -> tuple[str, str] | None:
     """(listed domain, link) of the first link on a listed domain."""
+    listed = domains if isinstance(domains, frozenset) else frozenset(normalize_domain(d) for d in domains)
     for link in links:
         host = host_of(link)
         if host is None:
             continue
-        domain = matching_domain(host, domains)
+        domain = matching_domain(host, listed)
         if domain is not None:
             return domain, link
     return None

@@ -10,10 +10,10 @@ from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: remainder → check character
-# An ID is a run of exactly 18 characters: no digit (or a trailing X) may touch it.
-_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
-# A mobile is exactly 11 digits: part of a longer digit run (an ID, an order number) is not one.
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Numbers are judged on maximal digit runs: an ID is a run of 18 digits, or 17 and an X, with
+# nothing more; a mobile is a run of exactly 11 digits (part of an ID or an order number is not).
+_DIGIT_RUN = re.compile(r"\d+")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -39,14 +39,29 @@ def is_resident_id(number: str, *, today: date | None = None) -> bool:
     return check_character(number[:17]) == number[17].upper()
 
 
-def find_resident_ids(text: str, *, today: date | None = None) -> list[str]:
+def _runs(text: str) -> list[tuple[str, str]]:
+    """(digit run, the two characters after it) of every maximal run of ASCII digits."""
     folded = unicodedata.normalize("NFKC", text or "")
-    return [m.group(0) for m in _ID.finditer(folded) if is_resident_id(m.group(0), today=today)]
+    return [(m.group(0), folded[m.end():m.end() + 2]) for m in _DIGIT_RUN.finditer(folded) if m.group(0).isascii()]
+
+
+def find_resident_ids(text: str, *, today: date | None = None) -> list[str]:
+    found = []
+    for run, after in _runs(text):
+        x_follows = after[:1] in ("X", "x")
+        if len(run) == 18 and not x_follows:
+            number = run
+        elif len(run) == 17 and x_follows and not after[1:].isdigit():
+            number = run + after[0]
+        else:
+            continue
+        if is_resident_id(number, today=today):
+            found.append(number)
+    return found
 
 
 def find_mobiles(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", text or "")
-    return [m.group(0) for m in _MOBILE.finditer(folded)]
+    return [run for run, _after in _runs(text) if len(run) == 11 and _MOBILE.fullmatch(run)]
 
 
 def mask_id(number: str) -> str:

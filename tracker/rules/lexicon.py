@@ -38,10 +38,14 @@ class Lexicon:
     def find(self, text: str) -> list[str]:
         """Distinct terms found in `text`, in order of first appearance; a term inside a longer
         matched term is still reported (both are wrong)."""
+        return self.find_normalized(normalize(text)) if text else []
+
+    def find_normalized(self, text: str) -> list[str]:
+        """Like `find`, for text already normalized (`text.normalize`)."""
         if self.automaton is None or not text:
             return []
         found: dict[str, int] = {}
-        for end, term in self.automaton.iter(normalize(text)):
+        for end, term in self.automaton.iter(text):
             found.setdefault(term, end - len(term) + 1)
         return sorted(found, key=lambda term: (found[term], -len(term)))
 
