@@ -131,15 +131,18 @@ def _plain(record: Any, known: set[str] | frozenset[str]) -> tuple[str, Post] | 
 
 def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> tuple[str, Post]:
     """One line → (account, Post); raises _Bad naming the field."""
+    shown = raw[:60].decode("utf-8", "replace").strip()
     try:
         record = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:  # UnicodeDecodeError included
-        raise _Bad("", raw[:60].decode("utf-8", "replace").strip(), f"not valid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise _Bad("", shown, f"not UTF-8 (byte {exc.start + 1})") from exc
+    except json.JSONDecodeError as exc:
+        raise _Bad("", shown, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
     plain = _plain(record, known)
     if plain is not None:
         return plain
     if not isinstance(record, dict):
-        raise _Bad("", raw[:60].decode("utf-8", "replace").strip(), "not a JSON object")
+        raise _Bad("", shown, "not a JSON object")
     account = _text(record, "account", required=True)
     if account not in known:
         raise _Bad("account", account, "unknown account (not in the registry)")

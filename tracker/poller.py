@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from connectors.base import Outcome, ParsedFeed, SourceError
 from connectors.http import Fetched, fetch, make_client, probe
@@ -35,7 +35,7 @@ from tracker.pipeline import PollResult, Store
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, FeedState
-from tracker.timeutil import now_utc
+from tracker.timeutil import as_utc, now_utc
 
 Progress = Callable[[int, int, PollResult], None]
 _WRITE_BATCH = 200
@@ -173,8 +173,7 @@ def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[l
                    FeedState.profile_last_modified, FeedState.profile_hash, FeedState.next_poll_at,
                    ).outerjoin(FeedState, FeedState.account == Account.account).order_by(Account.account)
     if accounts is None:
-        query = query.where(Account.status != "deregistered",
-                            or_(FeedState.next_poll_at.is_(None), FeedState.next_poll_at <= now))
+        query = query.where(Account.status != "deregistered")
     else:
         query = query.where(Account.account.in_(accounts))
     with db.session() as session:
@@ -185,7 +184,8 @@ def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[l
             raise TrackerError(f"unknown account(s): {', '.join(unknown)}")
     targets, skipped = [], []
     for row in rows:
-        if row.feed_url or row.profile_url:
+        backing_off = accounts is None and row.next_poll_at is not None and as_utc(row.next_poll_at) > now
+        if (row.feed_url or row.profile_url) and not backing_off:
             targets.append(Target.from_row(row))
         else:
             skipped.append(row.account)

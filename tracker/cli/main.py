@@ -7,6 +7,7 @@ import os
 import typer
 
 from tracker.cli import check as check_cli
+from tracker.cli import poll as poll_cli
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
 from tracker.cli import schedule as schedule_cli
@@ -42,6 +43,7 @@ check_cli.register(app)
 report_cli.register(app)
 tui_cli.register(app)
 schedule_cli.register(app)
+poll_cli.register(app)
 
 
 def run() -> None:
