@@ -85,17 +85,12 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         for region, count in session.execute(running):
             row(region).running += count
         inspection = _current_inspection(session, quarter)
-        checked_scope = select(Account.account).where(_running_filter(at))
+        sample = None
         if inspection is not None:
-            checked_scope = checked_scope.where(
-                Account.account.in_(
-                    select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
-                )
-            )
-        if inspection is not None:
+            sample = select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
             checked = (
                 select(Account.region, func.count())
-                .where(Account.account.in_(checked_scope))
+                .where(_running_filter(at), Account.account.in_(sample))
                 .group_by(Account.region)
             )
             for region, count in session.execute(checked):
@@ -109,11 +104,16 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
             )
         else:
             vetoed = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.severity == "veto")
+        # Join from the (few) vetoed accounts to the account table, not the other way round.
+        vetoed_accounts = vetoed.distinct().subquery()
         failed = (
             select(Account.region, func.count())
-            .where(Account.account.in_(checked_scope), Account.account.in_(vetoed))
-            .group_by(Account.region)
+            .join(vetoed_accounts, vetoed_accounts.c.account == Account.account)
+            .where(_running_filter(at))
         )
+        if sample is not None:
+            failed = failed.where(Account.account.in_(sample))
+        failed = failed.group_by(Account.region)
         for region, count in session.execute(failed):
             row(region).failed += count
     ordered = sorted(rows.values(), key=lambda counts: (counts.region.count("/"), counts.region))
@@ -140,8 +140,10 @@ class FindingLine:
 
 def findings(db: Database, *, limit: int | None = None, rule: str | None = None) -> list[FindingLine]:
     """Active findings, newest first (by when they were first seen), with the account's name."""
+    columns = (FindingRow.account, FindingRow.rule, FindingRow.severity, FindingRow.evidence,
+               FindingRow.last_seen_at, FindingRow.first_seen_at)
     stmt = (
-        select(FindingRow, Account.account_name, Account.region)
+        select(*columns, Account.account_name, Account.region)
         .join(Account, Account.account == FindingRow.account, isouter=True)
         .where(FindingRow.active.is_(True))
         .order_by(FindingRow.first_seen_at.desc(), case((FindingRow.severity == "veto", 0), else_=1), FindingRow.account, FindingRow.rule)
@@ -152,17 +154,8 @@ def findings(db: Database, *, limit: int | None = None, rule: str | None = None)
         stmt = stmt.limit(limit)
     with db.session() as session:
         return [
-            FindingLine(
-                account=f.account,
-                account_name=name or "",
-                region=region or "",
-                rule=f.rule,
-                severity=f.severity,
-                evidence=f.evidence or {},
-                last_seen_at=f.last_seen_at,
-                first_seen_at=f.first_seen_at,
-            )
-            for f, name, region in session.execute(stmt)
+            FindingLine(account, name or "", region or "", rule, severity, evidence or {}, last_seen, first_seen)
+            for account, rule, severity, evidence, last_seen, first_seen, name, region in session.execute(stmt)
         ]
 
 
@@ -183,10 +176,10 @@ def poll_health(db: Database) -> PollHealth:
                 .group_by(FeedState.last_outcome)
             ).all()
         )
-        polled = select(FeedState.account).where(FeedState.last_polled_at.is_not(None))
         never = session.execute(
             select(func.count()).select_from(Account)
-            .where(Account.status != "deregistered", Account.account.not_in(polled))
+            .outerjoin(FeedState, FeedState.account == Account.account)
+            .where(Account.status != "deregistered", FeedState.last_polled_at.is_(None))
         ).scalar_one()
         failing = session.execute(
             select(func.count()).select_from(FeedState).where(FeedState.consecutive_failures > 0)
@@ -240,7 +233,10 @@ def account_page(
     """One page of accounts ordered by region then account, and how many match in all."""
     with db.session() as session:
         total = session.execute(_filtered(select(func.count()).select_from(Account), flt)).scalar_one()
-        stmt = _filtered(select(Account), flt).order_by(Account.region, Account.account).offset(offset).limit(limit)
+        # Unfiltered pages walk the (region, account) index; a search matches few rows, which are
+        # cheaper to sort than to find by walking that index (an expression keeps SQLite off it).
+        region_order = Account.region + "" if flt.search else Account.region
+        stmt = _filtered(select(Account), flt).order_by(region_order, Account.account).offset(offset).limit(limit)
         accounts = session.execute(stmt).scalars().all()
         keys = [a.account for a in accounts]
         rules: dict[str, list[str]] = {}

@@ -45,6 +45,10 @@ class Account(SQLModel, table=True):
     """The current state of an account, derived from its filing events (a cache of the replay)."""
 
     __tablename__ = "account"
+    __table_args__ = (  # the UI's per-region counts and (region, account) pages (migration 0002_tui)
+        Index("ix_account_region_status_opened", "region", "status", "opened_on"),
+        Index("ix_account_region_account", "region", "account"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(unique=True, max_length=300)  # platform:account_id
     platform: str = Field(max_length=32, index=True)

@@ -1,0 +1,173 @@
+"""Benchmark: how fast the terminal UI answers with 100,000 accounts.
+
+    .venv/bin/python bench/tui.py [--accounts 100000] [--db PATH] [--rebuild]
+
+Builds (once, cached in PATH) a SQLite database of N accounts spread over a province's cities
+and counties, with findings for about one account in six and a poll state for each. Then, in a
+headless Textual app (as `App.run_test()` drives it), it measures:
+
+- imports: `tracker.cli.main` and `tui.app` in a fresh interpreter (what `tracker tui` pays
+  before the app starts), and "command to paint" = imports + first paint;
+- first paint: from creating the app to the dashboard painted with its placeholders;
+- counts: until the totals and the region table are filled in by the worker;
+- accounts: from pressing `a` to the first page of the list painted;
+- search and filter: from typing a name (or choosing a platform) to the matching page.
+
+Each figure is printed with its ratio to the goal (ratio ≤ 1 meets it). Goals: CONTRACT §9
+(first paint ≤ 1 s) and what feels instant at a keyboard (≤ 0.5 s for a list or a search).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from tracker.orgcode import make_org_code  # noqa: E402
+from tracker.settings import load_settings  # noqa: E402
+from tracker.storage.db import open_database  # noqa: E402
+from tracker.storage.tables import Account, FeedState, FindingRow  # noqa: E402
+
+PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "app", "other")
+RULES = (("no_update", "veto"), ("dormant", "veto"), ("empty_shell", "veto"), ("low_frequency", "warning"),
+         ("comments_disabled", "warning"), ("ad_link", "veto"), ("subject_mismatch", "warning"))
+AT = datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC)
+GOALS = {"first paint": 1.0, "command to paint": 1.0, "counts": 2.0, "accounts": 0.5, "search": 0.5, "filter": 0.5}
+
+
+def regions() -> list[str]:
+    paths = ["福建省"]
+    for city in range(9):
+        paths.append(f"福建省/第{city + 1}市")
+        paths += [f"福建省/第{city + 1}市/第{county + 1}区" for county in range(12)]
+    return paths
+
+
+def build(path: Path, count: int) -> None:
+    rng = random.Random(7)
+    db = open_database(f"sqlite:///{path}")
+    paths = regions()
+    accounts, findings, states = [], [], []
+    for i in range(count):
+        key = f"{PLATFORMS[i % 9]}:b{i:07d}"
+        accounts.append(dict(account=key, platform=PLATFORMS[i % 9], account_id=f"b{i:07d}", account_name=f"测试账号{i:06d}",
+                             org_code=make_org_code(f"11350{i // 9:012d}"), org_name=f"测试单位{i // 9:06d}",
+                             region=paths[i % len(paths)], status="deregistered" if i % 50 == 0 else "active",
+                             opened_on=date(2020, 1, 1) + timedelta(days=i % 2000), version=1))
+        if i % 6 == 0:
+            rule, severity = RULES[rng.randrange(len(RULES))]
+            seen = AT - timedelta(days=rng.randrange(60))
+            findings.append(dict(account=key, rule=rule, severity=severity, evidence={"n": i}, source="bench",
+                                 first_seen_at=seen, last_seen_at=AT, active=True))
+        states.append(dict(account=key, consecutive_failures=int(i % 40 == 0), last_polled_at=AT - timedelta(hours=2),
+                           last_outcome="http_error" if i % 40 == 0 else "ok"))
+    with db.engine.begin() as connection:
+        for table, rows in ((Account, accounts), (FindingRow, findings), (FeedState, states)):
+            for start in range(0, len(rows), 5000):
+                connection.execute(insert(table.__table__), rows[start:start + 5000])
+    db.dispose()
+
+
+async def until(pilot, condition, limit: float = 30.0) -> float:  # noqa: ANN001
+    """Seconds until `condition()` holds, checking after every screen refresh."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > limit:
+            raise TimeoutError("condition not met")
+        await pilot.pause(0.005)
+    return time.perf_counter() - started
+
+
+async def measure(path: Path) -> dict[str, float]:
+    from tui.app import TrackerApp
+    from tui.screens.accounts import AccountsScreen
+    from tui.screens.dashboard import DashboardScreen
+
+    db = open_database(f"sqlite:///{path}")
+    figures: dict[str, float] = {}
+    painted: list[float] = []
+    mount = DashboardScreen.on_mount
+
+    def on_mount(screen: DashboardScreen) -> None:  # the first refresh after mounting is the first paint
+        mount(screen)
+        screen.call_after_refresh(lambda: painted.append(time.perf_counter()))
+
+    DashboardScreen.on_mount = on_mount
+    started = time.perf_counter()
+    app = TrackerApp(db, load_settings(), at=AT)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await until(pilot, lambda: bool(painted))
+        figures["first paint"] = painted[0] - started
+        await until(pilot, lambda: app.screen.query_one("#running").value != "…")
+        figures["counts"] = time.perf_counter() - started
+
+        pages: list[tuple[float, int]] = []  # (painted at, total shown)
+        show_page = AccountsScreen.show_page
+
+        def shown(screen: AccountsScreen, lines, total: int, page: int) -> None:  # noqa: ANN001
+            show_page(screen, lines, total, page)
+            screen.call_after_refresh(lambda: pages.append((time.perf_counter(), total)))
+
+        AccountsScreen.show_page = shown
+
+        async def timed(action, wanted) -> float:  # noqa: ANN001
+            pages.clear()
+            clock = time.perf_counter()
+            await action()
+            await until(pilot, lambda: any(wanted(total) for _, total in pages))
+            return next(at for at, total in pages if wanted(total)) - clock
+
+        async def set_value(selector: str, value: str) -> None:
+            app.screen.query_one(selector).value = value
+
+        from tracker.queries import AccountFilter, account_page
+
+        weibo = account_page(db, AccountFilter(platform="weibo"), limit=1)[1]
+        figures["accounts"] = await timed(lambda: pilot.press("a"), lambda total: total > 0)
+        # includes the 0.25 s pause the list waits for the typing to stop
+        figures["search"] = await timed(lambda: set_value("#search", "测试账号012345"), lambda total: total == 1)
+        await timed(lambda: set_value("#search", ""), lambda total: total > 1)
+        figures["filter"] = await timed(lambda: set_value("#platform", "weibo"), lambda total: total == weibo)
+    db.dispose()
+    return figures
+
+
+def import_seconds() -> float:
+    code = "import time; t = time.perf_counter(); import tracker.cli.main, tui.app; print(time.perf_counter() - t)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(result.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    path = args.db or Path(f"/tmp/govmedia-bench-tui-{args.accounts}.db")
+    if args.rebuild or not path.exists():
+        path.unlink(missing_ok=True)
+        clock = time.perf_counter()
+        build(path, args.accounts)
+        print(f"built {args.accounts:,} accounts in {time.perf_counter() - clock:.1f} s: {path}")
+    imports = import_seconds()
+    figures = asyncio.run(measure(path))
+    figures["command to paint"] = imports + figures["first paint"]
+    print(f"{'imports (cli + ui)':<18}  {imports:6.3f} s")
+    for name, seconds in figures.items():
+        goal = GOALS[name]
+        print(f"{name:<18}  {seconds:6.3f} s   goal {goal:.1f} s   ratio {seconds / goal:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
