@@ -14,7 +14,15 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from feedparser.html import _cp1252
+from feedparser.mixin import _FeedParserMixin
+
 from connectors.feedentry import RawEntry
+
+# feedparser post-processes every element's text; the fast path applies the very same steps
+# (taken from feedparser itself, so a feedparser upgrade cannot make the paths drift apart
+# unnoticed: tests/test_connectors_xmlpaths.py compares them).
+_looks_like_html = _FeedParserMixin.looks_like_html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -25,7 +33,7 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 
 # Item children that carry nothing feedparser would turn into id/link/title/content/time.
 _RSS_HARMLESS = frozenset({
-    "author", "category", "comments", "enclosure", "source", f"{DC}creator", f"{DC}subject",
+    "author", "category", "comments", "enclosure", "upvotes", "downvotes", f"{DC}creator", f"{DC}subject",
     f"{DC}language", f"{DC}publisher", f"{DC}rights", "{http://search.yahoo.com/mrss/}content",
     "{http://search.yahoo.com/mrss/}thumbnail", "{http://search.yahoo.com/mrss/}group",
     "{http://wellformedweb.org/CommentAPI/}commentRss", "{http://purl.org/rss/1.0/modules/slash/}comments",
@@ -36,7 +44,7 @@ _RDF_USED = frozenset({f"{RSS1}title", f"{RSS1}link", f"{RSS1}description", f"{D
 _ATOM_USED = frozenset(f"{ATOM}{name}" for name in
                        ("id", "link", "title", "content", "summary", "published", "updated"))
 _ATOM_HARMLESS = frozenset(f"{ATOM}{name}" for name in
-                           ("author", "contributor", "category", "rights", "source"))
+                           ("author", "contributor", "category", "rights"))
 
 
 class FastPathUnsupported(Exception):
@@ -73,26 +81,45 @@ def _check_children(item: Element, used: frozenset[str], harmless: frozenset[str
         raise FastPathUnsupported("repeated item field")
 
 
+def _as_feedparser(value: str) -> str:
+    """feedparser's repair of UTF-8 read as Latin-1, then its cp1252 (0x80–0x9f) mapping."""
+    if value.isascii():
+        return value
+    try:
+        value = value.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    return value.translate(_cp1252)
+
+
 def _text(item: Element, tag: str) -> str | None:
     child = item.find(tag)
     if child is None:
         return None
-    return child.text or ""
+    return _as_feedparser(child.text or "")
+
+
+def _plain_title(item: Element, tag: str) -> tuple[str, bool]:
+    """An RSS/RDF title and whether it is HTML: feedparser guesses, and so must we."""
+    title = _text(item, tag) or ""
+    return title, _looks_like_html(title.strip())
 
 
 def _rss_item(item: Element) -> RawEntry:
     _check_children(item, _RSS_USED, _RSS_HARMLESS)
     guid_el = item.find("guid")
-    guid = (guid_el.text or "").strip() if guid_el is not None else None
+    guid = _as_feedparser(guid_el.text or "").strip() if guid_el is not None else None
     # A <link> element wins even when empty; else a permalink guid stands in (as in feedparser).
     link = _text(item, "link")
     if link is None and guid_el is not None and _is_permalink(guid_el):
         link = guid
     encoded = _text(item, f"{CONTENT}encoded")
+    title, title_is_html = _plain_title(item, "title")
     return RawEntry(
         entry_id=guid or None,
         link=link,
-        title=_text(item, "title") or "",
+        title=title,
+        title_is_html=title_is_html,
         content=encoded if encoded and encoded.strip() else _text(item, "description") or "",
         published=_text(item, "pubDate") or _text(item, f"{DC}date"),
     )
@@ -106,10 +133,12 @@ def _is_permalink(guid: Element) -> bool:
 def _rdf_item(item: Element) -> RawEntry:
     _check_children(item, _RDF_USED, frozenset({f"{DC}creator", f"{DC}subject"}))
     encoded = _text(item, f"{CONTENT}encoded")
+    title, title_is_html = _plain_title(item, f"{RSS1}title")
     return RawEntry(
         entry_id=item.get(f"{RDF}about"),
         link=(_text(item, f"{RSS1}link") or "").strip() or None,
-        title=_text(item, f"{RSS1}title") or "",
+        title=title,
+        title_is_html=title_is_html,
         content=encoded if encoded and encoded.strip() else _text(item, f"{RSS1}description") or "",
         published=_text(item, f"{DC}date"),
     )
@@ -158,12 +187,12 @@ def _atom_text(element: Element | None) -> tuple[str, bool]:
     if kind == "xhtml":
         children = list(element)
         if len(children) == 1 and children[0].tag.endswith("}div"):
-            return _inner_html(children[0]), True
-        return _inner_html(element), True
+            return _as_feedparser(_inner_html(children[0])), True
+        return _as_feedparser(_inner_html(element)), True
     if kind in ("text", "text/plain"):
-        return element.text or "", False
+        return _as_feedparser(element.text or ""), False
     if kind in _HTML_TYPES:
-        return element.text or "", True
+        return _as_feedparser(element.text or ""), True
     raise FastPathUnsupported(f"atom text construct of type {kind!r}")
 
 
