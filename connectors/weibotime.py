@@ -9,7 +9,7 @@ Asia/Shanghai wall time; a date without a time is that day's 00:00.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from connectors.feedtime import parse_feed_time
 from tracker.timeutil import SHANGHAI, as_utc
@@ -18,6 +18,11 @@ _AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
 _DAY_WORD = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+# "Tue Jul 01 08:00:00 +0800 2026", read without strptime so that no locale setting can break it.
+_API_TIME = re.compile(
+    r"^(?:[A-Za-z]{3}\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([+-])(\d{2}):?(\d{2})\s+(\d{4})$")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
 _DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
 
@@ -48,6 +53,12 @@ def parse_weibo_time(raw: object, fetched_at: datetime) -> datetime | None:
             return moment if moment <= fetched else _local(local_now.year - 1, month, day, hour, minute)
         if match := _FULL_DATE.match(text):
             return _local(*(int(g) for g in match.groups() if g is not None))
-        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    except ValueError:
-        return parse_feed_time(text)
+        if (match := _API_TIME.match(text)) and match.group(1).lower() in _MONTHS:
+            month_name, day, hour, minute, second, sign, off_h, off_m, year = match.groups()
+            offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
+            moment = datetime(int(year), _MONTHS[month_name.lower()], int(day), int(hour), int(minute),
+                              int(second), tzinfo=timezone(offset))
+            return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # 02-30, 25:00, a timedelta out of range …
+        return None
+    return parse_feed_time(text)  # anything else a feed might write (ISO 8601, RFC 822, …)

@@ -176,3 +176,9 @@ def test_json_with_a_byte_order_mark(encoding: str) -> None:
     body = (FEEDS / "weibo_profile.json").read_text("utf-8").encode(encoding)
     profile = parse_body(body, fetched_at=FETCHED_AT).profile
     assert profile is not None and profile.followers == 11_932_000
+
+
+@pytest.mark.parametrize("raw", ["02-30", "2026-13-01", "99小时前x", "Tue Foo 01 08:00:00 +0800 2026"])
+def test_weibo_impossible_dates_are_none(raw: str) -> None:
+    assert parse_weibo_time(raw, FETCHED_AT) is None
+
