@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import threading
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from collections.abc import Iterator
@@ -48,10 +49,8 @@ class Route:
 
 def gzip_bomb(size: int) -> bytes:
     """`size` zero bytes, gzipped (about a thousandth of the size)."""
-    out = gzip.compress(b"\0" * min(size, 1 << 24), compresslevel=9)
     if size <= 1 << 24:
-        return out
-    import zlib
+        return gzip.compress(b"\0" * size, compresslevel=9)
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     block = b"\0" * (1 << 24)
     parts = [compressor.compress(block) for _ in range(size >> 24)]
@@ -132,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             sent += len(block)
 
     def _bomb(self, route: Route) -> None:
-        body = self.server.bombs.setdefault(route.size, gzip_bomb(route.size))
+        body = self.server.bombs[route.size]
         self._send(200, route.content_type, body, {"Content-Encoding": "gzip"})
 
     def _redirect_loop(self, route: Route) -> None:
@@ -150,6 +149,12 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 1024
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # clients hang up on purpose
+            super().handle_error(request, client_address)
+
 
 class FeedServer:
     def __init__(self, port: int = 0) -> None:
@@ -159,7 +164,7 @@ class FeedServer:
         self._server.lock = threading.Lock()
         self._server.stopping = threading.Event()
         self._server.bombs = {}
-        self._thread = threading.Thread(target=self._server.serve_forever, name="feedserver", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="feedserver", daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -174,6 +179,8 @@ class FeedServer:
         return self.base_url + path
 
     def add(self, path: str, route: Route) -> str:
+        if route.kind == "bomb" and route.size not in self._server.bombs:
+            self._server.bombs[route.size] = gzip_bomb(route.size)  # before any client waits for it
         with self._server.lock:
             self._server.routes[path] = route
         return self.url(path)
