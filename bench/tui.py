@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -42,6 +43,7 @@ PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "xi
 RULES = (("no_update", "veto"), ("dormant", "veto"), ("empty_shell", "veto"), ("low_frequency", "warning"),
          ("comments_disabled", "warning"), ("ad_link", "veto"), ("subject_mismatch", "warning"))
 AT = datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC)
+_ORIGINALS: dict[str, tuple] = {}  # the methods measure() wraps, kept unwrapped across runs
 GOALS = {"first paint": 1.0, "command to paint": 1.0, "counts": 2.0, "accounts": 0.5, "search": 0.5, "filter": 0.5}
 
 
@@ -96,7 +98,8 @@ async def measure(path: Path) -> dict[str, float]:
     db = open_database(f"sqlite:///{path}")
     figures: dict[str, float] = {}
     painted: list[float] = []
-    mount = DashboardScreen.on_mount
+    originals = _ORIGINALS.setdefault("all", (DashboardScreen.on_mount, AccountsScreen.show_page))
+    mount, show_page = originals
 
     def on_mount(screen: DashboardScreen) -> None:  # the first refresh after mounting is the first paint
         mount(screen)
@@ -112,7 +115,6 @@ async def measure(path: Path) -> dict[str, float]:
         figures["counts"] = time.perf_counter() - started
 
         pages: list[tuple[float, int]] = []  # (painted at, total shown)
-        show_page = AccountsScreen.show_page
 
         def shown(screen: AccountsScreen, lines, total: int, page: int) -> None:  # noqa: ANN001
             show_page(screen, lines, total, page)
@@ -153,6 +155,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the median is shown")
     args = parser.parse_args()
     path = args.db or Path(f"/tmp/govmedia-bench-tui-{args.accounts}.db")
     if args.rebuild or not path.exists():
@@ -160,8 +163,10 @@ def main() -> None:
         clock = time.perf_counter()
         build(path, args.accounts)
         print(f"built {args.accounts:,} accounts in {time.perf_counter() - clock:.1f} s: {path}")
-    imports = import_seconds()
-    figures = asyncio.run(measure(path))
+    # The machine is shared: report the median of a few runs.
+    runs = [asyncio.run(measure(path)) for _ in range(args.repeat)]
+    figures = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+    imports = statistics.median(import_seconds() for _ in range(args.repeat))
     figures["command to paint"] = imports + figures["first paint"]
     print(f"{'imports (cli + ui)':<18}  {imports:6.3f} s")
     for name, seconds in figures.items():

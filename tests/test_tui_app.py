@@ -131,13 +131,13 @@ async def test_pages_of_a_long_list(sqlite_db: Database, tmp_path: Path) -> None
         await pilot.press("a")
         await settle(pilot)
         info = app.screen.query_one("#page-info", Static)
-        assert "Page 1/3 · 230 accounts" in text(info)
-        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        assert "Page 1/5 · 230 accounts" in text(info)
+        await pilot.press(*["right_square_bracket"] * 5)  # one more than there are pages
         await settle(pilot)
-        assert "Page 3/3" in text(info) and app.screen.query_one("#accounts", DataTable).row_count == 30
+        assert "Page 5/5" in text(info) and app.screen.query_one("#accounts", DataTable).row_count == 30
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert "Page 2/3" in text(info)
+        assert "Page 4/5" in text(info)
 
 
 async def test_findings_group_by_rule_or_region_and_jump_to_the_account(sample: Database) -> None:
