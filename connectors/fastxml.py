@@ -8,6 +8,7 @@ the same `RawEntry` fields from the same raw strings.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from xml.etree.ElementTree import Element, ParseError
 
@@ -23,6 +24,7 @@ from connectors.feedentry import RawEntry
 # (taken from feedparser itself, so a feedparser upgrade cannot make the paths drift apart
 # unnoticed: tests/test_connectors_xmlpaths.py compares them).
 _looks_like_html = _FeedParserMixin.looks_like_html
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -89,7 +91,7 @@ def _as_feedparser(value: str) -> str:
         value = value.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    return value.translate(_cp1252)
+    return value.translate(_cp1252) if _C1_CONTROLS.search(value) else value  # translate is slow
 
 
 def _text(item: Element, tag: str) -> str | None:

@@ -15,15 +15,15 @@ from connectors.blockpage import block_reason
 from connectors.douyin import DouyinParser
 from connectors.jsondoc import load_json, looks_like_json
 from connectors.jsonfeed import JsonFeedParser
-from connectors.rss import XmlFeedParser, is_feed_root, parse_xml_text
+from connectors.rss import XmlFeedParser
 from connectors.weibo import WeiboParser
-from connectors.xmlprep import decode_body, refuse_entity_declarations, root_tag
+from connectors.xmlprep import decode_body, refuse_entity_declarations
 
 for _builtin in (XmlFeedParser(), JsonFeedParser(), WeiboParser(), DouyinParser()):
     if not any(existing.name == _builtin.name for existing in parsers()):
         register_parser(_builtin)
 
-_SNIFF_BYTES = 4096
+_SNIFF_BYTES = 65_536  # enough for the longest prolog (comments, DOCTYPE) before the root
 
 
 def detect_format(body: bytes) -> str | None:
@@ -50,8 +50,10 @@ def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = 
         raise SourceError(Outcome.PARSE_ERROR, "JSON document of no known feed or API format")
     text = decode_body(body, content_type)
     refuse_entity_declarations(text)
-    if is_feed_root(root_tag(text)):
-        return parse_xml_text(text)
+    head = body[:_SNIFF_BYTES]
+    for parser in parsers():
+        if not hasattr(parser, "matches") and parser.sniff(head):
+            return parser.parse(body, fetched_at=fetched_at, content_type=content_type)
     reason = block_reason(text)
     if reason:
         raise SourceError(Outcome.BLOCKED, reason)

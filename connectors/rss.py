@@ -25,11 +25,11 @@ from connectors.xmlprep import as_utf8_xml, decode_body, refuse_entity_declarati
 
 FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
-# Well-formedness errors feedparser's liberal parser recovers from faithfully: stray `&`,
-# HTML entities such as &nbsp;, control characters. Truncated or mis-nested documents are
-# refused instead: what a liberal parser makes of them is a guess.
 _ROOT_CLOSED = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>$")
 _TRAILING_MISC = re.compile(r"(?:\s|<!--(?:(?!<!--).)*?-->|<\?(?:(?!<\?).)*?\?>)*$", re.DOTALL)
+# Well-formedness errors feedparser's liberal parser recovers from faithfully (an unescaped `<`
+# in text, say). Truncated or mis-nested documents are refused instead: what a liberal parser
+# makes of them is a guess.
 _RECOVERABLE = ("undefined entity", "not well-formed (invalid token)",
                 "reference to invalid character number")
 
@@ -128,8 +128,7 @@ class XmlFeedParser:
     name = "xml-feed"
 
     def sniff(self, head: bytes) -> bool:
-        text = decode_body(head[:4096]) if head else ""
-        return is_feed_root(root_tag(text))
+        return bool(head) and is_feed_root(root_tag(decode_body(head)))
 
     def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
         return parse_xml_feed(body, content_type=content_type)
