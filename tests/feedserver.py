@@ -30,7 +30,7 @@ LAST_MODIFIED = "Mon, 23 Nov 2026 08:00:00 GMT"
 
 @dataclass
 class Route:
-    """How one path answers. `kind`: body | drip | hang | huge | bomb | redirect_loop."""
+    """How one path answers. `kind`: body | slow | drip | hang | huge | bomb | redirect_loop."""
 
     body: bytes = b""
     status: int = 200
@@ -39,6 +39,7 @@ class Route:
     validators: bool = True          # send ETag and Last-Modified, answer 304 when they match
     gzip: bool = False               # compress the body (Content-Encoding: gzip)
     size: int = 0                    # for huge (bytes sent) and bomb (bytes after decompression)
+    delay: float = 0.0               # slow: seconds before answering like `body`
     content_length: bool = True      # huge: announce the size, or stream without a length
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -101,6 +102,18 @@ class _Handler(BaseHTTPRequestHandler):
             extra["Content-Encoding"] = "gzip"
         self._send(route.status, route.content_type, body, extra)
 
+    def _slow(self, route: Route) -> None:
+        host = self.headers.get("Host", "")
+        with self.server.lock:
+            self.server.in_flight[host] += 1
+            self.server.max_in_flight[host] = max(self.server.max_in_flight[host], self.server.in_flight[host])
+        try:
+            time.sleep(route.delay)
+        finally:
+            with self.server.lock:
+                self.server.in_flight[host] -= 1
+        self._body(route)
+
     def _drip(self, route: Route) -> None:
         self.send_response(200)
         self.send_header("Content-Type", route.content_type)
@@ -161,6 +174,8 @@ class FeedServer:
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.routes = {}
         self._server.hits = Counter()
+        self._server.in_flight = Counter()
+        self._server.max_in_flight = Counter()  # by Host header, for slow routes
         self._server.lock = threading.Lock()
         self._server.stopping = threading.Event()
         self._server.bombs = {}
@@ -174,6 +189,10 @@ class FeedServer:
     @property
     def hits(self) -> Counter:
         return self._server.hits
+
+    @property
+    def max_in_flight(self) -> Counter:
+        return self._server.max_in_flight
 
     def url(self, path: str) -> str:
         return self.base_url + path
