@@ -8,10 +8,11 @@ anew from that check.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.rules.context import in_region
@@ -27,16 +28,22 @@ def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:
     latest = max(row.last_seen_at, row.resolved_at or row.last_seen_at)
     if at < latest:  # an earlier check than one already stored: it only tells when it was first seen
         return {"first_seen_at": at} if at < row.first_seen_at else {}
-    values = {"severity": finding.severity, "evidence": finding.evidence, "source": finding.source,
+    values = {"severity": finding.severity, "source": finding.source,
               "last_seen_at": at, "active": True, "resolved_at": None}
     if not row.active:  # it had been resolved and came back
         values["first_seen_at"] = at
-    return {k: v for k, v in values.items() if getattr(row, k) != v}
+    changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+    # Evidence is compared as the stored JSON text: no decoding of every stored finding.
+    if row.evidence_json != json.dumps(finding.evidence):
+        changes["evidence"] = finding.evidence
+    return changes
 
 
 def _apply_findings(session: Session, result: CheckResult) -> None:
     at = result.at
-    rows = {(r.account, r.rule): r for r in session.connection().execute(select(FindingRow.__table__))}
+    table = FindingRow.__table__
+    columns = [c for c in table.c if c.name != "evidence"] + [cast(table.c.evidence, Text).label("evidence_json")]
+    rows = {(r.account, r.rule): r for r in session.connection().execute(select(*columns))}
     new_rows, updates = [], []
     current = {(f.account, f.rule): f for f in result.findings}
     for key, finding in current.items():

@@ -80,10 +80,9 @@ _SIGNALS = {  # each signal has its own partial index (migration 0002_rules)
 def signal_posts(session: Session, lo: datetime, at: datetime) -> list[Any]:
     """Posts in (lo, at] carrying an ad, privacy or lexicon signal, by account and time."""
     found: dict[int, Any] = {}
-    for index, condition in _SIGNALS.items():
+    for condition in _SIGNALS.values():
         query = (select(*POST_EVIDENCE, PostRow.id, PostRow.is_ad, PostRow.sig_ad_domain, PostRow.sig_privacy,
                         PostRow.sig_lexicon)
-                 .with_hint(PostRow, f"INDEXED BY {index}", "sqlite")
                  .where(condition, PostRow.published_at > lo, PostRow.published_at <= at))
         found.update((row.id, row) for row in _rows(session, query))
     return sorted(found.values(), key=lambda row: (row.account, row.published_at, row.post_id))
@@ -92,7 +91,6 @@ def signal_posts(session: Session, lo: datetime, at: datetime) -> list[Any]:
 def stop_notices(session: Session, until: datetime) -> dict[str, Any]:
     """Per account, the newest post announcing that it stops, published at or before `until`."""
     query = (select(*POST_EVIDENCE, PostRow.id, PostRow.title, PostRow.text)
-             .with_hint(PostRow, "INDEXED BY ix_post_stop_notice", "sqlite")
              .where(PostRow.sig_stop_notice == True, PostRow.published_at <= until))  # noqa: E712
     newest: dict[str, Any] = {}
     for row in _rows(session, query):

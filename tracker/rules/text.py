@@ -28,5 +28,16 @@ def normalize(text: str | None) -> str:
     """The form every text rule matches on (lexicon terms, stop notices, names)."""
     if not text:
         return ""
+    if len(text) <= 64:  # names and terms repeat across accounts: remember them
+        return _normalize_short(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     return to_simplified(_STRIP.sub("", folded)).lower()

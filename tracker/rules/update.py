@@ -52,9 +52,10 @@ def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     start = ctx.ago(days)
     counts = ctx.posts_in(days)
     last = ctx.fact(facts.last_post_at, ctx.at)
+    span = window(start, ctx.at)
     for key, _state in _subject(ctx):
         if key not in counts:
-            yield key, {"window": window(start, ctx.at), "window_days": days, "posts_in_window": 0,
+            yield key, {"window": list(span), "window_days": days, "posts_in_window": 0,
                         "last_post_at": when(last.get(key))}
 
 
@@ -64,8 +65,9 @@ def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("low_frequency")
     start = ctx.ago(cfg["window_days"])
     counts = ctx.posts_in(cfg["window_days"])
+    span = window(start, ctx.at)
     for key, _state in _subject(ctx):
         posts = counts.get(key, (0, 0))[0]
         if posts < cfg["min_posts"]:
-            yield key, {"window": window(start, ctx.at), "window_days": cfg["window_days"],
+            yield key, {"window": list(span), "window_days": cfg["window_days"],
                         "posts_in_window": posts, "min_posts": cfg["min_posts"]}
