@@ -20,7 +20,7 @@ from tracker.models import Post
 # "//@作者:"; Bilibili dynamics mark a forward with "//转发自: @作者".
 _REPOST_TITLE = re.compile(r"(?:^|\s)-\s*转发\s|🔁")
 _REPOST_QUOTE = re.compile(
-    r"<blockquote[^>]*>\s*(?:-\s*转发\s*(?:<a\b[^>]*>\s*)?|<a\b[^>]*>\s*)@", re.IGNORECASE)
+    r"<blockquote[^<>]*>\s*(?:-\s*转发\s*(?:<a\b[^<>]*>\s*)?|<a\b[^<>]*>\s*)@", re.IGNORECASE)
 _REPOST_TEXT = re.compile(r"//\s*转发自\s*[:：]|//@[^\s:：]{1,30}[:：]|(?:^|\s)-\s*转发\s*@")
 
 

@@ -26,11 +26,12 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _REDIRECTOR_HOSTS = frozenset({"weibo.cn", "m.weibo.cn", "weibo.com"})
 
 
-# One token of HTML: a comment, CDATA, a declaration/PI, or a start/end tag with its attributes
-# (quoted attribute values may contain ">"). Everything between tokens is text.
+# One token of HTML: a comment, CDATA, a declaration/PI, or a start/end tag with its attributes.
+# Everything between tokens is text. A tag may not contain "<": every character is then scanned
+# by at most one attempt, so hostile markup ("<a <a <a …") costs linear time, not quadratic.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^>]*>"
-    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[!?][^<>]*>"
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)([^<>]*)>",
     re.DOTALL,
 )
 _ATTR = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")

@@ -26,7 +26,6 @@ from connectors.xmlprep import as_utf8_xml, decode_body, refuse_entity_declarati
 FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _ROOT_CLOSED = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>$")
-_TRAILING_MISC = re.compile(r"(?:\s|<!--(?:(?!<!--).)*?-->|<\?(?:(?!<\?).)*?\?>)*$", re.DOTALL)
 # Well-formedness errors feedparser's liberal parser recovers from faithfully (an unescaped `<`
 # in text, say). Truncated or mis-nested documents are refused instead: what a liberal parser
 # makes of them is a guess.
@@ -40,8 +39,13 @@ def is_feed_root(tag: str | None) -> bool:
 
 def _root_closed(text: str) -> bool:
     """Whether the document ends with its root's end tag (comments and PIs may follow)."""
-    tail = text[-4096:]
-    return bool(_ROOT_CLOSED.search(tail[: _TRAILING_MISC.search(tail).start()]))
+    tail = text[-4096:].rstrip()
+    while tail.endswith(("-->", "?>")):
+        start = tail.rfind("<!--") if tail.endswith("-->") else tail.rfind("<?")
+        if start < 0:
+            break
+        tail = tail[:start].rstrip()
+    return bool(_ROOT_CLOSED.search(tail))
 
 
 def _finish(fmt: str, entries: list[RawEntry]) -> ParsedFeed:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from html.entities import name2codepoint
 
-_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_CDATA = re.compile(r"(<!\[CDATA\[.*?(?:\]\]>|\Z))", re.DOTALL)  # an unclosed one runs to the end
 _REFERENCE = re.compile(r"&(?:([A-Za-z][A-Za-z0-9]{0,31})|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});|&")
 _XML_PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 # Characters XML 1.0 forbids even as references.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +113,16 @@ def test_utf8_bytes_declared_gb2312_still_decode_as_utf8() -> None:
 
 def test_http_charset_is_not_trusted_over_valid_utf8() -> None:
     assert decode_body("<rss>福州</rss>".encode(), "text/xml; charset=gbk") == "<rss>福州</rss>"
+
+
+@pytest.mark.parametrize("unit", ["<a ", '<a href="x', "<!x", "<blockquote><a", "<![CDATA[", "<b"])
+def test_hostile_markup_costs_linear_time(unit: str) -> None:
+    """Unterminated tags by the hundred thousand: a backtracking tokenizer would take hours."""
+    from connectors.registry import parse_body
+
+    markup = unit * 100_000
+    feed = f'<rss version="2.0"><channel><item><guid>x</guid><description><![CDATA[{markup.replace("]]>", "")}]]></description></item></channel></rss>'
+    started = time.perf_counter()
+    html_text_and_hrefs(markup)
+    parse_body(feed.encode(), fetched_at=datetime(2026, 7, 1, tzinfo=UTC))
+    assert time.perf_counter() - started < 3.0
