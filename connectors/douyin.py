@@ -23,6 +23,12 @@ def _flag(value: Any) -> bool | None:
     return None
 
 
+def _deleted(aweme: dict[str, Any]) -> bool:
+    """A post the author deleted (Douyin still lists it for a while): not on the account."""
+    status = aweme.get("status")
+    return isinstance(status, dict) and bool(status.get("is_delete"))
+
+
 def aweme_to_post(aweme: dict[str, Any]) -> Post:
     text = plain_text(str(aweme.get("desc") or ""))
     raw_id = aweme.get("aweme_id") or aweme.get("group_id")
@@ -59,7 +65,7 @@ def parse_douyin_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFe
     if status != 0:
         message = doc.get("status_msg") or doc.get("message") or ""
         raise SourceError(Outcome.PLATFORM_ERROR, f"Douyin status_code {status} {message}".strip())
-    awemes = [a for a in doc.get("aweme_list") or [] if isinstance(a, dict)]
+    awemes = [a for a in doc.get("aweme_list") or [] if isinstance(a, dict) and not _deleted(a)]
     posts = [aweme_to_post(aweme) for aweme in awemes]
     profile = None
     if isinstance(doc.get("user"), dict):

@@ -7,6 +7,7 @@ newer `{"ok":1,"data":{"list":[mblog…]}}`) and profile `{"ok":1,"data":{"userI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from connectors.weibotime import parse_weibo_time
 from tracker.models import Post, Profile
 
 _EMPTY_MESSAGES = ("还没有内容", "暂无内容")
+_FULL_TEXT_LINK = re.compile(r"<a\b[^<>]*>\s*全文\s*</a>")
 
 
 def _mblogs(node: Any) -> Iterator[dict[str, Any]]:
@@ -45,9 +47,18 @@ def _url_struct_links(mblog: dict[str, Any]) -> list[str]:
     return links
 
 
+def _markup_of(mblog: dict[str, Any]) -> str:
+    """The full text's HTML: the long text when the API sent it, without the "全文" link."""
+    long_text = mblog.get("longText")
+    if isinstance(long_text, dict) and isinstance(long_text.get("longTextContent"), str):
+        markup = long_text["longTextContent"]
+    else:
+        markup = mblog.get("text") if isinstance(mblog.get("text"), str) else mblog.get("text_raw") or ""
+    return _FULL_TEXT_LINK.sub("", str(markup))
+
+
 def _text_of(mblog: dict[str, Any]) -> tuple[str, list[str]]:
-    markup = mblog.get("text") if isinstance(mblog.get("text"), str) else mblog.get("text_raw") or ""
-    text, hrefs = html_text_and_hrefs(str(markup))
+    text, hrefs = html_text_and_hrefs(_markup_of(mblog))
     return text, hrefs + _url_struct_links(mblog) + bare_urls(text)
 
 

@@ -182,3 +182,14 @@ def test_json_with_a_byte_order_mark(encoding: str) -> None:
 def test_weibo_impossible_dates_are_none(raw: str) -> None:
     assert parse_weibo_time(raw, FETCHED_AT) is None
 
+
+
+def test_weibo_long_text_replaces_the_truncated_one() -> None:
+    post = weibo_posts()["5050000000000006"]
+    assert "末班车延后至23:30" in post.text and "全文" not in post.text
+    assert "https://www.fzmtr.com/html/fzdt/tzgg/2026/06/30/1.html" in post.links
+
+
+def test_douyin_deleted_posts_are_left_out() -> None:
+    _, posts = douyin_posts()
+    assert "7384000000000000009" not in posts and len(posts) == 4
