@@ -203,3 +203,18 @@ async def test_reports_screen_runs_check_plans_and_exports(sample: Database, tmp
         screen.query_one("#do-plan").press()
         await settle(pilot)
         assert "not a quarter" in text(screen.query_one("#result", Static))
+
+
+async def test_a_region_row_of_the_dashboard_lists_its_accounts(sample: Database) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        regions = app.screen.query_one("#regions", DataTable)
+        regions.focus()
+        regions.move_cursor(row=2)  # 福建省/福州市
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert app.screen.query_one("#region", Select).value == "福建省/福州市"
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.row_count == 6 and all(row[4] == "福建省/福州市/鼓楼区" for row in rows(table))

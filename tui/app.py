@@ -19,7 +19,7 @@ from tracker.storage.db import Database
 from tui import operations
 from tui.commands import tracker_commands
 from tui.i18n import localise_bindings, set_language, t
-from tui.messages import AccountChosen, DataChanged, FormRequested
+from tui.messages import AccountChosen, DataChanged, FormRequested, RegionChosen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import AccountDetailScreen
@@ -88,6 +88,10 @@ class TrackerApp(App):
 
     def on_account_chosen(self, message: AccountChosen) -> None:
         self.push_screen(AccountDetailScreen(message.account))
+
+    def on_region_chosen(self, message: RegionChosen) -> None:
+        self.action_goto("accounts")
+        self.call_after_refresh(lambda: self.screen.show_region(message.region))
 
     def on_form_requested(self, message: FormRequested) -> None:
         self.action_form(message.kind, message.account)

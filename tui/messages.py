@@ -28,3 +28,11 @@ class FormRequested(Message):
         super().__init__()
         self.kind = kind
         self.account = account
+
+
+class RegionChosen(Message):
+    """The user picked a report region (a dashboard row): list its accounts."""
+
+    def __init__(self, region: str) -> None:
+        super().__init__()
+        self.region = region

@@ -30,6 +30,7 @@ class AccountsScreen(TrackerScreen):
         super().__init__()
         self.page = 0
         self.total = 0
+        self.choices_loaded = False
         self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -59,10 +60,31 @@ class AccountsScreen(TrackerScreen):
         self.app.call_from_thread(self.show_choices, choices)
 
     def show_choices(self, choices: queries.FilterChoices) -> None:
-        self.query_one("#region", Select).set_options((region, region) for region in choices.regions)
-        self.query_one("#platform", Select).set_options((name_of(PLATFORM, p), p) for p in choices.platforms)
-        self.query_one("#status", Select).set_options((name_of(STATUS, s), s) for s in choices.statuses)
-        self.query_one("#rule", Select).set_options((name_of(RULE, r), r) for r in choices.rules)
+        options = {
+            "#region": [(region, region) for region in choices.regions],
+            "#platform": [(name_of(PLATFORM, p), p) for p in choices.platforms],
+            "#status": [(name_of(STATUS, s), s) for s in choices.statuses],
+            "#rule": [(name_of(RULE, r), r) for r in choices.rules],
+        }
+        for selector, pairs in options.items():
+            select = self.query_one(selector, Select)
+            chosen = select.value  # set_options clears the choice; keep one made while loading
+            with select.prevent(Select.Changed):
+                select.set_options(pairs)
+                if chosen != Select.NULL and chosen in {value for _, value in pairs}:
+                    select.value = chosen
+        self.choices_loaded = True
+
+    def show_region(self, region: str) -> None:
+        """Only the accounts of one report region (from the dashboard); the other filters clear."""
+        for selector in ("#platform", "#status", "#rule"):
+            self.query_one(selector, Select).clear()
+        self.query_one("#search", Input).value = ""
+        select = self.query_one("#region", Select)
+        if not self.choices_loaded:
+            select.set_options([(region, region)])  # until the choices arrive
+        select.value = region
+        self.query_one("#accounts", DataTable).focus()
 
     def current_filter(self) -> queries.AccountFilter:
         def chosen(selector: str) -> str | None:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker import queries
 from tui.i18n import RULE, name_of, t
-from tui.messages import AccountChosen
+from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen
 from tui.widgets.format import percent, severity_label, when
 from tui.widgets.stat import Stat
@@ -61,7 +61,7 @@ class DashboardScreen(TrackerScreen):
         table = self.query_one("#regions", DataTable)
         table.clear()
         for row in board.rows:
-            table.add_row(row.region, f"{row.running:,}", f"{row.checked:,}", f"{row.failed:,}", percent(row.fail_rate))
+            table.add_row(row.region, f"{row.running:,}", f"{row.checked:,}", f"{row.failed:,}", percent(row.fail_rate), key=row.region)
         total = board.total
         table.add_row(t("dash.total"), f"{total.running:,}", f"{total.checked:,}", f"{total.failed:,}", percent(total.fail_rate))
 
@@ -85,3 +85,5 @@ class DashboardScreen(TrackerScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "newest" and event.row_key.value and "|" in event.row_key.value:
             self.post_message(AccountChosen(event.row_key.value.split("|", 1)[0]))
+        elif event.data_table.id == "regions" and event.row_key.value:
+            self.post_message(RegionChosen(event.row_key.value))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -53,8 +53,9 @@ class FormScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", classes="form"):
             yield Static(t(f"form.{self.kind}"), classes="form-title")
-            for name in self.fields():
-                yield from self.field(name)
+            with Grid(classes="form-fields"):
+                for name in self.fields():
+                    yield from self.field(name)
             yield Static("", id="form-error")
             with Horizontal(classes="form-buttons"):
                 yield Button(t("nav.submit"), id="submit", variant="primary")
