@@ -206,19 +206,6 @@ FACT = {
     "app_unavailable": ("客户端无法使用", "app unavailable"), "app_available": ("客户端可用", "app available"),
     "fake_engagement": ("数据造假", "fake engagement"),
 }
-# Rule names come from tracker.rules.registry when it is there; these cover the contract's codes.
-RULE = {
-    "empty_shell": ("空壳", "empty shell"), "dormant": ("僵尸", "dormant"),
-    "no_update": ("内容不更新", "no update"), "low_frequency": ("更新频率不足", "low frequency"),
-    "repost_only": ("只转不发", "repost only"), "stopped_not_deregistered": ("停更未注销", "stopped, not closed"),
-    "comments_disabled": ("关闭评论", "comments disabled"), "ad_link": ("商业广告", "ad link"),
-    "privacy_leak": ("泄露个人信息", "privacy leak"), "banned_expression": ("严重表述错误", "serious wording error"),
-    "unfiled_rename": ("更名未备案", "unfiled rename"), "subject_mismatch": ("认证主体不符", "subject mismatch"),
-    "duplicate_account": ("重复开设", "duplicate account"), "late_filing": ("备案不及时", "late filing"),
-    "app_unavailable": ("客户端无法使用", "app unavailable"), "fake_engagement": ("数据造假", "fake engagement"),
-    "feed_unreachable": ("订阅源不可达", "feed unreachable"),
-}
-
 _language = 0  # index into the (zh, en) pairs
 
 
@@ -257,3 +244,19 @@ def localise_bindings(node) -> None:  # noqa: ANN001 - any Textual DOMNode
         node._bindings.key_to_bindings[key] = [
             replace(b, description=t(b.description)) if b.description in CATALOGUE else b for b in bindings
         ]
+
+
+def rule_name(code: str) -> str:
+    """A rule's name, from the rules' own registry (the one place rule names live).
+
+    The first call imports the rule modules; screens call `load_rule_names()` in their worker
+    so that it never happens on the UI thread."""
+    from tracker.rules.registry import rule_name as registered
+
+    return registered(code, language())
+
+
+def load_rule_names() -> None:
+    from tracker.rules.registry import rules
+
+    rules()

@@ -10,7 +10,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tracker import queries
-from tui.i18n import PLATFORM, RULE, STATUS, name_of, t
+from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen
 
@@ -57,6 +57,7 @@ class AccountsScreen(TrackerScreen):
     @work(thread=True, group="choices")
     def load_choices(self) -> None:
         choices = queries.filter_choices(self.app.db)
+        load_rule_names()
         self.app.call_from_thread(self.show_choices, choices)
 
     def show_choices(self, choices: queries.FilterChoices) -> None:
@@ -64,7 +65,7 @@ class AccountsScreen(TrackerScreen):
             "#region": [(region, region) for region in choices.regions],
             "#platform": [(name_of(PLATFORM, p), p) for p in choices.platforms],
             "#status": [(name_of(STATUS, s), s) for s in choices.statuses],
-            "#rule": [(name_of(RULE, r), r) for r in choices.rules],
+            "#rule": [(rule_name(r), r) for r in choices.rules],
         }
         for selector, pairs in options.items():
             select = self.query_one(selector, Select)
@@ -105,6 +106,7 @@ class AccountsScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="accounts")
     def fetch_page(self, flt: queries.AccountFilter, page: int) -> None:
         lines, total = queries.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        load_rule_names()
         self.app.call_from_thread(self.show_page, lines, total, page)
 
     def show_page(self, lines: list[queries.AccountLine], total: int, page: int) -> None:
@@ -112,7 +114,7 @@ class AccountsScreen(TrackerScreen):
         table = self.query_one("#accounts", DataTable)
         table.clear()
         for line in lines:
-            rules = " ".join(name_of(RULE, rule) for rule in line.rules)
+            rules = " ".join(rule_name(rule) for rule in line.rules)
             table.add_row(
                 line.account, line.account_name, name_of(PLATFORM, line.platform), line.org_name,
                 line.region, name_of(STATUS, line.status), rules, key=line.account,

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker import queries
-from tui.i18n import RULE, name_of, t
+from tui.i18n import load_rule_names, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen
 from tui.widgets.format import percent, severity_label, when
@@ -48,7 +48,9 @@ class DashboardScreen(TrackerScreen):
     def load(self) -> None:
         db, at = self.app.db, self.app.at
         self.app.call_from_thread(self.show_counts, queries.dashboard(db, at))
-        self.app.call_from_thread(self.show_findings, queries.findings(db, limit=NEWEST))
+        newest = queries.findings(db, limit=NEWEST)
+        load_rule_names()
+        self.app.call_from_thread(self.show_findings, newest)
         self.app.call_from_thread(self.show_poll, queries.poll_health(db))
 
     def show_counts(self, board: queries.Dashboard) -> None:
@@ -70,7 +72,7 @@ class DashboardScreen(TrackerScreen):
         table.clear()
         for line in lines:  # details are one Enter away, in the account's screen
             table.add_row(
-                when(line.first_seen_at)[5:], line.account_name or line.account, name_of(RULE, line.rule),
+                when(line.first_seen_at)[5:], line.account_name or line.account, rule_name(line.rule),
                 severity_label(line.severity), line.region, key=f"{line.account}|{line.rule}",
             )
         if not lines:

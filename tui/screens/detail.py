@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from tracker import views
 from tracker.timeutil import now_utc
-from tui.i18n import FACT, FILING, PLATFORM, STATUS, name_of, t
+from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen
 from tui.widgets.format import evidence_line, rule_label, severity_label, when
@@ -64,6 +64,7 @@ class AccountDetailScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
         detail = views.account_detail(self.app.db, self.account, self.app.at)
+        load_rule_names()
         self.app.call_from_thread(self.show, detail)
 
     def show(self, detail: views.AccountDetail | None) -> None:

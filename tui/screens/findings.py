@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, Tree
 
 from tracker import queries
-from tui.i18n import t
+from tui.i18n import load_rule_names, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen
 from tui.widgets.format import evidence_line, rule_label, severity_label
@@ -41,6 +41,7 @@ class FindingsScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="findings")
     def load(self) -> None:
         lines = queries.findings(self.app.db)
+        load_rule_names()
         self.app.call_from_thread(self.show, lines)
 
     def show(self, lines: list[queries.FindingLine]) -> None:

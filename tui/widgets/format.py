@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.timeutil import SHANGHAI, as_utc
-from tui.i18n import RULE, SEVERITY, name_of
+from tui.i18n import SEVERITY, name_of, rule_name
 
 
 def when(moment: datetime | None, *, seconds: bool = False) -> str:
@@ -29,7 +29,7 @@ def evidence_line(evidence: dict | None, width: int = 80) -> str:
 
 
 def rule_label(code: str) -> str:
-    return f"{name_of(RULE, code)} ({code})"
+    return f"{rule_name(code)} ({code})"
 
 
 def severity_label(code: str) -> str:
