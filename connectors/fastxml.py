@@ -33,20 +33,32 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 
-# Item children that carry nothing feedparser would turn into id/link/title/content/time.
+MEDIA = "{http://search.yahoo.com/mrss/}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+RSSHUB = "{http://rsshub.app/xml/schemas}"
+
+# Leaf children that carry nothing feedparser would turn into id/link/title/content/time (RSSHub
+# writes all of these). Anything else, or any of these with child elements (a media:content
+# holding a media:title, say), sends the document to feedparser.
 _RSS_HARMLESS = frozenset({
-    "author", "category", "comments", "enclosure", "upvotes", "downvotes", f"{DC}creator", f"{DC}subject",
-    f"{DC}language", f"{DC}publisher", f"{DC}rights", "{http://search.yahoo.com/mrss/}content",
-    "{http://search.yahoo.com/mrss/}thumbnail", "{http://search.yahoo.com/mrss/}group",
-    "{http://wellformedweb.org/CommentAPI/}commentRss", "{http://purl.org/rss/1.0/modules/slash/}comments",
+    "author", "category", "comments", "enclosure", f"{DC}creator", f"{DC}subject", f"{DC}language",
+    f"{DC}publisher", f"{DC}rights", f"{MEDIA}content", f"{MEDIA}thumbnail", f"{ITUNES}image",
+    f"{ITUNES}duration", f"{ITUNES}explicit", "{http://wellformedweb.org/CommentAPI/}commentRss",
+    "{http://purl.org/rss/1.0/modules/slash/}comments",
 })
+_RDF_HARMLESS = frozenset({f"{DC}creator", f"{DC}subject", f"{DC}language", f"{DC}publisher"})
+_ATOM_HARMLESS = frozenset({
+    f"{ATOM}category", f"{ATOM}rights", f"{MEDIA}content", f"{MEDIA}thumbnail",
+    f"{RSSHUB}upvotes", f"{RSSHUB}downvotes", f"{RSSHUB}comments",
+})
+_ATOM_PERSONS = frozenset({f"{ATOM}author", f"{ATOM}contributor"})
+_ATOM_PERSON_PARTS = frozenset({f"{ATOM}name", f"{ATOM}uri", f"{ATOM}email"})
 _RSS_USED = frozenset({"title", "link", "description", "guid", "pubDate", f"{DC}date", f"{CONTENT}encoded"})
 _RDF_USED = frozenset({f"{RSS1}title", f"{RSS1}link", f"{RSS1}description", f"{DC}date",
                        f"{CONTENT}encoded"})
 _ATOM_USED = frozenset(f"{ATOM}{name}" for name in
                        ("id", "link", "title", "content", "summary", "published", "updated"))
-_ATOM_HARMLESS = frozenset(f"{ATOM}{name}" for name in
-                           ("author", "contributor", "category", "rights"))
+_ATOM_MARKUP = frozenset({f"{ATOM}title", f"{ATOM}content", f"{ATOM}summary"})  # may be xhtml
 
 
 class FastPathUnsupported(Exception):
@@ -74,13 +86,23 @@ def parse_entries(text: str) -> tuple[str, list[RawEntry]]:
 
 
 def _check_children(item: Element, used: frozenset[str], harmless: frozenset[str]) -> None:
+    """Raise FastPathUnsupported unless every child is one the fast path reads exactly as
+    feedparser does: a used field (once, without child elements unless Atom xhtml), a harmless
+    leaf, or an Atom person construct."""
+    seen: set[str] = set()
     for child in item:
-        if child.tag not in used and child.tag not in harmless:
-            raise FastPathUnsupported(f"unmodelled item child {child.tag!r}")
-    if len({child.tag for child in item if child.tag in used}) != sum(
-        1 for child in item if child.tag in used
-    ):
-        raise FastPathUnsupported("repeated item field")
+        tag = child.tag
+        if tag in used:
+            if tag in seen and tag != f"{ATOM}link":
+                raise FastPathUnsupported(f"repeated field {tag!r}")
+            seen.add(tag)
+            if len(child) and not (tag in _ATOM_MARKUP and child.get("type") == "xhtml"):
+                raise FastPathUnsupported(f"raw markup inside {tag!r}")
+        elif tag in _ATOM_PERSONS and harmless is _ATOM_HARMLESS:
+            if any(part.tag not in _ATOM_PERSON_PARTS or len(part) for part in child):
+                raise FastPathUnsupported(f"unmodelled {tag!r} content")
+        elif tag not in harmless or len(child):
+            raise FastPathUnsupported(f"unmodelled item child {tag!r}")
 
 
 def _as_feedparser(value: str) -> str:
@@ -133,7 +155,7 @@ def _is_permalink(guid: Element) -> bool:
 
 
 def _rdf_item(item: Element) -> RawEntry:
-    _check_children(item, _RDF_USED, frozenset({f"{DC}creator", f"{DC}subject"}))
+    _check_children(item, _RDF_USED, _RDF_HARMLESS)
     encoded = _text(item, f"{CONTENT}encoded")
     title, title_is_html = _plain_title(item, f"{RSS1}title")
     return RawEntry(
@@ -147,17 +169,13 @@ def _rdf_item(item: Element) -> RawEntry:
 
 
 def _atom_entry(entry: Element) -> RawEntry:
-    for child in entry:
-        if child.tag not in _ATOM_USED and child.tag not in _ATOM_HARMLESS:
-            raise FastPathUnsupported(f"unmodelled entry child {child.tag!r}")
-    for tag in ("id", "title", "content", "summary", "published", "updated"):
-        if len(entry.findall(f"{ATOM}{tag}")) > 1:
-            raise FastPathUnsupported(f"repeated atom:{tag}")
+    _check_children(entry, _ATOM_USED, _ATOM_HARMLESS)
     title, title_is_html = _atom_text(entry.find(f"{ATOM}title"))
-    content_el = entry.find(f"{ATOM}content")
-    if content_el is None or content_el.get("src"):
-        content_el = entry.find(f"{ATOM}summary")
-    content, content_is_html = _atom_text(content_el)
+    # RSSHub writes <content type="html" src="{link}">description</content>: the text counts,
+    # as in feedparser; only an empty content gives way to the summary.
+    content, content_is_html = _atom_text(entry.find(f"{ATOM}content"))
+    if not content.strip():
+        content, content_is_html = _atom_text(entry.find(f"{ATOM}summary"))
     return RawEntry(
         entry_id=_text(entry, f"{ATOM}id"),
         link=_atom_link(entry),

@@ -23,11 +23,11 @@ FETCHED_AT = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 FAST_FILES = [
     "rsshub_weibo.xml", "rsshub_douyin.xml", "rsshub_bilibili_dynamic.xml", "rsshub_toutiao.xml",
     "wewe_rss_atom.xml", "generic_atom_xhtml.xml", "rdf_rss10.xml", "gb18030_rss.xml",
-    "gbk_declared_gb2312_rss.xml",
+    "gbk_declared_gb2312_rss.xml", "rsshub_weibo_atom.xml",
 ]
 # Files the fast path cannot read as served: after repair, or only through feedparser.
 REPAIRED_FAST = ["liberal_entities_rss.xml"]
-FEEDPARSER_ONLY = ["liberal_unescaped_lt_rss.xml", "atom03_feed.xml"]
+FEEDPARSER_ONLY = ["liberal_unescaped_lt_rss.xml", "atom03_feed.xml", "liberal_raw_html_rss.xml"]
 
 
 def text_of(name: str) -> str:
@@ -139,6 +139,7 @@ _TRICKY = st.lists(st.one_of(
 _ITEM = st.fixed_dictionaries({
     "title": st.one_of(_CJK, _TRICKY), "html": _HTML, "link": st.one_of(st.none(), _URL), "time": _TIME,
     "guid": st.one_of(st.none(), _CJK, _URL), "permalink": st.booleans(), "cdata": st.booleans(),
+    "extras": st.booleans(), "link2": st.one_of(st.none(), _URL),
 })
 
 
@@ -157,6 +158,8 @@ def _rss(items: list[dict[str, object]]) -> str:
             parts.append(f'<guid isPermaLink="{permalink}">{escape(str(item["guid"]))}</guid>')
         if item["time"]:
             parts.append(f"<pubDate>{item['time']}</pubDate>")
+        if item["extras"]:  # what RSSHub adds around the fields we read
+            parts.append('<author>福州发布</author><category>政务</category><enclosure url="https://x.example/a.jpg" type="image/jpeg"/>')
         parts.append("</item>")
     return "".join(parts) + "</channel></rss>"
 
@@ -169,10 +172,16 @@ def _atom(items: list[dict[str, object]]) -> str:
             parts.append(f"<id>{escape(str(item['guid']))}</id>")
         if item["link"]:
             parts.append(f'<link href="{escape(str(item["link"]))}"/>')
+        if item["link2"]:
+            parts.append(f'<link rel="alternate" type="text/html" href="{escape(str(item["link2"]))}"/>')
         if item["time"]:
             parts.append(f"<updated>{item['time']}</updated>")
+        if item["extras"]:  # RSSHub's Atom: published, author, category, content with src
+            parts.append("<published>2026-06-30T08:00:00.000Z</published><author><name>某某</name></author>"
+                         '<category term="政务"/><rsshub:upvotes xmlns:rsshub="http://rsshub.app/xml/schemas">3</rsshub:upvotes>')
         kind = "content" if item["cdata"] else "summary"
-        parts.append(f'<{kind} type="html">{escape(str(item["html"]))}</{kind}></entry>')
+        src = ' src="https://x.example/p"' if item["extras"] and kind == "content" else ""
+        parts.append(f'<{kind} type="html"{src}>{escape(str(item["html"]))}</{kind}></entry>')
     return "".join(parts) + "</feed>"
 
 
