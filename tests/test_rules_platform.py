@@ -9,6 +9,7 @@ from tests.rules_helpers import T, add_poll, add_posts, add_profile, before, fir
 from tracker.models import Post
 from tracker.observations import record_observation
 from tracker.rules.engine import evaluate
+from tracker.rules.evidence import when
 from tracker.settings import load_settings
 
 
@@ -83,6 +84,8 @@ def test_feed_unreachable_last_polls_all_failed(db, tmp_path) -> None:  # noqa: 
     found = {f.account: f for f in evaluate(db, load_settings(), T) if f.rule == "feed_unreachable"}
     assert set(found) == {"weibo:down"}
     assert found["weibo:down"].severity == "info"
-    assert [p["outcome"] for p in found["weibo:down"].evidence["polls"]] == ["blocked", "http_error", "timeout"]
+    evidence = found["weibo:down"].evidence
+    assert (evidence["failed_in_a_row"], evidence["last_poll"]["outcome"]) == (3, "blocked")
+    assert evidence["last_success_at"] == when(before(hours=5))
     # as of three hours before T the recovered account had failed three times in a row
     assert "feed_unreachable" in rules_of(db, "weibo:recovered", before(hours=2.5))

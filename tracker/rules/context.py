@@ -16,14 +16,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import AccountRecord, AccountStatus, FilingEvent
+from tracker.models import AccountStatus, FilingEvent
 from tracker.registry_state import AccountState, replay
 from tracker.settings import Settings
 from tracker.storage.tables import Account, FilingEventRow
 from tracker.timeutil import as_utc, local_date
 
 # Rules counting posts in windows; one query answers all their windows.
-WINDOW_RULES = ("no_update", "low_frequency", "repost_only")
+WINDOW_RULES = ("no_update", "low_frequency")
+
+
+@dataclass(slots=True)
+class AccountAsOf:
+    """What the rules need of one account as of `at` (lighter than AccountRecord: 100,000 of
+    them are built per check)."""
+
+    region: str
+    org_name: str
+    org_code: str
+    platform: str
+    account_name: str
+    opened_on: date
+    status: str
+    suspended_on: date | None
 
 
 def in_region(path: str, region: str | None) -> bool:
@@ -35,8 +50,8 @@ class CheckContext:
     session: Session
     settings: Settings
     at: datetime                      # aware UTC
-    states: dict[str, AccountState]   # every account as of `at`
-    checked: dict[str, AccountState] = field(default_factory=dict)  # the accounts this check judges
+    states: dict[str, AccountAsOf]   # every account as of `at`
+    checked: dict[str, AccountAsOf] = field(default_factory=dict)  # the accounts this check judges
     _facts: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -56,46 +71,49 @@ class CheckContext:
             self._facts[key] = func(self.session, *args)
         return self._facts[key]
 
-    def posts_in(self, days: float) -> dict[str, tuple[int, int]]:
-        """(posts, reposts) per account in the window (at − days, at]; absent = none."""
+    def posts_in(self, days: float) -> dict[str, int]:
+        """Posts per account in the window (at − days, at]; absent = none."""
         from tracker.rules.facts import window_counts
 
         spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES} | {float(days)}))
         counts = self.fact(window_counts, self.at, spans)
-        return {key: spans_[float(days)] for key, spans_ in counts.items() if float(days) in spans_}
+        return {key: by_span[float(days)] for key, by_span in counts.items() if float(days) in by_span}
 
     def judged(self, items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
         """Only the pairs whose account this check judges."""
         return ((account, value) for account, value in items if account in self.checked)
 
 
-def is_checked(state: AccountState, at_date: date) -> bool:
+def is_checked(state: AccountAsOf, at_date: date) -> bool:
     """Deregistered accounts and accounts not opened yet are not checked."""
-    return state.status != AccountStatus.DEREGISTERED and state.record.opened_on <= at_date
+    return state.status != AccountStatus.DEREGISTERED and state.opened_on <= at_date
 
 
-def _cached_states(session: Session) -> dict[str, AccountState]:
-    states = {}
-    for row in session.connection().execute(select(Account.__table__)):
-        record = AccountRecord(region=row.region, org_name=row.org_name, org_code=row.org_code, platform=row.platform,
-                               account_id=row.account_id, account_name=row.account_name, opened_on=row.opened_on,
-                               status=row.status, feed_url=row.feed_url, profile_url=row.profile_url,
-                               filing_no=row.filing_no)
-        states[row.account] = AccountState(record=record, suspended_on=row.suspended_on, closed_on=row.closed_on,
-                                           notice_from=row.notice_from, last_event_id=row.last_event_id)
-    return states
+def _cached_states(session: Session) -> dict[str, AccountAsOf]:
+    table = Account.__table__
+    columns = [table.c[name] for name in ("account", *_VIEW_FIELDS)]
+    return {key: AccountAsOf(*values) for key, *values in session.connection().execute(select(*columns))}
 
 
-def _replayed_states(session: Session, until: date) -> dict[str, AccountState]:
+_VIEW_FIELDS = ("region", "org_name", "org_code", "platform", "account_name", "opened_on", "status", "suspended_on")
+
+
+def _view(state: AccountState) -> AccountAsOf:
+    record = state.record
+    return AccountAsOf(record.region, record.org_name, record.org_code, record.platform, record.account_name,
+                       record.opened_on, record.status, state.suspended_on)
+
+
+def _replayed_states(session: Session, until: date) -> dict[str, AccountAsOf]:
     table = FilingEventRow.__table__
     query = select(table).where(table.c.effective_on <= until).order_by(table.c.effective_on, table.c.id)
     events = [FilingEvent(account=r.account, kind=r.kind, effective_on=r.effective_on, recorded_at=r.recorded_at,
                           by=r.by, approver=r.approver, doc_no=r.doc_no, payload=dict(r.payload or {}), id=r.id)
               for r in session.connection().execute(query)]
-    return replay(events, strict=False)
+    return {key: _view(state) for key, state in replay(events, strict=False).items()}
 
 
-def states_as_of(session: Session, at: datetime) -> dict[str, AccountState]:
+def states_as_of(session: Session, at: datetime) -> dict[str, AccountAsOf]:
     until = local_date(at)
     later = session.connection().execute(select(FilingEventRow.id).where(FilingEventRow.effective_on > until).limit(1))
     return _replayed_states(session, until) if later.first() is not None else _cached_states(session)
@@ -109,6 +127,6 @@ def build_context(session: Session, settings: Settings, at: datetime, *, region:
     at_date = local_date(at)
     checked = {
         key: state for key, state in states.items()
-        if is_checked(state, at_date) and in_region(state.record.region, region) and (wanted is None or key in wanted)
+        if is_checked(state, at_date) and in_region(state.region, region) and (wanted is None or key in wanted)
     }
     return CheckContext(session=session, settings=settings, at=at, states=states, checked=checked)

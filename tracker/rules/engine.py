@@ -64,8 +64,8 @@ def _check(db: Database, settings: Settings, at: datetime, region: str | None,
         found = findings_of(ctx)
     return CheckResult(
         at=at, region=region, findings=found, accounts_checked=len(ctx.checked),
-        regions={key: state.record.region for key, state in ctx.states.items()},
-        account_names={key: state.record.account_name for key, state in ctx.states.items()},
+        regions={key: state.region for key, state in ctx.states.items()},
+        account_names={key: state.account_name for key, state in ctx.states.items()},
     )
 
 

@@ -52,20 +52,29 @@ def last_post_at(session: Session, at: datetime) -> dict[str, datetime]:
     return {account: t for account, t in _rows(session, select(Account.account, newest)) if t is not None}
 
 
-def window_counts(session: Session, at: datetime, spans: tuple[float, ...]) -> dict[str, dict[float, tuple[int, int]]]:
-    """Per account and window span (days): (posts, reposts) published in (at − span, at]."""
-    starts = {span: at - timedelta(days=span) for span in spans}
-    columns = []
-    for span, start in starts.items():
-        columns.append(func.sum(case((PostRow.published_at > start, 1), else_=0)))
-        columns.append(func.sum(case((and_(PostRow.published_at > start, PostRow.is_repost.is_(True)), 1), else_=0)))
-    query = (select(PostRow.account, *columns)
-             .where(PostRow.published_at > min(starts.values()), PostRow.published_at <= at).group_by(PostRow.account))
-    counts: dict[str, dict[float, tuple[int, int]]] = {}
-    for account, *sums in _rows(session, query):
-        counts[account] = {span: (int(sums[2 * i]), int(sums[2 * i + 1])) for i, span in enumerate(starts)
-                           if sums[2 * i]}
-    return counts
+def _count_since(start: datetime, at: datetime, *conditions: Any) -> Any:
+    """Posts of the current `account` row published in (start, at] (correlated COUNT)."""
+    return (select(func.count()).where(PostRow.account == Account.account, PostRow.published_at > start,
+                                       PostRow.published_at <= at, *conditions)
+            .correlate(Account).scalar_subquery())
+
+
+def window_counts(session: Session, at: datetime, spans: tuple[float, ...]) -> dict[str, dict[float, int]]:
+    """Per account and window span (days): posts published in (at − span, at]; only non-zero
+    counts. Each count walks the (account, published_at) index inside the window only."""
+    counts = [_count_since(at - timedelta(days=span), at) for span in spans]
+    found: dict[str, dict[float, int]] = {}
+    for account, *values in _rows(session, select(Account.account, *counts)):
+        if any(values):
+            found[account] = {span: n for span, n in zip(spans, values, strict=True) if n}
+    return found
+
+
+def repost_counts(session: Session, at: datetime, span: float) -> dict[str, tuple[int, int]]:
+    """Per account: (posts, reposts) published in (at − span, at], for accounts with posts."""
+    start = at - timedelta(days=span)
+    query = select(Account.account, _count_since(start, at), _count_since(start, at, PostRow.is_repost == True))  # noqa: E712
+    return {account: (posts, reposts) for account, posts, reposts in _rows(session, query) if posts}
 
 
 POST_EVIDENCE = (PostRow.account, PostRow.post_id, PostRow.url, PostRow.published_at)
@@ -149,51 +158,45 @@ def latest_profiles(session: Session, at: datetime, part: str) -> dict[str, Any]
 
 
 def follower_steps(session: Session, at: datetime) -> list[Any]:
-    """Consecutive follower counts per account (previous and current snapshot) up to `at`,
-    only where the count grew."""
+    """Consecutive follower counts per account (previous and current snapshot) up to `at`
+    where the count grew and no post was published in between (prev_at, taken_at]."""
     window = {"partition_by": ProfileSnapshot.account, "order_by": (ProfileSnapshot.taken_at, ProfileSnapshot.id)}
     steps = (select(ProfileSnapshot.account, ProfileSnapshot.taken_at, ProfileSnapshot.followers,
                     func.lag(ProfileSnapshot.taken_at, type_=UTCDateTime()).over(**window).label("prev_at"),
                     func.lag(ProfileSnapshot.followers, type_=Integer()).over(**window).label("prev_followers"))
              .where(ProfileSnapshot.followers.is_not(None), ProfileSnapshot.taken_at <= at).subquery())
-    return _rows(session, select(steps).where(steps.c.prev_followers > 0, steps.c.followers > steps.c.prev_followers))
+    posted = (select(PostRow.id).where(PostRow.account == steps.c.account, PostRow.published_at > steps.c.prev_at,
+                                       PostRow.published_at <= steps.c.taken_at).correlate(steps).exists())
+    return _rows(session, select(steps).where(steps.c.prev_followers > 0, steps.c.followers > steps.c.prev_followers,
+                                              ~posted))
 
 
-def post_times(session: Session, accounts: Iterable[str], lo: datetime, hi: datetime) -> dict[str, list[datetime]]:
-    """Publication times in [lo, hi] of the given accounts (a few, chunked into IN lists)."""
-    found: dict[str, list[datetime]] = {}
-    for names in _chunks(accounts):
-        query = select(PostRow.account, PostRow.published_at).where(
-            PostRow.account.in_(names), PostRow.published_at >= lo, PostRow.published_at <= hi)
-        for account, published in _rows(session, query):
-            found.setdefault(account, []).append(published)
-    return found
-
-
-def failures_since_success(session: Session, at: datetime) -> dict[str, int]:
-    """Per account, how many polls up to `at` came after its last successful one (ok or not modified)."""
+def failures_since_success(session: Session, at: datetime) -> dict[str, Any]:
+    """Per account with failed polls: how many polls up to `at` came after its last successful
+    one (ok or not modified), when that success was, and the newest poll."""
     seen = PollOutcome.started_at <= at
     base = select(Account.account.label("account"),
                   *[_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == outcome, seen).label(outcome)
                     for outcome in OK_OUTCOMES]).subquery()
     after = [or_(base.c[outcome].is_(None), PollOutcome.started_at > base.c[outcome]) for outcome in OK_OUTCOMES]
-    failed = (select(func.count()).where(PollOutcome.account == base.c.account, seen, *after)
-              .correlate(base).scalar_subquery())
-    return {account: count for account, count in _rows(session, select(base.c.account, failed)) if count}
+    failed = select(func.count()).where(PollOutcome.account == base.c.account, seen, *after).correlate(base)
+    newest = select(func.max(PollOutcome.started_at)).where(PollOutcome.account == base.c.account, seen).correlate(base)
+    query = select(base, failed.scalar_subquery().label("failures"), newest.scalar_subquery().label("last_poll_at"))
+    return {row.account: row for row in _rows(session, query) if row.failures}
 
 
-def recent_polls(session: Session, accounts: Iterable[str], at: datetime, count: int) -> dict[str, list[Any]]:
-    """The newest `count` poll outcomes at or before `at` of the given accounts, newest first."""
-    polls: dict[str, list[Any]] = {}
-    for names in _chunks(accounts):
-        rank = func.row_number().over(partition_by=PollOutcome.account,
-                                      order_by=(PollOutcome.started_at.desc(), PollOutcome.id.desc())).label("rank")
-        ranked = (select(PollOutcome.account, PollOutcome.started_at, PollOutcome.outcome, PollOutcome.http_status,
-                         PollOutcome.detail, rank).where(PollOutcome.account.in_(names), PollOutcome.started_at <= at)
-                  .subquery())
-        for row in _rows(session, select(ranked).where(ranked.c.rank <= count).order_by(ranked.c.account, ranked.c.rank)):
-            polls.setdefault(row.account, []).append(row)
-    return polls
+def last_polls(session: Session, moments: dict[str, datetime]) -> dict[str, Any]:
+    """The poll of each account started at the given moment (evidence for a few accounts)."""
+    found: dict[str, Any] = {}
+    for names in _chunks(moments):
+        query = select(PollOutcome.account, PollOutcome.id, PollOutcome.started_at, PollOutcome.outcome,
+                       PollOutcome.http_status).where(PollOutcome.account.in_(names),
+                                                      PollOutcome.started_at.in_({moments[n] for n in names}))
+        for row in _rows(session, query):
+            held = found.get(row.account)
+            if row.started_at == moments[row.account] and (held is None or row.id > held.id):
+                found[row.account] = row
+    return found
 
 
 def latest_app_probes(session: Session, at: datetime, outcomes: tuple[str, ...]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ _NO_123 = "国办发〔2018〕123号"
       order=30, source=_NO_123 + " 开设、变更、关停、注销报主管单位备案")
 def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "name").items()):
-        filed = ctx.checked[key].record.account_name
+        filed = ctx.checked[key].account_name
         if normalize(profile.display_name) and normalize(profile.display_name) != normalize(filed):
             yield key, {"filed_name": filed, "profile_name": profile.display_name, "profile_at": when(profile.taken_at)}
 
@@ -28,7 +28,7 @@ def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
       family="identity", order=31, source=_NO_123 + " “谁开设、谁主办”，认证主体与主办单位一致")
 def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "verification").items()):
-        org_name = ctx.checked[key].record.org_name
+        org_name = ctx.checked[key].org_name
         evidence = {"org_name": org_name, "verified": profile.verified,
                     "verified_reason": profile.verified_reason, "profile_at": when(profile.taken_at)}
         if profile.verified is False:
@@ -42,12 +42,12 @@ def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def duplicate_account(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     groups: dict[tuple[str, str], list[str]] = {}
     for key, state in ctx.states.items():  # the whole registry: a duplicate may sit in another region
-        if state.status != AccountStatus.DEREGISTERED and state.record.opened_on <= ctx.at_date:
-            groups.setdefault((state.record.org_code, state.record.platform), []).append(key)
+        if state.status != AccountStatus.DEREGISTERED and state.opened_on <= ctx.at_date:
+            groups.setdefault((state.org_code, state.platform), []).append(key)
     for (org_code, platform), keys in groups.items():
         if len(keys) < 2:
             continue
         for key in keys:
             if key in ctx.checked:
-                yield key, {"org_code": org_code, "org_name": ctx.checked[key].record.org_name,
+                yield key, {"org_code": org_code, "org_name": ctx.checked[key].org_name,
                             "platform": platform, "accounts": sorted(keys)}

@@ -51,7 +51,7 @@ def app_unavailable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     probes = ctx.fact(facts.latest_app_probes, ctx.at, _PROBE_OUTCOMES)
     seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.APP_UNAVAILABLE.value, Obs.APP_AVAILABLE.value))
     for key, state in ctx.checked.items():
-        if state.record.platform != "app":
+        if state.platform != "app":
             continue
         probe, observed = probes.get(key), seen.get(key)
         if observed is not None and (probe is None or observed.observed_at >= probe.started_at):
@@ -62,28 +62,22 @@ def app_unavailable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                         "http_status": probe.http_status, "detail": probe.detail}
 
 
-def _unexplained_jumps(ctx: CheckContext, limit: float) -> dict[str, list[Any]]:
+def _jumps(ctx: CheckContext, limit: float) -> dict[str, list[Any]]:
+    """Follower jumps above `limit` between snapshots about a day apart with no post between."""
     jumps: dict[str, list[Any]] = {}
     for step in ctx.fact(facts.follower_steps, ctx.at):
         gap = step.taken_at - step.prev_at
         growth = (step.followers - step.prev_followers) / step.prev_followers
         if step.account in ctx.checked and timedelta(0) < gap <= _A_DAY_APART and growth > limit:
             jumps.setdefault(step.account, []).append(step)
-    if not jumps:
-        return {}
-    steps = [step for found in jumps.values() for step in found]
-    posted = facts.post_times(ctx.session, jumps, min(s.prev_at for s in steps), max(s.taken_at for s in steps))
-    return {
-        key: unexplained for key, found in jumps.items()
-        if (unexplained := [s for s in found if not any(s.prev_at < t <= s.taken_at for t in posted.get(key, ()))])
-    }
+    return jumps
 
 
 @rule("fake_engagement", name_zh="数据造假", name_en="fake engagement", severity="warning", family="platform",
       order=52, source=_INTERACTION + " 2.存在购买“粉丝”等弄虚作假行为")
 def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     limit = ctx.config("fake_engagement")["max_daily_growth"]
-    jumps = _unexplained_jumps(ctx, limit)
+    jumps = _jumps(ctx, limit)
     seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.FAKE_ENGAGEMENT.value,))
     for key in sorted(ctx.checked.keys() & (jumps.keys() | seen.keys())):
         evidence: dict[str, Any] = {"max_daily_growth": limit}
@@ -100,9 +94,14 @@ def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
       order=53, source="运行监测 订阅源连续抓取失败（不影响合格判定）")
 def feed_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     needed = ctx.config("feed_unreachable")["failures"]
-    failing = {key: n for key, n in ctx.judged(ctx.fact(facts.failures_since_success, ctx.at).items()) if n >= needed}
-    polls = facts.recent_polls(ctx.session, failing, ctx.at, needed)
+    failing = {key: row for key, row in ctx.judged(ctx.fact(facts.failures_since_success, ctx.at).items())
+               if row.failures >= needed}
+    last = facts.last_polls(ctx.session, {key: row.last_poll_at for key, row in failing.items()})
     for key in sorted(failing):
-        yield key, {"failures": needed, "failed_in_a_row": failing[key],
-                    "polls": [{"at": when(p.started_at), "outcome": p.outcome, "http_status": p.http_status}
-                              for p in polls.get(key, ())]}
+        row = failing[key]
+        successes = [t for t in (row.ok, row.not_modified) if t is not None]
+        newest = last.get(key)
+        yield key, {"failures": needed, "failed_in_a_row": row.failures,
+                    "last_success_at": when(max(successes)) if successes else None,
+                    "last_poll": {"at": when(row.last_poll_at), "outcome": newest.outcome if newest else None,
+                                  "http_status": newest.http_status if newest else None}}

@@ -27,9 +27,9 @@ def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     grace = ctx.config("empty_shell")["grace_days"]
     last = ctx.fact(facts.last_post_at, ctx.at)
     for key, state in _subject(ctx):
-        age = (ctx.at_date - state.record.opened_on).days
+        age = (ctx.at_date - state.opened_on).days
         if key not in last and age > grace:
-            yield key, {"opened_on": state.record.opened_on.isoformat(), "days_since_opened": age,
+            yield key, {"opened_on": state.opened_on.isoformat(), "days_since_opened": age,
                         "grace_days": grace, "posts": 0}
 
 
@@ -67,7 +67,7 @@ def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     counts = ctx.posts_in(cfg["window_days"])
     span = window(start, ctx.at)
     for key, _state in _subject(ctx):
-        posts = counts.get(key, (0, 0))[0]
+        posts = counts.get(key, 0)
         if posts < cfg["min_posts"]:
             yield key, {"window": list(span), "window_days": cfg["window_days"],
                         "posts_in_window": posts, "min_posts": cfg["min_posts"]}

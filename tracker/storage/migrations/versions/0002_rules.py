@@ -22,6 +22,7 @@ INDEXES = [
     ("ix_post_sig_privacy", "post", ["published_at"], "sig_privacy IS NOT NULL"),
     ("ix_post_sig_lexicon", "post", ["published_at"], "sig_lexicon IS NOT NULL"),
     ("ix_post_is_ad", "post", ["published_at"], "is_ad = {true}"),
+    ("ix_post_repost", "post", ["account", "published_at"], "is_repost = {true}"),
     ("ix_post_stop_notice", "post", ["published_at"], "sig_stop_notice = {true}"),
     ("ix_poll_outcome_account_outcome", "poll_outcome", ["account", "outcome", "started_at"], None),
 ]
