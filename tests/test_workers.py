@@ -22,14 +22,15 @@ from tracker.workers import claim_batch, default_run_start, ensure_feed_states, 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def add_accounts(db: Database, count: int, *, status: str = "active", prefix: str = "weibo:") -> list[str]:
+def add_accounts(db: Database, count: int, *, status: str = "active", prefix: str = "weibo:",
+                 feed_url=None) -> list[str]:  # noqa: ANN001 - feed_url: key -> URL
     keys = [f"{prefix}{index:05d}" for index in range(count)]
     with db.write() as session:
         for key in keys:
             platform, account_id = key.split(":")
             session.add(Account(account=key, platform=platform, account_id=account_id, account_name=f"账号{account_id}",
                                 org_code="11340000002986061N", org_name="某单位", region="安徽省/合肥市",
-                                status=status, opened_on=date(2024, 1, 1)))
+                                status=status, opened_on=date(2024, 1, 1), feed_url=feed_url(key) if feed_url else None))
     return keys
 
 
@@ -144,3 +145,58 @@ def test_three_worker_processes_one_killed_poll_each_account_exactly_once(pg_sch
         by_worker = Counter(session.execute(select(PollOutcome.run_id)).scalars())
     assert by_worker["w0"] > 0 and by_worker["w2"] > 0 and by_worker["w1"] >= 3
     db.dispose()
+
+
+_REAL_WORKER = """
+import sys
+from tracker.settings import load_settings
+from tracker.storage.db import open_database
+from tracker.timeutil import parse_at
+from tracker.workers import work
+url, owner, start = sys.argv[1], sys.argv[2], parse_at(sys.argv[3])
+db = open_database(url)
+print("ready", flush=True)
+report = work(db, load_settings(), run_start=start, owner=owner, batch=3, lease_seconds=1.5, wait_step=0.2)
+print(report.accounts, flush=True)
+"""
+
+_RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{key}</title>
+<item><title>通知 {key}</title><guid>{key}-1</guid><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>
+<description>本周工作安排</description></item></channel></rss>"""
+
+
+def test_worker_processes_share_a_real_poll_of_a_loopback_feed_server(pg_schema_url: str) -> None:
+    from tests.feedserver import FeedServer, Route
+    from tracker.storage.tables import PostRow
+
+    with FeedServer() as server:
+        def feed(key: str) -> str:
+            return server.add(f"/{key}.xml", Route(kind="slow", delay=0.15, body=_RSS.format(key=key).encode()))
+
+        db = open_database(pg_schema_url)
+        keys = add_accounts(db, 18, feed_url=feed)
+        start = now_utc().isoformat()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        workers = [subprocess.Popen([sys.executable, "-c", _REAL_WORKER, pg_schema_url, f"w{index}", start], cwd=ROOT,
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for index in range(3)]
+        for worker in workers:
+            assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # kill w1 while it holds a batch, once polling is under way
+            with db.session() as session:
+                stored = session.execute(select(func.count()).select_from(PollOutcome)).scalar()
+                held = session.execute(select(func.count()).where(FeedState.lease_owner == "w1")).scalar()
+            if stored >= 3 and held:
+                break
+            time.sleep(0.01)
+        os.kill(workers[1].pid, signal.SIGKILL)
+        for worker in workers:
+            worker.wait(timeout=30)
+        assert [worker.returncode for worker in workers] == [0, -signal.SIGKILL, 0], workers[0].stderr.read()
+        assert poll_counts(db) == Counter({key: 1 for key in keys})  # one stored poll per account
+        with db.session() as session:
+            posts = Counter(session.execute(select(PostRow.account)).scalars())
+            outcomes = set(session.execute(select(PollOutcome.outcome)).scalars())
+        assert posts == Counter({key: 1 for key in keys}) and outcomes == {"ok"}
+        assert all(server.hits[f"/{key}.xml"] >= 1 for key in keys)
+        db.dispose()

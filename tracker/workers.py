@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,9 +45,20 @@ class WorkerReport:
     batches: int = 0
     accounts: int = 0
     polled: list[str] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)  # from the poller's reports
+    new_posts: int = 0
 
     def as_counts(self) -> dict[str, Any]:
-        return {"accounts": self.accounts, "batches": self.batches, "run_start": self.run_start.isoformat()}
+        return {"accounts": self.accounts, "batches": self.batches, "run_start": self.run_start.isoformat(),
+                "new_posts": self.new_posts, **dict(sorted(self.outcomes.items()))}
+
+    def add(self, accounts: list[str], poll_report: Any) -> None:
+        self.batches += 1
+        self.accounts += len(accounts)
+        self.polled.extend(accounts)
+        if hasattr(poll_report, "counts"):
+            self.outcomes.update(poll_report.counts())
+            self.new_posts += poll_report.new_posts
 
 
 def worker_name() -> str:
@@ -160,14 +172,12 @@ def work(db: Database, settings: Settings, *, run_start: datetime | None = None,
                 time.sleep(min(wait_step, max(0.05, (until - now_utc()).total_seconds())))
                 continue
             try:
-                poll_fn(db, settings, accounts)
+                polled = poll_fn(db, settings, accounts)
             except BaseException:
                 release(db, report.owner, accounts, done=False)
                 raise
             release(db, report.owner, accounts, done=True)
-            report.batches += 1
-            report.accounts += len(accounts)
-            report.polled.extend(accounts)
+            report.add(accounts, polled)
     finally:
         stop_heartbeat.set()
 

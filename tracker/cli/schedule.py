@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from enum import Enum
 
 import typer
 
-from tracker import jobs, scheduler, users, workers
-from tracker.cli.common import CliContext, context, handles_errors, print_json
+from tracker import jobs, scheduler, users
+from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
 from tracker.errors import TrackerError
 from tracker.timeutil import now_utc, to_local_iso
@@ -83,18 +82,6 @@ def schedule_command(
     typer.echo(f"tracker schedule: {', '.join(j.id for j in built.get_jobs()) or 'no jobs'}; stop with SIGTERM or Ctrl-C",
                err=True)
     scheduler.run_until_stopped(built)
-
-
-def run_worker(cli: CliContext, fmt: str = "table", *, run_start: datetime | None = None) -> None:
-    """`tracker poll --worker`: join the current poll run until no account of it is left."""
-    report = workers.work(cli.database(), cli.settings, run_start=run_start)
-    summary = {"worker": report.owner, "run_start": to_local_iso(report.run_start),
-               "accounts": report.accounts, "batches": report.batches}
-    if fmt == "json":
-        print_json(summary)
-    else:
-        typer.echo(f"worker {report.owner}: polled {report.accounts} account(s) in {report.batches} batch(es) "
-                   f"of the run that started {summary['run_start']}")
 
 
 @users_app.command("add")
