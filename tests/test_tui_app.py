@@ -62,7 +62,8 @@ async def test_dashboard_shows_totals_regions_findings_and_polls(sample: Databas
         assert regions[-1][1:4] == ["23", "23", "3"]
         newest = rows(screen.query_one("#newest", DataTable))
         assert "测试账号000" in newest[0][1] and "内容不更新" in newest[0][2]
-        assert "失败中 4" in text(screen.query_one("#poll", Static))
+        poll = text(screen.query_one("#poll", Static))
+        assert "失败中 4" in poll and "最近任务：poll 09-30 09:59 ok" in poll
 
 
 async def test_keys_move_between_screens_and_q_quits(sample: Database) -> None:

@@ -10,7 +10,7 @@ from tracker import queries, views
 from tracker.orgcode import make_org_code
 from tracker.registry import import_registry
 from tracker.storage.db import Database
-from tracker.storage.tables import FeedState, FindingRow, ObservationRow, PollOutcome, PostRow
+from tracker.storage.tables import FeedState, FindingRow, JobRun, ObservationRow, PollOutcome, PostRow
 
 AT = datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC)  # 2026-09-30 23:59:59 Asia/Shanghai
 REGIONS = ("福建省", "福建省/福州市/鼓楼区", "福建省/厦门市/思明区", "福建省/厦门市")
@@ -57,6 +57,9 @@ def build_sample(db: Database, directory: Path, count: int = 24) -> None:
                                   last_outcome="ok" if ok else "http_error", consecutive_failures=0 if ok else 2))
             session.add(PollOutcome(account=account_key(i), started_at=AT - timedelta(hours=3), seconds=0.2,
                                     outcome="ok" if ok else "http_error", http_status=200 if ok else 502, new_posts=i % 3))
+        poll_at = AT - timedelta(hours=14)  # the 02:00 poll of the day
+        session.add(JobRun(job="poll", occurrence=poll_at, started_at=poll_at, finished_at=poll_at + timedelta(seconds=12),
+                           outcome="ok", counts={"accounts": count - 2}, host="tracker-1"))
         session.add(ObservationRow(account=account_key(2), kind="comments_disabled", observed_at=AT - timedelta(days=2),
                                    recorded_at=AT - timedelta(days=2), inspector="检查员甲", note="评论区关闭"))
 

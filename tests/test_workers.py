@@ -200,3 +200,29 @@ def test_worker_processes_share_a_real_poll_of_a_loopback_feed_server(pg_schema_
         assert posts == Counter({key: 1 for key in keys}) and outcomes == {"ok"}
         assert all(server.hits[f"/{key}.xml"] >= 1 for key in keys)
         db.dispose()
+
+
+def test_poll_worker_from_the_cli_and_the_scheduled_poll_job(sqlite_url: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tests.feedserver import FeedServer, Route
+    from tracker.cli.main import app
+
+    runner = CliRunner()
+    with FeedServer() as server:
+        db = open_database(sqlite_url)
+        keys = add_accounts(db, 3, feed_url=lambda key: server.add(f"/{key}.xml", Route(body=_RSS.format(key=key).encode())))
+        db.dispose()
+        first = runner.invoke(app, ["--db", sqlite_url, "poll", "--worker", "--format", "json"])
+        assert first.exit_code == 0, first.output
+        assert json.loads(first.stdout)["accounts"] == 3
+        again = runner.invoke(app, ["--db", sqlite_url, "poll", "--worker", "--format", "json"])
+        assert json.loads(again.stdout)["accounts"] == 0  # this run is done
+        # the scheduled job is a worker of a run of its own (its occurrence)
+        ran = runner.invoke(app, ["--db", sqlite_url, "schedule", "--run-now", "poll", "--format", "json"])
+        assert ran.exit_code == 0, ran.output
+        counts = json.loads(ran.stdout)[0]["counts"]
+        assert counts["accounts"] == 3 and counts["ok"] + counts.get("not_modified", 0) == 3
+    assert all(server.hits[f"/{key}.xml"] == 2 for key in keys)

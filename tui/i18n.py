@@ -43,6 +43,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.poll_line": ("最近抓取 {last} · 失败中 {failing} · 未抓取 {never}", "Last poll {last} · failing {failing} · never polled {never}"),
     "dash.never": ("从未", "never"),
     "dash.no_findings": ("暂无问题。", "No findings."),
+    "dash.jobs": ("最近任务：{runs}", "Recent jobs: {runs}"),
+    "dash.no_jobs": ("尚无定时任务运行记录（tracker schedule）", "no scheduled job has run yet (tracker schedule)"),
+    "dash.job_line": ("{job} {when} {outcome}", "{job} {when} {outcome}"),
     # columns
     "col.region": ("地区", "Region"),
     "col.account": ("账号", "Account"),

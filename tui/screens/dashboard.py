@@ -15,6 +15,7 @@ from tui.widgets.format import percent, severity_label, when
 from tui.widgets.stat import Stat
 
 NEWEST = 15
+JOB_RUNS = 4  # the newest runs of the scheduled jobs (tracker schedule)
 
 
 class DashboardScreen(TrackerScreen):
@@ -51,7 +52,9 @@ class DashboardScreen(TrackerScreen):
         newest = queries.findings(db, limit=NEWEST)
         load_rule_names()
         self.app.call_from_thread(self.show_findings, newest)
-        self.app.call_from_thread(self.show_poll, queries.poll_health(db))
+        from tracker.jobs import recent_runs
+
+        self.app.call_from_thread(self.show_poll, queries.poll_health(db), recent_runs(db, limit=JOB_RUNS))
 
     def show_counts(self, board: queries.Dashboard) -> None:
         self.query_one("#running", Stat).value = f"{board.total.running:,}"
@@ -78,11 +81,13 @@ class DashboardScreen(TrackerScreen):
         if not lines:
             table.add_row("", t("dash.no_findings"), "", "", "")
 
-    def show_poll(self, health: queries.PollHealth) -> None:
+    def show_poll(self, health: queries.PollHealth, runs: list) -> None:
         outcomes = "  ".join(f"{name} {count:,}" for name, count in sorted(health.outcomes.items()))
         last = when(health.last_polled_at) if health.last_polled_at else t("dash.never")
         line = t("dash.poll_line", last=last, failing=f"{health.failing:,}", never=f"{health.never_polled:,}")
-        self.query_one("#poll", Static).update(f"{line}\n{outcomes}")
+        jobs = "  ".join(t("dash.job_line", job=run.job, when=when(run.started_at)[5:], outcome=run.outcome) for run in runs)
+        jobs = t("dash.jobs", runs=jobs) if runs else t("dash.no_jobs")
+        self.query_one("#poll", Static).update(f"{line}\n{outcomes}\n{jobs}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "newest" and event.row_key.value and "|" in event.row_key.value:
