@@ -224,5 +224,5 @@ def test_poll_worker_from_the_cli_and_the_scheduled_poll_job(sqlite_url: str) ->
         ran = runner.invoke(app, ["--db", sqlite_url, "schedule", "--run-now", "poll", "--format", "json"])
         assert ran.exit_code == 0, ran.output
         counts = json.loads(ran.stdout)[0]["counts"]
-        assert counts["accounts"] == 3 and counts["ok"] + counts.get("not_modified", 0) == 3
+        assert counts["accounts"] == 3 and counts.get("ok", 0) + counts.get("not_modified", 0) == 3, counts
     assert all(server.hits[f"/{key}.xml"] == 2 for key in keys)
