@@ -108,7 +108,7 @@ def test_one_account_is_atomic_when_a_write_fails(db: Database, monkeypatch: pyt
     def broken_state(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_store_state", broken_state)
+    monkeypatch.setattr(store, "_store_states", broken_state)
     result = PollResult(key, Outcome.OK, T0, parsed=ParsedFeed("rss", [post("a"), post("b")], Profile("x")))
     with pytest.raises(RuntimeError):
         store.store([result])

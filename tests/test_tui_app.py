@@ -190,6 +190,11 @@ async def test_reports_screen_runs_check_plans_and_exports(sample: Database, tmp
         await settle(pilot)
         assert "Planned 2026Q3" in text(screen.query_one("#result", Static))
         assert screen.query_one("#inspections", DataTable).row_count == 1
+        screen.query_one("#do-run").press()
+        await settle(pilot)
+        assert "2026Q3 inspection run" in text(screen.query_one("#result", Static))
+        cases = rows(screen.query_one("#cases", DataTable))
+        assert cases and all(case[0] == "2026Q3" and case[5] == "open" for case in cases)
         screen.query_one("#format", Select).value = "md"
         target = tmp_path / "tongbao.md"
         screen.query_one("#output", Input).value = str(target)

@@ -124,10 +124,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rep.export": ("导出通报", "Export report"),
     "rep.poll": ("立即抓取", "Poll now"),
     "rep.inspections": ("抽查记录", "Inspections"),
+    "rep.cases": ("整改台账", "Rectification cases"),
+    "col.due": ("整改期限", "Due"),
+    "col.repeat": ("屡查屡犯", "Repeat"),
     "rep.working": ("正在执行：{what}…", "Running: {what}…"),
     "rep.check_done": ("检查完成：{accounts} 个账号，{findings} 条问题", "Check done: {accounts} accounts, {findings} findings"),
     "rep.plan_done": ("已抽取 {quarter} 样本 {size} 个账号", "Planned {quarter}: {size} accounts sampled"),
-    "rep.run_done": ("{quarter} 抽查完成", "{quarter} inspection run"),
+    "rep.run_done": ("{quarter} 抽查完成：检查 {checked} 个，不合格 {failed} 个，新开整改 {opened} 个",
+                     "{quarter} inspection run: {checked} checked, {failed} failed, {opened} cases opened"),
     "rep.export_done": ("通报已写入 {path}", "Report written to {path}"),
     "rep.poll_done": ("抓取完成：{summary}", "Poll done: {summary}"),
     "rep.missing": ("此功能尚不可用：缺少 {module}", "Not available yet: {module} is missing"),
@@ -204,6 +208,7 @@ FILING = {
     "suspend": ("停更", "suspend"), "close": ("注销", "close"), "update": ("信息变更", "update"),
     "resume": ("恢复", "resume"),
 }
+CASE_STATUS = {"open": ("整改中", "open"), "overdue": ("已逾期", "overdue"), "closed": ("已整改", "closed")}
 FACT = {
     "comments_disabled": ("关闭评论", "comments disabled"), "comments_enabled": ("开放评论", "comments enabled"),
     "app_unavailable": ("客户端无法使用", "app unavailable"), "app_available": ("客户端可用", "app available"),

@@ -91,7 +91,7 @@ def run_inspection(db: Database, settings: Settings, quarter: str, at: str) -> s
     from tracker import inspections
 
     result = inspections.run_inspection(db, settings, quarter, time_option(at))
-    return t("rep.run_done", quarter=result.quarter) + f": {result.checked} / {len(result.failed)}"
+    return t("rep.run_done", quarter=result.quarter, checked=result.checked, failed=len(result.failed), opened=result.cases_opened)
 
 
 @guarded

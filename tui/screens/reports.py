@@ -11,7 +11,7 @@ from tracker import views
 from tracker.queries import quarter_of
 from tracker.timeutil import now_utc
 from tui import operations
-from tui.i18n import t
+from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
 from tui.screens.base import TrackerScreen
 from tui.widgets.format import when
@@ -43,25 +43,45 @@ class ReportsScreen(TrackerScreen):
             yield Static("", id="result")
             yield Static(t("rep.inspections"), classes="section-title")
             yield DataTable(id="inspections", cursor_type="row")
+            yield Static(t("rep.cases"), classes="section-title")
+            yield DataTable(id="cases", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#inspections", DataTable).add_columns(
             t("col.quarter"), t("col.ratio"), t("col.sample"), t("col.planned"), t("col.ran")
         )
+        self.query_one("#cases", DataTable).add_columns(
+            t("col.quarter"), t("col.account"), t("col.name"), t("col.rules"), t("col.due"), t("col.status"), t("col.repeat")
+        )
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="inspections")
     def load(self) -> None:
-        rows = views.inspections(self.app.db)
-        self.app.call_from_thread(self.show, rows)
+        from tracker.cases import list_cases
 
-    def show(self, rows: list) -> None:
+        rows = views.inspections(self.app.db)
+        cases = list_cases(self.app.db, at=self.app.at)
+        load_rule_names()
+        self.app.call_from_thread(self.show, rows, cases)
+
+    def show(self, rows: list, cases: list[dict]) -> None:
+        self.show_cases(cases)
         table = self.query_one("#inspections", DataTable)
         table.clear()
         for row in rows:
             ran = when(row.run_at) if row.run_at else ""
             table.add_row(row.quarter + ("" if row.current else " ×"), f"{row.ratio:g}", str(row.sample_size), when(row.planned_at), ran)
+
+    def show_cases(self, cases: list[dict]) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.clear()
+        for case in cases:
+            table.add_row(
+                case["quarter"], case["account"], case.get("account_name") or "",
+                " ".join(rule_name(rule) for rule in case["rules"]), str(case["due_on"]),
+                name_of(CASE_STATUS, case["status"]), t("yes") if case["repeat_offender"] else "",
+            )
 
     def value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
