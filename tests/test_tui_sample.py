@@ -124,3 +124,17 @@ def test_account_detail_collects_everything_about_one_account(db: Database, tmp_
     observed = views.account_detail(db, account_key(2), AT)
     assert [o.kind for o in observed.observations] == ["comments_disabled"]
     assert [f.rule for f in observed.findings] == ["comments_disabled"]
+
+
+def test_dashboard_counts_the_inspection_sample_once_there_is_one(db: Database, tmp_path: Path) -> None:
+    from tracker.inspections import plan_inspection, run_inspection
+    from tracker.settings import load_settings
+
+    build_sample(db, tmp_path)
+    plan = plan_inspection(db, "2026Q3", 0.5, 7)
+    board = queries.dashboard(db, AT)
+    assert board.sampled and board.total.checked == plan.sample_size < board.total.running == 23
+    result = run_inspection(db, load_settings(), "2026Q3", AT)
+    board = queries.dashboard(db, AT)
+    assert board.total.failed == len(result.failed)  # the inspection's findings, not today's
+    assert sum(row.checked for row in board.rows) == plan.sample_size
