@@ -132,7 +132,7 @@ async def measure(path: Path) -> dict[str, float]:
         async def set_value(selector: str, value: str) -> None:
             app.screen.query_one(selector).value = value
 
-        from tracker.queries import AccountFilter, account_page
+        from tracker.views import AccountFilter, account_page
 
         weibo = account_page(db, AccountFilter(platform="weibo"), limit=1)[1]
         figures["accounts"] = await timed(lambda: pilot.press("a"), lambda total: total > 0)

@@ -103,6 +103,7 @@ def test_block_page_reasons() -> None:
     assert block_reason("<html><h1>Looks like something went wrong</h1></html>")
     assert block_reason("<!DOCTYPE html><html><p>Error Message: 503</p></html>")
     assert block_reason("<html><p>请输入验证码</p></html>")
+    assert block_reason("<html><p>请拖动滑块完成验证</p></html>")  # Toutiao/Douyin slider wall
     assert block_reason("<html><p>福州市人民政府</p></html>") is None
 
 

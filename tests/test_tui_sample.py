@@ -83,21 +83,21 @@ def test_accounts_not_yet_opened_are_not_running(db: Database, tmp_path: Path) -
 
 def test_account_page_filters_search_and_pages(db: Database, tmp_path: Path) -> None:
     build_sample(db, tmp_path)
-    lines, total = queries.account_page(db, queries.AccountFilter(platform="weibo"))
+    lines, total = views.account_page(db, views.AccountFilter(platform="weibo"))
     assert total == 6 and {line.platform for line in lines} == {"weibo"}
-    lines, total = queries.account_page(db, queries.AccountFilter(region="福建省"))
+    lines, total = views.account_page(db, views.AccountFilter(region="福建省"))
     assert total == 6 and {line.region for line in lines} == {"福建省"}  # 本级 only, not the whole province
-    _, total = queries.account_page(db, queries.AccountFilter(region="福建省/厦门市"))
+    _, total = views.account_page(db, views.AccountFilter(region="福建省/厦门市"))
     assert total == 12
-    lines, total = queries.account_page(db, queries.AccountFilter(rule="no_update"))
+    lines, total = views.account_page(db, views.AccountFilter(rule="no_update"))
     assert total == 2 and {line.account for line in lines} == {account_key(0), account_key(5)}
-    lines, total = queries.account_page(db, queries.AccountFilter(search="账号007"))
+    lines, total = views.account_page(db, views.AccountFilter(search="账号007"))
     assert total == 1 and lines[0].account == account_key(7)
-    _, total = queries.account_page(db, queries.AccountFilter(search="id0011"))
+    _, total = views.account_page(db, views.AccountFilter(search="id0011"))
     assert total == 1
-    page, total = queries.account_page(db, offset=20, limit=10)
+    page, total = views.account_page(db, offset=20, limit=10)
     assert total == 24 and len(page) == 4
-    lines, _ = queries.account_page(db, queries.AccountFilter(search="测试账号001"))
+    lines, _ = views.account_page(db, views.AccountFilter(search="测试账号001"))
     assert lines[0].rules == ("ad_link",)
 
 

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from tracker import queries
+from tracker import views
 from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen
@@ -56,11 +56,11 @@ class AccountsScreen(TrackerScreen):
 
     @work(thread=True, group="choices")
     def load_choices(self) -> None:
-        choices = queries.filter_choices(self.app.db)
+        choices = views.filter_choices(self.app.db)
         load_rule_names()
         self.app.call_from_thread(self.show_choices, choices)
 
-    def show_choices(self, choices: queries.FilterChoices) -> None:
+    def show_choices(self, choices: views.FilterChoices) -> None:
         options = {
             "#region": [(region, region) for region in choices.regions],
             "#platform": [(name_of(PLATFORM, p), p) for p in choices.platforms],
@@ -87,12 +87,12 @@ class AccountsScreen(TrackerScreen):
         select.value = region
         self.query_one("#accounts", DataTable).focus()
 
-    def current_filter(self) -> queries.AccountFilter:
+    def current_filter(self) -> views.AccountFilter:
         def chosen(selector: str) -> str | None:
             value = self.query_one(selector, Select).value
             return None if value == Select.NULL else str(value)
 
-        return queries.AccountFilter(
+        return views.AccountFilter(
             region=chosen("#region"),
             platform=chosen("#platform"),
             status=chosen("#status"),
@@ -104,12 +104,12 @@ class AccountsScreen(TrackerScreen):
         self.fetch_page(self.current_filter(), self.page)
 
     @work(thread=True, exclusive=True, group="accounts")
-    def fetch_page(self, flt: queries.AccountFilter, page: int) -> None:
-        lines, total = queries.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    def fetch_page(self, flt: views.AccountFilter, page: int) -> None:
+        lines, total = views.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         load_rule_names()
         self.app.call_from_thread(self.show_page, lines, total, page)
 
-    def show_page(self, lines: list[queries.AccountLine], total: int, page: int) -> None:
+    def show_page(self, lines: list[views.AccountLine], total: int, page: int) -> None:
         self.total, self.page = total, page
         table = self.query_one("#accounts", DataTable)
         table.clear()
