@@ -52,11 +52,11 @@ class CheckContext:
     at: datetime                      # aware UTC
     states: dict[str, AccountAsOf]   # every account as of `at`
     checked: dict[str, AccountAsOf] = field(default_factory=dict)  # the accounts this check judges
+    at_date: date = field(init=False)  # the Asia/Shanghai date of `at`
     _facts: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
-    @property
-    def at_date(self) -> date:
-        return local_date(self.at)
+    def __post_init__(self) -> None:
+        self.at_date = local_date(self.at)
 
     def ago(self, days: float) -> datetime:
         return self.at - timedelta(days=days)

@@ -47,9 +47,15 @@ def latest_rows(session: Session, table: Any, time_col: Any, condition: Any, col
     return best
 
 
+def _known(query: Any, *names: str) -> Any:
+    """Rows of `query` where any of the named columns is not NULL (filtered in SQL)."""
+    inner = query.subquery()
+    return select(inner).where(or_(*[inner.c[name].is_not(None) for name in names]))
+
+
 def last_post_at(session: Session, at: datetime) -> dict[str, datetime]:
-    newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at)
-    return {account: t for account, t in _rows(session, select(Account.account, newest)) if t is not None}
+    newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at).label("newest")
+    return dict(_rows(session, _known(select(Account.account, newest), "newest")))
 
 
 def _count_since(start: datetime, at: datetime, *conditions: Any) -> Any:
@@ -114,7 +120,8 @@ def latest_comment_flags(session: Session, at: datetime) -> dict[str, tuple[date
     off = _newest(PostRow.published_at, PostRow, PostRow.comments_enabled == False, seen)  # noqa: E712
     on = _newest(PostRow.published_at, PostRow, PostRow.comments_enabled == True, seen)  # noqa: E712
     flags = {}
-    for account, off_at, on_at in _rows(session, select(Account.account, off, on)):
+    query = _known(select(Account.account, off.label("off_at"), on.label("on_at")), "off_at", "on_at")
+    for account, off_at, on_at in _rows(session, query):
         if off_at is not None and (on_at is None or off_at > on_at):
             flags[account] = (off_at, False)
         elif on_at is not None:
@@ -181,8 +188,9 @@ def failures_since_success(session: Session, at: datetime) -> dict[str, Any]:
     after = [or_(base.c[outcome].is_(None), PollOutcome.started_at > base.c[outcome]) for outcome in OK_OUTCOMES]
     failed = select(func.count()).where(PollOutcome.account == base.c.account, seen, *after).correlate(base)
     newest = select(func.max(PollOutcome.started_at)).where(PollOutcome.account == base.c.account, seen).correlate(base)
-    query = select(base, failed.scalar_subquery().label("failures"), newest.scalar_subquery().label("last_poll_at"))
-    return {row.account: row for row in _rows(session, query) if row.failures}
+    counted = select(base, failed.scalar_subquery().label("failures"),
+                     newest.scalar_subquery().label("last_poll_at")).subquery()
+    return {row.account: row for row in _rows(session, select(counted).where(counted.c.failures > 0))}
 
 
 def last_polls(session: Session, moments: dict[str, datetime]) -> dict[str, Any]:

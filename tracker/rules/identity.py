@@ -20,6 +20,8 @@ _NO_123 = "国办发〔2018〕123号"
 def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "name").items()):
         filed = ctx.checked[key].account_name
+        if profile.display_name == filed:  # the usual case, without normalizing
+            continue
         if normalize(profile.display_name) and normalize(profile.display_name) != normalize(filed):
             yield key, {"filed_name": filed, "profile_name": profile.display_name, "profile_at": when(profile.taken_at)}
 
@@ -33,7 +35,7 @@ def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                     "verified_reason": profile.verified_reason, "profile_at": when(profile.taken_at)}
         if profile.verified is False:
             yield key, {**evidence, "problem": "unverified"}
-        elif normalize(org_name) not in normalize(profile.verified_reason):
+        elif org_name not in (profile.verified_reason or "") and normalize(org_name) not in normalize(profile.verified_reason):
             yield key, {**evidence, "problem": "verification does not name the filed org_name"}
 
 
