@@ -11,10 +11,13 @@ fetch can fail as a `SourceError`.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
 import httpx
 
 from connectors.base import Outcome, SourceError
@@ -42,8 +45,15 @@ class Fetched:
         return self.status == 304
 
 
-def make_client(poll: dict[str, Any], *, connections: int | None = None) -> httpx.AsyncClient:
-    """The client for one poll run; `connections` defaults to the global concurrency."""
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client (building one loads the CA bundle: slow)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def make_client(poll: dict[str, Any], *, connections: int | None = None,
+                ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+    """A client with `[poll]` limits; `connections` defaults to the global concurrency."""
     size = connections or poll["concurrency"]
     timeout = httpx.Timeout(connect=poll["connect_timeout"], read=poll["read_timeout"],
                             write=poll["read_timeout"], pool=poll["total_timeout"])
@@ -56,6 +66,7 @@ def make_client(poll: dict[str, Any], *, connections: int | None = None) -> http
                  "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
                            "application/json, application/xml;q=0.9, */*;q=0.8"},
         trust_env=False,
+        verify=ssl_context or True,
     )
 
 

@@ -10,6 +10,7 @@ load); that keeps each one atomic too.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ FS = FeedState.__table__
 OUTCOME = PollOutcome.__table__
 PROFILE = ProfileSnapshot.__table__
 _MAX_POST_ID = 256
+_IN_CHUNK = 500  # ids per IN (…) list
 # Outcomes after which an account waits before its next poll; `unavailable` is an answer about
 # an app (the probe worked), not a failing source.
 _BACKOFF_EXEMPT = frozenset({Outcome.OK, Outcome.NOT_MODIFIED, Outcome.UNAVAILABLE})
@@ -86,7 +88,10 @@ def backoff_delay(failures: int, poll: dict[str, Any]) -> timedelta:
 
 
 class Store:
-    """Writes poll results; holds what every write of a run shares (signal lists, limits)."""
+    """Writes poll results; holds what every write of a run shares (signal lists, limits).
+
+    A batch of results is written set-wise — one query for the already-known post ids, one
+    multi-row insert each for posts, snapshots, feed states and outcomes — in one transaction."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
@@ -97,50 +102,71 @@ class Store:
     def store(self, results: list[PollResult]) -> None:
         """Store results in one transaction; each result's `new_posts` is set."""
         with self.db.write() as session:
-            for result in results:
-                self._store_one(session, result)
+            self._store_posts(session, results)
+            snapshots = [{"account": r.account, "taken_at": r.started_at, **_profile_values(r.parsed)}
+                         for r in results if r.parsed and r.parsed.profile and _has_values(r.parsed)]
+            if snapshots:
+                session.execute(insert(PROFILE), snapshots)
+            self._store_states(session, results)
+            session.execute(insert(OUTCOME), [
+                {"account": r.account, "run_id": r.run_id, "started_at": r.started_at, "seconds": r.seconds,
+                 "outcome": str(r.outcome), "http_status": r.http_status, "detail": r.detail,
+                 "new_posts": r.new_posts} for r in results])
 
-    def _store_one(self, session: Session, result: PollResult) -> None:
-        parsed = result.parsed
-        result.new_posts = self._store_posts(session, result.account, parsed.posts) if parsed else 0
-        if parsed and parsed.profile and any(v is not None for v in _profile_values(parsed).values()):
-            session.execute(insert(PROFILE).values(account=result.account, taken_at=result.started_at,
-                                                   **_profile_values(parsed)))
-        self._store_state(session, result)
-        session.execute(insert(OUTCOME).values(
-            account=result.account, run_id=result.run_id, started_at=result.started_at, seconds=result.seconds,
-            outcome=str(result.outcome), http_status=result.http_status, detail=result.detail,
-            new_posts=result.new_posts))
+    def _new_posts(self, session: Session, results: list[PollResult]) -> dict[tuple[str, str], Post]:
+        wanted: dict[tuple[str, str], Post] = {}
+        for result in results:
+            for post in result.parsed.posts if result.parsed else ():
+                wanted.setdefault((result.account, stored_post_id(post.post_id)), post)  # the first one wins
+        if not wanted:
+            return wanted
+        known: set[tuple[str, str]] = set()
+        accounts = sorted({account for account, _ in wanted})
+        ids = sorted({post_id for _, post_id in wanted})
+        for chunk in range(0, len(ids), _IN_CHUNK):
+            query = select(POST.c.account, POST.c.post_id).where(
+                POST.c.account.in_(accounts), POST.c.post_id.in_(ids[chunk:chunk + _IN_CHUNK]))
+            known.update((row.account, row.post_id) for row in session.execute(query))
+        return {key: post for key, post in wanted.items() if key not in known}
 
-    def _store_posts(self, session: Session, account: str, posts: list[Post]) -> int:
-        unique: dict[str, Post] = {}
-        for post in posts:
-            unique.setdefault(stored_post_id(post.post_id), post)  # the first occurrence wins
-        if not unique:
-            return 0
-        known = set(session.execute(select(POST.c.post_id).where(
-            POST.c.account == account, POST.c.post_id.in_(list(unique)))).scalars())
-        fresh = [post for key, post in unique.items() if key not in known]
+    def _store_posts(self, session: Session, results: list[PollResult]) -> None:
+        for result in results:
+            result.new_posts = 0
+        fresh = self._new_posts(session, results)
         if not fresh:
-            return 0
+            return
         seen_at = now_utc()
         rows = [post_values(account, post, seen_at=seen_at, source="poll",
-                            signals=_post_signals(post, self.signals)) for post in fresh]
-        statement = self._insert(POST).on_conflict_do_nothing(index_elements=["account", "post_id"])
-        session.execute(statement, rows)
-        return len(rows)
+                            signals=_post_signals(post, self.signals))
+                for (account, _post_id), post in fresh.items()]
+        session.execute(self._insert(POST).on_conflict_do_nothing(index_elements=["account", "post_id"]), rows)
+        counts = Counter(account for account, _ in fresh)
+        for result in results:
+            result.new_posts = counts.get(result.account, 0)
 
-    def _store_state(self, session: Session, result: PollResult) -> None:
-        failures = session.execute(select(FS.c.consecutive_failures).where(FS.c.account == result.account)).scalar()
-        values: dict[str, Any] = {"last_polled_at": result.started_at, "last_outcome": str(result.outcome)}
-        if result.outcome in _BACKOFF_EXEMPT:
-            values.update(consecutive_failures=0, next_poll_at=None, **result.state)
-        else:
-            failures = (failures or 0) + 1
-            values.update(consecutive_failures=failures,
-                          next_poll_at=result.started_at + backoff_delay(failures, self.poll))
-        statement = self._insert(FS).values(account=result.account, **values)
-        session.execute(statement.on_conflict_do_update(index_elements=["account"], set_=values))
+    def _store_states(self, session: Session, results: list[PollResult]) -> None:
+        accounts = [r.account for r in results]
+        failures = dict(session.execute(select(FS.c.account, FS.c.consecutive_failures)
+                                        .where(FS.c.account.in_(accounts))).all())
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for result in results:
+            values: dict[str, Any] = {"last_polled_at": result.started_at, "last_outcome": str(result.outcome)}
+            if result.outcome in _BACKOFF_EXEMPT:
+                values.update(consecutive_failures=0, next_poll_at=None, **result.state)
+            else:
+                count = (failures.get(result.account) or 0) + 1
+                values.update(consecutive_failures=count,
+                              next_poll_at=result.started_at + backoff_delay(count, self.poll))
+            groups.setdefault(tuple(sorted(values)), []).append({"account": result.account, **values})
+        for columns, rows in groups.items():  # one upsert per set of columns written
+            statement = self._insert(FS)
+            statement = statement.on_conflict_do_update(
+                index_elements=["account"], set_={name: statement.excluded[name] for name in columns})
+            session.execute(statement, rows)
+
+
+def _has_values(parsed: ParsedFeed) -> bool:
+    return any(value is not None for value in _profile_values(parsed).values())
 
 
 def _profile_values(parsed: ParsedFeed) -> dict[str, Any]:
