@@ -10,7 +10,7 @@ from connectors.base import Outcome, ParsedFeed, SourceError
 from connectors.counts import parse_count
 from connectors.feedtime import from_epoch
 from connectors.htmltext import bare_urls, clean_links, plain_text, short_title, stable_id
-from connectors.jsondoc import load_json
+from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from tracker.models import Post, Profile
 
 
@@ -25,19 +25,20 @@ def _flag(value: Any) -> bool | None:
 
 def _deleted(aweme: dict[str, Any]) -> bool:
     """A post the author deleted (Douyin still lists it for a while): not on the account."""
-    status = aweme.get("status")
-    return isinstance(status, dict) and bool(status.get("is_delete"))
+    return bool(_flag(dict_of(aweme.get("status")).get("is_delete")))
 
 
 def aweme_to_post(aweme: dict[str, Any]) -> Post:
-    text = plain_text(str(aweme.get("desc") or ""))
-    raw_id = aweme.get("aweme_id") or aweme.get("group_id")
-    post_id = str(raw_id) if raw_id else stable_id(aweme.get("share_url"), text)
-    url = f"https://www.douyin.com/video/{raw_id}" if raw_id else aweme.get("share_url")
-    control = aweme.get("aweme_control") if isinstance(aweme.get("aweme_control"), dict) else {}
+    text = plain_text(text_of(aweme.get("desc")) or "")
+    raw_id = (text_of(aweme.get("aweme_id")) or text_of(aweme.get("group_id")) or "").strip()
+    share_url = text_of(aweme.get("share_url"))
+    post_id = raw_id or stable_id(share_url, text)
+    url = f"https://www.douyin.com/video/{raw_id}" if raw_id else share_url
+    control = dict_of(aweme.get("aweme_control"))
+    created = aweme.get("create_time")
     return Post(
         post_id=post_id,
-        published_at=from_epoch(aweme["create_time"]) if aweme.get("create_time") else None,
+        published_at=from_epoch(created) if text_of(created) else None,
         title=short_title(text),
         text=text,
         url=url,
@@ -50,10 +51,10 @@ def aweme_to_post(aweme: dict[str, Any]) -> Post:
 
 
 def author_to_profile(author: dict[str, Any]) -> Profile:
-    reason = (author.get("enterprise_verify_reason") or author.get("custom_verify") or "").strip()
+    reason = (text_of(author.get("enterprise_verify_reason")) or text_of(author.get("custom_verify")) or "").strip()
     verification_fields = ("enterprise_verify_reason", "custom_verify", "verification_type")
     return Profile(
-        display_name=author.get("nickname") or None,
+        display_name=text_of(author.get("nickname")) or None,
         verified=bool(reason) if any(key in author for key in verification_fields) else None,
         verified_reason=reason or None,
         followers=parse_count(author.get("follower_count", author.get("mplatform_followers_count"))),
@@ -62,10 +63,10 @@ def author_to_profile(author: dict[str, Any]) -> Profile:
 
 def parse_douyin_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFeed:
     status = doc.get("status_code")
-    if status != 0:
-        message = doc.get("status_msg") or doc.get("message") or ""
+    if status not in (0, "0"):
+        message = text_of(doc.get("status_msg")) or text_of(doc.get("message")) or ""
         raise SourceError(Outcome.PLATFORM_ERROR, f"Douyin status_code {status} {message}".strip())
-    awemes = [a for a in doc.get("aweme_list") or [] if isinstance(a, dict) and not _deleted(a)]
+    awemes = [a for a in list_of(doc.get("aweme_list")) if isinstance(a, dict) and not _deleted(a)]
     posts = [aweme_to_post(aweme) for aweme in awemes]
     profile = None
     if isinstance(doc.get("user"), dict):
@@ -82,7 +83,7 @@ class DouyinParser:
 
     def matches(self, doc: Any) -> bool:
         return isinstance(doc, dict) and "status_code" in doc and (
-            "aweme_list" in doc or "user" in doc or doc.get("status_code") != 0)
+            "aweme_list" in doc or "user" in doc or doc.get("status_code") not in (0, "0"))
 
     def sniff(self, head: bytes) -> bool:
         return head.lstrip().startswith(b"{") and b'"status_code"' in head

@@ -106,7 +106,10 @@ def bare_urls(text: str) -> list[str]:
 
 def unwrap_redirect(url: str) -> str:
     """The target of a known redirector link (weibo.cn/sinaurl?u=…), else the URL itself."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[…" and other unparsable authorities
+        return url
     if parts.hostname in _REDIRECTOR_HOSTS and parts.path.rstrip("/").endswith("sinaurl"):
         query = parse_qs(parts.query)
         for key in ("u", "url"):

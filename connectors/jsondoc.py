@@ -31,3 +31,22 @@ def load_json(body: bytes) -> Any:
             raise SourceError(Outcome.PARSE_ERROR, f"malformed JSON: {exc}") from exc
     except (ValueError, RecursionError) as exc:
         raise SourceError(Outcome.PARSE_ERROR, f"malformed JSON: {exc}") from exc
+
+
+# Platform JSON is loosely typed (ids as numbers or strings, objects that are sometimes null or
+# a list): the parsers read every field through these, so a wrong type is "absent", never a crash.
+def text_of(value: Any) -> str | None:
+    """A string field; numbers (ids, counts) as their decimal text; anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def dict_of(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def list_of(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

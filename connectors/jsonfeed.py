@@ -7,32 +7,24 @@ from typing import Any
 
 from connectors.base import Outcome, ParsedFeed, SourceError
 from connectors.feedentry import RawEntry, entry_to_post
-from connectors.jsondoc import load_json
+from connectors.jsondoc import load_json, text_of
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
 
-def _string(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
 def item_to_entry(item: dict[str, Any]) -> RawEntry:
-    html = _string(item.get("content_html"))
+    html = text_of(item.get("content_html"))
     content, is_html = (html, True) if html and html.strip() else (
-        _string(item.get("content_text")) or _string(item.get("summary")) or "", False)
-    external = _string(item.get("external_url"))
+        text_of(item.get("content_text")) or text_of(item.get("summary")) or "", False)
+    external = text_of(item.get("external_url"))
     return RawEntry(
-        entry_id=_string(item.get("id")),
-        link=_string(item.get("url")),
-        title=_string(item.get("title")) or "",
+        entry_id=text_of(item.get("id")),
+        link=text_of(item.get("url")),
+        title=text_of(item.get("title")) or "",
         title_is_html=False,
         content=content,
         content_is_html=is_html,
-        published=_string(item.get("date_published")) or _string(item.get("date_modified")),
+        published=text_of(item.get("date_published")) or text_of(item.get("date_modified")),
         extra_links=(external,) if external else (),
     )
 

@@ -23,6 +23,7 @@ for _builtin in (XmlFeedParser(), JsonFeedParser(), WeiboParser(), DouyinParser(
     if not any(existing.name == _builtin.name for existing in parsers()):
         register_parser(_builtin)
 
+UNFORESEEN = "unreadable document (unforeseen shape)"
 _SNIFF_BYTES = 65_536  # enough for the longest prolog (comments, DOCTYPE) before the root
 
 
@@ -40,6 +41,16 @@ def detect_format(body: bytes) -> str | None:
 
 def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
     """Bytes of a feed or API answer → posts and profile; raises a classified SourceError."""
+    try:
+        return _parse(body, fetched_at, content_type)
+    except SourceError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        # A shape no parser foresaw must cost one account a parse_error, never the whole poll.
+        raise SourceError(Outcome.PARSE_ERROR, f"{UNFORESEEN}: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(body: bytes, fetched_at: datetime, content_type: str | None) -> ParsedFeed:
     if not body or not body.strip():
         raise SourceError(Outcome.PARSE_ERROR, "empty body")
     if looks_like_json(body[:_SNIFF_BYTES]):

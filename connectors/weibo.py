@@ -15,7 +15,7 @@ from typing import Any
 from connectors.base import Outcome, ParsedFeed, SourceError
 from connectors.counts import parse_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
-from connectors.jsondoc import load_json
+from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from connectors.weibotime import parse_weibo_time
 from tracker.models import Post, Profile
 
@@ -37,24 +37,21 @@ def _mblogs(node: Any) -> Iterator[dict[str, Any]]:
 
 def _url_struct_links(mblog: dict[str, Any]) -> list[str]:
     links: list[str] = []
-    for entry in mblog.get("url_struct") or []:
+    for entry in list_of(mblog.get("url_struct")):
         if isinstance(entry, dict):
-            links += [entry.get(key) for key in ("long_url", "ori_url", "short_url", "url")
+            links += [entry[key] for key in ("long_url", "ori_url", "short_url", "url")
                       if isinstance(entry.get(key), str)]
-    page = mblog.get("page_info")
-    if isinstance(page, dict) and isinstance(page.get("page_url"), str):
-        links.append(page["page_url"])
+    page_url = dict_of(mblog.get("page_info")).get("page_url")
+    if isinstance(page_url, str):
+        links.append(page_url)
     return links
 
 
 def _markup_of(mblog: dict[str, Any]) -> str:
     """The full text's HTML: the long text when the API sent it, without the "全文" link."""
-    long_text = mblog.get("longText")
-    if isinstance(long_text, dict) and isinstance(long_text.get("longTextContent"), str):
-        markup = long_text["longTextContent"]
-    else:
-        markup = mblog.get("text") if isinstance(mblog.get("text"), str) else mblog.get("text_raw") or ""
-    return _FULL_TEXT_LINK.sub("", str(markup))
+    markup = (text_of(dict_of(mblog.get("longText")).get("longTextContent"))
+              or text_of(mblog.get("text")) or text_of(mblog.get("text_raw")) or "")
+    return _FULL_TEXT_LINK.sub("", markup)
 
 
 def _text_of(mblog: dict[str, Any]) -> tuple[str, list[str]]:
@@ -63,16 +60,15 @@ def _text_of(mblog: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _post_url(mblog: dict[str, Any], post_id: str) -> str:
-    user = mblog.get("user") if isinstance(mblog.get("user"), dict) else {}
-    bid = mblog.get("bid") or mblog.get("mblogid")
-    if bid and user.get("id"):
-        return f"https://weibo.com/{user['id']}/{bid}"
+    user_id = text_of(dict_of(mblog.get("user")).get("id"))
+    bid = text_of(mblog.get("bid")) or text_of(mblog.get("mblogid"))
+    if bid and user_id:
+        return f"https://weibo.com/{user_id}/{bid}"
     return f"https://m.weibo.cn/detail/{post_id}"
 
 
 def _is_pinned(mblog: dict[str, Any]) -> bool:
-    title = mblog.get("title")
-    return (isinstance(title, dict) and title.get("text") == "置顶") or bool(mblog.get("isTop"))
+    return dict_of(mblog.get("title")).get("text") == "置顶" or mblog.get("isTop") in (True, 1, "1")
 
 
 def mblog_to_post(mblog: dict[str, Any], fetched_at: datetime) -> Post:
@@ -80,11 +76,11 @@ def mblog_to_post(mblog: dict[str, Any], fetched_at: datetime) -> Post:
     retweeted = mblog.get("retweeted_status")
     if isinstance(retweeted, dict):
         quoted, quoted_links = _text_of(retweeted)
-        author = (retweeted.get("user") or {}).get("screen_name") if isinstance(retweeted.get("user"), dict) else None
+        author = text_of(dict_of(retweeted.get("user")).get("screen_name"))
         text = f"{text}\n\n转发 @{author or '原博'}: {quoted}".strip()
         links += quoted_links
-    raw_id = mblog.get("id") or mblog.get("mid") or mblog.get("idstr")
-    post_id = str(raw_id) if raw_id not in (None, "") else stable_id(None, text)
+    raw_id = text_of(mblog.get("id")) or text_of(mblog.get("mid")) or text_of(mblog.get("idstr")) or ""
+    post_id = raw_id.strip() or stable_id(None, text)
     url = _post_url(mblog, post_id)
     return Post(
         post_id=post_id,
@@ -106,31 +102,31 @@ def user_to_profile(user: dict[str, Any]) -> Profile:
         followers = user.get("followers_count_str")
     verified = user.get("verified")
     return Profile(
-        display_name=user.get("screen_name") or None,
-        verified=bool(verified) if verified is not None else None,
-        verified_reason=(user.get("verified_reason") or "").strip() or None,
+        display_name=text_of(user.get("screen_name")) or None,
+        verified=verified in (True, 1, "1", "true") if verified is not None else None,
+        verified_reason=(text_of(user.get("verified_reason")) or "").strip() or None,
         followers=parse_count(followers),
     )
 
 
 def _check_ok(doc: dict[str, Any]) -> bool:
     """True if the document carries data; False for Weibo's 'no posts yet'; else raise."""
-    ok, message = doc.get("ok"), str(doc.get("msg") or "")
+    ok, message = doc.get("ok"), text_of(doc.get("msg")) or ""
     if ok == 1:
         return True
     if ok == 0 and any(marker in message for marker in _EMPTY_MESSAGES):
         return False
     if ok == -100:
-        raise SourceError(Outcome.PLATFORM_ERROR, f"Weibo ok:-100 (login required) {doc.get('url') or ''}".strip())
+        raise SourceError(Outcome.PLATFORM_ERROR, f"Weibo ok:-100 (login required) {text_of(doc.get('url')) or ''}".strip())
     raise SourceError(Outcome.PLATFORM_ERROR, f"Weibo ok:{ok} {message}".strip())
 
 
 def parse_weibo_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFeed:
     if not _check_ok(doc):
         return ParsedFeed(format="weibo", posts=[], profile=None)
-    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
-    mblogs = list(_mblogs(data.get("cards") or []))
-    mblogs += [m for m in data.get("list") or [] if isinstance(m, dict)]
+    data = dict_of(doc.get("data"))
+    mblogs = list(_mblogs(list_of(data.get("cards"))))
+    mblogs += [m for m in list_of(data.get("list")) if isinstance(m, dict)]
     posts = [mblog_to_post(mblog, fetched_at) for mblog in mblogs]
     profile = None
     if isinstance(data.get("userInfo"), dict):

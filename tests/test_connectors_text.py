@@ -127,3 +127,8 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
     html_text_and_hrefs(markup)
     parse_body(feed.encode(), fetched_at=datetime(2026, 7, 1, tzinfo=UTC))
     assert time.perf_counter() - started < 3.0
+
+
+def test_unparsable_urls_are_kept_as_written() -> None:
+    assert clean_links(["http://[broken/x", "https://weibo.cn/sinaurl?u=http%3A%2F%2F%5Bx"]) == (
+        "http://[broken/x", "http://[x")
