@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from connectors.base import Outcome, ParsedFeed
 from tracker.models import Post
-from tracker.settings import Settings
+from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database
 from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot
 from tracker.timeutil import now_utc
@@ -193,12 +193,12 @@ def _post_signals(post: Post, config: Any) -> dict[str, Any] | None:
 
 
 def store_poll_result(db: Database, account: str, outcome: str, parsed: ParsedFeed | None, *,
-                      settings: Settings, started_at: datetime | None = None, seconds: float = 0.0,
+                      settings: Settings | None = None, started_at: datetime | None = None, seconds: float = 0.0,
                       http_status: int | None = None, detail: str | None = None,
                       state: dict[str, Any] | None = None, run_id: str | None = None) -> int:
     """Store one account's poll in one transaction; returns the number of new posts."""
     result = PollResult(account=account, outcome=outcome, started_at=started_at or now_utc(), seconds=seconds,
                         http_status=http_status, detail=detail, parsed=parsed, state=dict(state or {}),
                         run_id=run_id)
-    Store(db, settings).store([result])
+    Store(db, settings or load_settings()).store([result])
     return result.new_posts
