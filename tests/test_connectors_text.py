@@ -126,7 +126,7 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
     started = time.perf_counter()
     html_text_and_hrefs(markup)
     parse_body(feed.encode(), fetched_at=datetime(2026, 7, 1, tzinfo=UTC))
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < 10.0  # quadratic would take hours; linear takes ~0.5 s
 
 
 def test_unparsable_urls_are_kept_as_written() -> None:
