@@ -178,3 +178,17 @@ def test_a_refusal_reads_as_a_clear_error(province: tuple[Database, str]) -> Non
     error = refusal(caught.value)
     assert isinstance(error, TrackerError) and "row-level security" in str(error) and "outside your region" in str(error)
     assert refusal(ValueError("x")) is None
+
+
+def test_a_password_may_hold_any_character_and_only_role_creators_add_users(province: tuple[Database, str]) -> None:
+    db, url = province
+    name, other = unique("reg"), unique("reg")
+    add_user(db, name, "registrar", JIA, password="p'a:ss%w\\ord")
+    with db.engine.connect() as conn:  # the tests connect as a superuser, who may read pg_authid
+        assert conn.execute(text("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = :n"), {"n": name}).scalar()
+    registrar = as_user(url, name)
+    try:
+        with pytest.raises(TrackerError, match="refused by the database"):
+            add_user(registrar, other, "registrar", JIA)  # a registrar may not create roles
+    finally:
+        registrar.dispose()

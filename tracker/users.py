@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import TrackerError
 from tracker.storage.db import Database
@@ -79,6 +80,13 @@ def add_user(db: Database, name: str, role: str, region: str = "", *, password: 
     """Create (or adopt) the login role `name` and give it `role` over `region`'s subtree."""
     _require_postgresql(db)
     region = _check(db, name, role, region)
+    try:
+        return _create(db, name, role, region, password)
+    except DBAPIError as exc:
+        raise (refusal(exc) or exc) from exc
+
+
+def _create(db: Database, name: str, role: str, region: str, password: str | None) -> UserInfo:
     with db.engine.begin() as connection:
         if connection.execute(select(TrackerUser.pg_role).where(TrackerUser.pg_role == name)).first():
             raise TrackerError(f"user {name!r} exists already")
@@ -87,9 +95,11 @@ def add_user(db: Database, name: str, role: str, region: str = "", *, password: 
         exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
         if not exists:
             connection.execute(text(f"CREATE ROLE {quoted} LOGIN"))
-        if password:
-            literal = "'" + password.replace("'", "''") + "'"
-            connection.execute(text(f"ALTER ROLE {quoted} PASSWORD {literal}"))
+        if password:  # through psycopg's quoting: a password may hold any character
+            from psycopg import sql
+
+            statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password))
+            connection.connection.dbapi_connection.cursor().execute(statement)
         for statement in _COMMON + _GRANTS[role]:
             connection.execute(text(statement.format(schema=schema, role=quoted)))
         created = now_utc()
