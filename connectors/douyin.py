@@ -50,14 +50,18 @@ def aweme_to_post(aweme: dict[str, Any]) -> Post:
     )
 
 
-def author_to_profile(author: dict[str, Any]) -> Profile:
+def author_to_profile(author: dict[str, Any], *, zero_followers_unknown: bool = False) -> Profile:
+    """Profile of a `user` object, or of a post's `author` (zero_followers_unknown: the post
+    list often sends follower_count 0 for accounts with millions; 0 there means "not sent",
+    and storing it would look like a jump in followers at the next real count)."""
     reason = (text_of(author.get("enterprise_verify_reason")) or text_of(author.get("custom_verify")) or "").strip()
     verification_fields = ("enterprise_verify_reason", "custom_verify", "verification_type")
+    followers = parse_count(author.get("follower_count", author.get("mplatform_followers_count")))
     return Profile(
         display_name=text_of(author.get("nickname")) or None,
         verified=bool(reason) if any(key in author for key in verification_fields) else None,
         verified_reason=reason or None,
-        followers=parse_count(author.get("follower_count", author.get("mplatform_followers_count"))),
+        followers=None if zero_followers_unknown and followers == 0 else followers,
     )
 
 
@@ -74,7 +78,7 @@ def parse_douyin_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFe
     else:
         authors = [a["author"] for a in awemes if isinstance(a.get("author"), dict)]
         if authors:
-            profile = author_to_profile(authors[0])
+            profile = author_to_profile(authors[0], zero_followers_unknown=True)
     return ParsedFeed(format="douyin", posts=posts, profile=profile)
 
 

@@ -155,6 +155,10 @@ def test_douyin_unverified_author_and_empty_list() -> None:
     parsed = parse_body(json.dumps(doc).encode(), fetched_at=FETCHED_AT)
     assert parsed.profile is not None and parsed.profile.verified is False
     assert parsed.profile.verified_reason is None and parsed.profile.followers is None
+    doc["aweme_list"][0]["author"]["follower_count"] = 0  # the post list's "not sent"
+    assert parse_body(json.dumps(doc).encode(), fetched_at=FETCHED_AT).profile.followers is None
+    user = {"status_code": 0, "user": {"nickname": "新号", "follower_count": 0}}
+    assert parse_body(json.dumps(user).encode(), fetched_at=FETCHED_AT).profile.followers == 0
     empty = parse_body(b'{"status_code":0,"aweme_list":[],"has_more":0}', fetched_at=FETCHED_AT)
     assert empty.posts == [] and empty.profile is None
 
