@@ -45,7 +45,7 @@ def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = 
         return _parse(body, fetched_at, content_type)
     except SourceError:
         raise
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # A shape no parser foresaw must cost one account a parse_error, never the whole poll.
         raise SourceError(Outcome.PARSE_ERROR, f"{UNFORESEEN}: {type(exc).__name__}: {exc}") from exc
 
