@@ -154,3 +154,30 @@ def test_schedulers_that_lose_the_poll_claim_join_its_run_as_workers(pg_schema_u
         assert poll_counts(databases[0]) == Counter({key: 1 for key in keys})
         for database in databases:
             database.dispose()
+
+
+@pytest.mark.parametrize("grace, caught_up", [(3600, True), (30, False)])
+def test_a_restarted_scheduler_runs_a_missed_occurrence_within_the_grace_time(
+        sqlite_db: Database, tmp_path: Path, grace: int, caught_up: bool) -> None:
+    from datetime import timedelta
+
+    from tracker.timeutil import now_utc
+
+    config = tmp_path / "c.toml"
+    config.write_text(f"[schedule]\nmisfire_grace_seconds = {grace}\n", encoding="utf-8")
+    missed = (now_utc() - timedelta(minutes=2)).replace(second=0, microsecond=0)
+    hourly = {"check": cron_trigger(f"{missed.minute} * * * *", "UTC")}  # last fired two minutes ago
+    calls: list = []
+    scheduler = build_scheduler(sqlite_db, load_settings(config), {"check": lambda _d, _s, at: calls.append(at) or {}},
+                                triggers=hourly)
+    stop = threading.Event()
+    threading.Timer(1.5, stop.set).start()
+    run_until_stopped(scheduler, stop=stop)
+    assert calls == ([missed] if caught_up else [])
+    if caught_up:  # and a second scheduler starting now does not run it again
+        again = build_scheduler(sqlite_db, load_settings(config), {"check": lambda *_: calls.append("again") or {}},
+                                triggers=hourly)
+        stop = threading.Event()
+        threading.Timer(1.5, stop.set).start()
+        run_until_stopped(again, stop=stop)
+        assert calls == [missed] and [run.occurrence for run in recent_runs(sqlite_db)] == [missed]

@@ -108,12 +108,18 @@ def build_scheduler(db: Database, settings: Settings, jobs: Mapping[str, JobFunc
     functions = {**DEFAULT_JOBS, **(jobs or {})}
     triggers = schedule_triggers(settings) if triggers is None else triggers
     section = settings.section("schedule")
+    grace = section["misfire_grace_seconds"]
     scheduler = BackgroundScheduler(executors={"default": OccurrenceExecutor(max_workers=max(1, len(triggers)))},
                                     timezone=ZoneInfo(section["timezone"]))
+    now = now_utc()
     for name, trigger in triggers.items():
-        # coalesce: after downtime, one run for all missed occurrences (within the grace time)
+        # A scheduler (re)started shortly after an occurrence still runs it, within the grace
+        # time; job_run remembers whether it ran already, so this never runs it twice.
+        missed = previous_fire_time(trigger, now)
+        catch_up = {"next_run_time": missed} if missed is not None and (now - missed).total_seconds() <= grace else {}
+        # coalesce: after downtime, one run for all missed occurrences
         scheduler.add_job(_fire, trigger, id=name, name=name, args=(db, settings, name, functions[name], host),
-                          coalesce=True, max_instances=1, misfire_grace_time=section["misfire_grace_seconds"])
+                          coalesce=True, max_instances=1, misfire_grace_time=grace, **catch_up)
     return scheduler
 
 
