@@ -7,7 +7,7 @@ Serves N generated 20-item CJK feeds (RSSHub-shaped RSS 2.0 with ETag and Last-M
 a separate process on 127.0.0.1, then times, each in a fresh process: our cold poll (empty
 database) and warm re-poll (conditional GET → 304), and newsboat's cold and warm reload with
 `reload-threads` equal to our concurrency. All feeds share one host, so our per-host limit is
-set to the concurrency (a self-hosted RSSHub). Prints feeds/s of both, the ratios, and the peak
+set to the concurrency unless `--per-host` says otherwise (a self-hosted RSSHub). Prints feeds/s of both, the ratios, and the peak
 memory (max RSS) of a poll of `--memory-feeds` feeds. Goals: ≥ 2× newsboat cold and warm,
 ≥ 1,000 feeds/s warm, ≤ 300 MB for 2,000 feeds.
 """
@@ -105,7 +105,7 @@ def serve(count: int, ready: multiprocessing.Queue) -> None:
 
 # --- the two pollers, each run in its own process ---------------------------------------------
 
-def ours(base: str, count: int, concurrency: int, directory: str) -> None:
+def ours(base: str, count: int, concurrency: int, directory: str, per_host: int = 0) -> None:
     """Child process: cold and warm poll; prints one JSON line."""
     from datetime import date
 
@@ -121,7 +121,7 @@ def ours(base: str, count: int, concurrency: int, directory: str) -> None:
                                 org_code="9" * 18, org_name="单位", region="福建省", status="active",
                                 opened_on=date(2020, 1, 1), feed_url=f"{base}/feed/{index}.xml"))
     settings = load_settings()
-    settings.data["poll"].update(concurrency=concurrency, per_host=concurrency)
+    settings.data["poll"].update(concurrency=concurrency, per_host=per_host or concurrency)
     figures = {}
     for phase in ("cold", "warm"):
         clock, cpu = time.perf_counter(), time.process_time()
@@ -134,10 +134,10 @@ def ours(base: str, count: int, concurrency: int, directory: str) -> None:
     print(json.dumps(figures))
 
 
-def run_ours(base: str, count: int, concurrency: int) -> dict:
+def run_ours(base: str, count: int, concurrency: int, per_host: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-poll-") as directory:
         out = subprocess.run([sys.executable, __file__, "--child", base, "--feeds", str(count),
-                              "--concurrency", str(concurrency), "--dir", directory],
+                              "--concurrency", str(concurrency), "--per-host", str(per_host), "--dir", directory],
                              check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -162,25 +162,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="tracker poll vs newsboat on loopback feeds")
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--per-host", type=int, default=0, help="per-host limit (default: = concurrency)")
     parser.add_argument("--memory-feeds", type=int, default=2000)
     parser.add_argument("--child")
     parser.add_argument("--dir")
     args = parser.parse_args()
     if args.child:
-        ours(args.child, args.feeds, args.concurrency, args.dir)
+        ours(args.child, args.feeds, args.concurrency, args.dir, args.per_host)
         return
     ready: multiprocessing.Queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(max(args.feeds, args.memory_feeds), ready), daemon=True)
     server.start()
     base = f"http://127.0.0.1:{ready.get(timeout=120)}"
     try:
-        mine = run_ours(base, args.feeds, args.concurrency)
+        mine = run_ours(base, args.feeds, args.concurrency, args.per_host)
         theirs = run_newsboat(base, args.feeds, args.concurrency)
-        memory = run_ours(base, args.memory_feeds, args.concurrency) if args.memory_feeds != args.feeds else mine
+        memory = (run_ours(base, args.memory_feeds, args.concurrency, args.per_host)
+                  if args.memory_feeds != args.feeds else mine)
     finally:
         server.terminate()
     n = args.feeds
-    print(f"{n} feeds of 20 CJK items on loopback, concurrency {args.concurrency} (per host {args.concurrency})")
+    print(f"{n} feeds of 20 CJK items on loopback, concurrency {args.concurrency} "
+          f"(per host {args.per_host or args.concurrency}; all feeds on one host)")
     for phase in ("cold", "warm"):
         print(f"tracker poll   {phase} {n / mine[phase]:8.0f} feeds/s ({mine[phase]:.2f} s, CPU {mine[phase + '_cpu']:.2f} s, "
               f"{mine[phase + '_new_posts']} new posts, {mine[phase + '_outcomes']})")

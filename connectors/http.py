@@ -146,6 +146,7 @@ def _error_status(response: httpx.Response, head: bytes) -> SourceError:
 async def _fetch(client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int) -> Fetched:
     async with client.stream("GET", url, headers=headers) as response:
         if response.status_code == 304:
+            await _read_capped(response, _ERROR_HEAD_BYTES)  # (empty) to the end: the connection stays open
             return Fetched(str(response.url), 304, b"", response.headers.get("etag"),
                            response.headers.get("last-modified"))
         if response.status_code >= 400:
