@@ -181,3 +181,25 @@ def test_a_restarted_scheduler_runs_a_missed_occurrence_within_the_grace_time(
         threading.Timer(1.5, stop.set).start()
         run_until_stopped(again, stop=stop)
         assert calls == [missed] and [run.occurrence for run in recent_runs(sqlite_db)] == [missed]
+
+
+def test_tracker_schedule_runs_until_sigterm(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[schedule]\npoll = ""\nreport = ""\ncheck = "* * * * * *"\n', encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    tracker = str(Path(sys.executable).with_name("tracker"))
+    database = open_database(url)  # created before, so that nobody races to migrate it
+    process = subprocess.Popen([tracker, "--db", url, "--config", str(config), "schedule"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until the first check has run
+        time.sleep(0.3)
+        if any(run.outcome == "ok" for run in recent_runs(database)):
+            break
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "check" in err and "Traceback" not in err
+    runs = recent_runs(database)
+    assert runs and all(run.job == "check" and run.outcome == "ok" for run in runs)
+    database.dispose()
