@@ -24,8 +24,8 @@ _MAX_LISTED = 20  # evidence lists this many posts; `posts` gives the full count
 def repost_only(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("repost_only")
     start = ctx.ago(cfg["window_days"])
-    counts = ctx.fact(facts.repost_counts, ctx.at, float(cfg["window_days"]))
-    for key, (posts, reposts) in ctx.judged(counts.items()):
+    for key, summary in ctx.judged(ctx.posts().items()):
+        posts, reposts = summary.counts[float(cfg["window_days"])], summary.reposts
         if posts >= cfg["min_posts"] and reposts / posts > cfg["max_repost_share"]:
             yield key, {"window": window(start, ctx.at), "posts": posts, "reposts": reposts,
                         "repost_share": round(reposts / posts, 4), "max_repost_share": cfg["max_repost_share"]}

@@ -23,7 +23,7 @@ from tracker.storage.tables import Account, FilingEventRow
 from tracker.timeutil import as_utc, local_date
 
 # Rules counting posts in windows; one query answers all their windows.
-WINDOW_RULES = ("no_update", "low_frequency")
+WINDOW_RULES = ("no_update", "low_frequency", "repost_only")
 
 
 @dataclass(slots=True)
@@ -71,13 +71,12 @@ class CheckContext:
             self._facts[key] = func(self.session, *args)
         return self._facts[key]
 
-    def posts_in(self, days: float) -> dict[str, int]:
-        """Posts per account in the window (at − days, at]; absent = none."""
-        from tracker.rules.facts import window_counts
+    def posts(self) -> dict[str, Any]:
+        """`facts.PostSummary` per account with a post at or before `at` (absent: no post)."""
+        from tracker.rules.facts import post_summary
 
-        spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES} | {float(days)}))
-        counts = self.fact(window_counts, self.at, spans)
-        return {key: by_span[float(days)] for key, by_span in counts.items() if float(days) in by_span}
+        spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
+        return self.fact(post_summary, self.at, spans, float(self.config("repost_only")["window_days"]))
 
     def judged(self, items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
         """Only the pairs whose account this check judges."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy import Integer, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
@@ -53,11 +54,6 @@ def _known(query: Any, *names: str) -> Any:
     return select(inner).where(or_(*[inner.c[name].is_not(None) for name in names]))
 
 
-def last_post_at(session: Session, at: datetime) -> dict[str, datetime]:
-    newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at).label("newest")
-    return dict(_rows(session, _known(select(Account.account, newest), "newest")))
-
-
 def _count_since(start: datetime, at: datetime, *conditions: Any) -> Any:
     """Posts of the current `account` row published in (start, at] (correlated COUNT)."""
     return (select(func.count()).where(PostRow.account == Account.account, PostRow.published_at > start,
@@ -65,22 +61,23 @@ def _count_since(start: datetime, at: datetime, *conditions: Any) -> Any:
             .correlate(Account).scalar_subquery())
 
 
-def window_counts(session: Session, at: datetime, spans: tuple[float, ...]) -> dict[str, dict[float, int]]:
-    """Per account and window span (days): posts published in (at − span, at]; only non-zero
-    counts. Each count walks the (account, published_at) index inside the window only."""
+@dataclass(frozen=True, slots=True)
+class PostSummary:
+    last_post_at: datetime
+    counts: dict[float, int]  # window span in days → posts in (at − span, at]
+    reposts: int              # reposts in the repost window
+
+
+def post_summary(session: Session, at: datetime, spans: tuple[float, ...], repost_span: float) -> dict[str, PostSummary]:
+    """Per account with a post at or before `at`: its newest post, the posts in each window and
+    the reposts in the repost window — one pass over the accounts, each value a walk of the
+    (account, published_at) index (or the repost index) inside its window only."""
+    newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at).label("newest")
     counts = [_count_since(at - timedelta(days=span), at) for span in spans]
-    found: dict[str, dict[float, int]] = {}
-    for account, *values in _rows(session, select(Account.account, *counts)):
-        if any(values):
-            found[account] = {span: n for span, n in zip(spans, values, strict=True) if n}
-    return found
-
-
-def repost_counts(session: Session, at: datetime, span: float) -> dict[str, tuple[int, int]]:
-    """Per account: (posts, reposts) published in (at − span, at], for accounts with posts."""
-    start = at - timedelta(days=span)
-    query = select(Account.account, _count_since(start, at), _count_since(start, at, PostRow.is_repost == True))  # noqa: E712
-    return {account: (posts, reposts) for account, posts, reposts in _rows(session, query) if posts}
+    reposts = _count_since(at - timedelta(days=repost_span), at, PostRow.is_repost == True)  # noqa: E712
+    query = _known(select(Account.account, newest, *counts, reposts), "newest")
+    return {account: PostSummary(last, dict(zip(spans, values[:-1], strict=True)), values[-1])
+            for account, last, *values in _rows(session, query)}
 
 
 POST_EVIDENCE = (PostRow.account, PostRow.post_id, PostRow.url, PostRow.published_at)

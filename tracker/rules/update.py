@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from tracker.models import AccountStatus
-from tracker.rules import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when, window
 from tracker.rules.registry import rule
@@ -25,10 +24,10 @@ def _subject(ctx: CheckContext) -> Iterator[tuple[str, Any]]:
       source=_SOURCE + "（开设后无任何发布，“僵尸”“睡眠”）")
 def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     grace = ctx.config("empty_shell")["grace_days"]
-    last = ctx.fact(facts.last_post_at, ctx.at)
+    posts = ctx.posts()
     for key, state in _subject(ctx):
         age = (ctx.at_date - state.opened_on).days
-        if key not in last and age > grace:
+        if key not in posts and age > grace:
             yield key, {"opened_on": state.opened_on.isoformat(), "days_since_opened": age,
                         "grace_days": grace, "posts": 0}
 
@@ -37,10 +36,10 @@ def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
       source=_SOURCE + "（“僵尸”“睡眠”）")
 def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     days = ctx.config("dormant")["days"]
-    last = ctx.fact(facts.last_post_at, ctx.at)
+    posts = ctx.posts()
     cutoff = ctx.ago(days)
     for key, _state in _subject(ctx):
-        newest = last.get(key)
+        newest = posts[key].last_post_at if key in posts else None
         if newest is not None and newest <= cutoff:
             yield key, {"last_post_at": when(newest), "days_since_last_post": (ctx.at - newest).days, "days": days}
 
@@ -50,13 +49,13 @@ def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     days = ctx.config("no_update")["window_days"]
     start = ctx.ago(days)
-    counts = ctx.posts_in(days)
-    last = ctx.fact(facts.last_post_at, ctx.at)
+    posts = ctx.posts()
     span = window(start, ctx.at)
     for key, _state in _subject(ctx):
-        if key not in counts:
+        summary = posts.get(key)
+        if summary is None or not summary.counts[float(days)]:
             yield key, {"window": list(span), "window_days": days, "posts_in_window": 0,
-                        "last_post_at": when(last.get(key))}
+                        "last_post_at": when(summary.last_post_at) if summary else None}
 
 
 @rule("low_frequency", name_zh="更新频率不足", name_en="low update frequency", severity="warning", family="update",
@@ -64,10 +63,10 @@ def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("low_frequency")
     start = ctx.ago(cfg["window_days"])
-    counts = ctx.posts_in(cfg["window_days"])
+    summaries = ctx.posts()
     span = window(start, ctx.at)
     for key, _state in _subject(ctx):
-        posts = counts.get(key, 0)
+        posts = summaries[key].counts[float(cfg["window_days"])] if key in summaries else 0
         if posts < cfg["min_posts"]:
             yield key, {"window": list(span), "window_days": cfg["window_days"],
                         "posts_in_window": posts, "min_posts": cfg["min_posts"]}
