@@ -224,3 +224,14 @@ async def test_a_region_row_of_the_dashboard_lists_its_accounts(sample: Database
         assert app.screen.query_one("#region", Select).value == "福建省/福州市"
         table = app.screen.query_one("#accounts", DataTable)
         assert table.row_count == 6 and all(row[4] == "福建省/福州市/鼓楼区" for row in rows(table))
+
+
+async def test_an_empty_registry_says_how_to_begin(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#running").value == "0"
+        assert "tracker registry import" in text(app.screen.query_one("#as-of", Static))
+        await pilot.press("a")
+        await settle(pilot)
+        assert "没有符合条件的账号" in text(app.screen.query_one("#page-info", Static))

@@ -39,6 +39,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.loading": ("正在统计…", "Counting…"),
     "dash.as_of": ("统计时点 {at} · {quarter}{sampled}", "As of {at} · {quarter}{sampled}"),
     "dash.sampled": (" · 按抽查样本", " · inspection sample"),
+    "dash.empty": ("备案库为空：先导入 tracker registry import 文件.csv，或用 Ctrl+P 开设账号；试用可运行 tracker demo",
+                   "The registry is empty: tracker registry import FILE.csv, or open an account with Ctrl+P; try tracker demo"),
     "dash.total": ("合计", "Total"),
     "dash.poll_line": ("最近抓取 {last} · 失败中 {failing} · 未抓取 {never}", "Last poll {last} · failing {failing} · never polled {never}"),
     "dash.never": ("从未", "never"),

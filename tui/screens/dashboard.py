@@ -62,7 +62,8 @@ class DashboardScreen(TrackerScreen):
         self.query_one("#failed", Stat).value = f"{board.total.failed:,}"
         self.query_one("#fail-rate", Stat).value = percent(board.total.fail_rate)
         sampled = t("dash.sampled") if board.sampled else ""
-        self.query_one("#as-of", Static).update(t("dash.as_of", at=when(board.at), quarter=board.quarter, sampled=sampled))
+        as_of = t("dash.as_of", at=when(board.at), quarter=board.quarter, sampled=sampled)
+        self.query_one("#as-of", Static).update(as_of if board.rows else f"{as_of}\n{t('dash.empty')}")
         table = self.query_one("#regions", DataTable)
         table.clear()
         for row in board.rows:
