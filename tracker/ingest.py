@@ -110,7 +110,12 @@ def _links(record: dict) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _plain(record: Any, known: set[str] | frozenset[str]) -> tuple[str, Post] | None:
+# One good line: (account, post_id, published_at, title, text, url, links, is_repost, is_pinned,
+# is_ad, comments_enabled) — the fields of `Post` after the account, in its order.
+Line = tuple
+
+
+def _plain(record: Any, known: set[str] | frozenset[str]) -> Line | None:
     """The common line — every field present is of the right type — read without a call per
     field; anything else goes through the checks that name the problem."""
     if type(record) is not dict or "links" in record:
@@ -125,12 +130,12 @@ def _plain(record: Any, known: set[str] | frozenset[str]) -> tuple[str, Post] | 
             and (title is None or type(title) is str) and (text is None or type(text) is str)
             and (url is None or type(url) is str) and type(repost) is bool and type(pinned) is bool
             and type(ad) is bool and (comments is None or type(comments) is bool)):
-        return account, Post(post_id, _time(published), title or "", text or "", url, (), repost, pinned, ad, comments)
+        return account, post_id, _time(published), title or "", text or "", url, (), repost, pinned, ad, comments
     return None
 
 
-def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> tuple[str, Post]:
-    """One line → (account, Post); raises _Bad naming the field."""
+def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> Line:
+    """One line → its fields (see `Line`); raises _Bad naming the field."""
     shown = raw[:60].decode("utf-8", "replace").strip()
     try:
         record = json.loads(raw.decode("utf-8"))
@@ -147,11 +152,9 @@ def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> tuple[str, Post]
     if account not in known:
         raise _Bad("account", account, "unknown account (not in the registry)")
     published = _text(record, "published_at", required=True)
-    post = Post(post_id=_text(record, "id", required=True), published_at=_time(published),
-                title=_text(record, "title") or "", text=_text(record, "text") or "", url=_text(record, "url"),
-                links=_links(record), is_repost=_flag(record, "is_repost"), is_pinned=_flag(record, "is_pinned"),
-                is_ad=_flag(record, "is_ad"), comments_enabled=_flag(record, "comments_enabled", nullable=True))
-    return account, post
+    return (account, _text(record, "id", required=True), _time(published), _text(record, "title") or "",
+            _text(record, "text") or "", _text(record, "url"), _links(record), _flag(record, "is_repost"),
+            _flag(record, "is_pinned"), _flag(record, "is_ad"), _flag(record, "comments_enabled", nullable=True))
 
 
 _COLUMNS = ("account", "post_id", "published_at", "title", "text", "url", "links", "is_repost", "is_pinned",
@@ -194,13 +197,15 @@ class _Loader:
         self.rows: list[Any] = []
         self.loaded = 0
 
-    def add(self, account: str, post: Post) -> None:
+    def add(self, line: Line) -> None:
         if self.sqlite:
-            self.rows.append((account, stored_post_id(post.post_id), _sqlite_time(post.published_at), post.title,
-                              post.text, post.url, json.dumps(post.links) if post.links else None, post.is_repost,
-                              post.is_pinned, post.is_ad, post.comments_enabled, self.seen_text, "ingest"))
+            account, post_id, published, title, text, url, links, repost, pinned, ad, comments = line
+            self.rows.append((account, stored_post_id(post_id), _sqlite_time(published), title, text, url,
+                              json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_text,
+                              "ingest"))
         else:
-            self.rows.append(post_values(account, post, seen_at=self.seen_at, source="ingest", signals=None))
+            self.rows.append(post_values(line[0], Post(*line[1:]), seen_at=self.seen_at, source="ingest",
+                                         signals=None))
         if len(self.rows) >= _BATCH:
             self.flush()
 
@@ -256,7 +261,7 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
                 continue
             report.lines += 1
             try:
-                account, post = parse_line(raw, known)
+                line = parse_line(raw, known)
             except _Bad as bad:
                 report.bad += 1
                 if len(report.problems) < _MAX_LISTED:
@@ -264,7 +269,7 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
                     report.problems.append(LineProblem(number, bad.column, shown, bad.reason))
                 continue
             if not report.bad or skip_bad:  # after a bad line without skip_bad, only look for more
-                loader.add(account, post)
+                loader.add(line)
         if report.bad and not skip_bad:
             more = [] if report.bad <= len(report.problems) else [
                 LineProblem(0, "", "", f"… and {report.bad - len(report.problems)} more bad line(s)")]
