@@ -25,11 +25,19 @@ def tui_command(ctx: typer.Context) -> None:
 @handles_errors
 def demo_command(
     ctx: typer.Context,
-    accounts: int = typer.Option(320, "--accounts", min=40, help="How many synthetic accounts (at least 40)."),
+    accounts: int = typer.Option(320, "--accounts", min=60, max=2000, help="How many synthetic accounts (60 to 2000)."),
     no_tui: bool = typer.Option(False, "--no-tui", help="Print the report summary instead of opening the UI."),
 ) -> None:
     """A synthetic province on a local feed server: import, poll, check, then the UI."""
     cli = context(ctx)
     from tracker.demo.flow import run_demo
 
-    run_demo(accounts=accounts, settings=cli.settings, lang=cli.lang, open_tui=not no_tui)
+    demo = run_demo(accounts=accounts, settings=cli.settings, lang=cli.lang, summary=no_tui)
+    if no_tui:
+        return
+    from tui.app import TrackerApp
+
+    try:
+        TrackerApp(demo.db, cli.settings, lang=cli.lang).run()
+    finally:
+        demo.server.stop()  # the UI's "poll now" fetches from it while the app runs
