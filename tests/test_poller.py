@@ -251,3 +251,25 @@ def test_poll_killed_with_sigkill_then_rerun_loses_and_duplicates_nothing(db_url
         per_account = dict(session.execute(select(PostRow.account, func.count()).group_by(PostRow.account)).all())
     assert per_account == {key: 20 for key in keys}
     database.dispose()
+
+
+def test_feed_and_profile_of_one_account_combine(sqlite_db: Database, feed_server: FeedServer) -> None:
+    key = add_account(sqlite_db, "weibo:3", feed_url=feed_server.add("/3/feed", Route(body=rss("three"))),
+                      profile_url=feed_server.add("/3/profile", Route(status=503, body=RSSHUB_503, content_type="text/html")))
+    report = poll(sqlite_db, settings())
+    [result] = report.results
+    assert (str(result.outcome), result.http_status, result.new_posts) == ("blocked", 503, 3)
+    assert result.detail.startswith("profile: ")
+    feed_server.add("/3/profile", Route(body=WEIBO_USERINFO, content_type="application/json"))
+    [again] = poll(sqlite_db, settings(), [key]).results
+    # the feed's validators were not kept after the failure: fetched again, nothing new
+    assert (str(again.outcome), again.new_posts) == ("ok", 0)
+    assert count(sqlite_db, ProfileSnapshot) == 1 and count(sqlite_db, PostRow) == 3
+
+
+def test_cli_poll_worker_joins_the_run(sqlite_url: str, sqlite_db: Database, feed_server: FeedServer) -> None:
+    for i in range(3):
+        add_account(sqlite_db, f"weibo:w{i}", feed_url=feed_server.add(f"/w{i}", Route(body=rss(f"w{i}"))))
+    result = CliRunner().invoke(app, ["--db", sqlite_url, "poll", "--worker", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accounts"] == 3 and count(sqlite_db, PostRow) == 9
