@@ -93,43 +93,66 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+@dataclass
+class _Timing:
+    """When an account's first fetch began and how long its fetches and parsing took — not the
+    time spent waiting for a free slot, which says nothing about the source."""
+
+    started_at: datetime | None = None
+    seconds: float = 0.0
+
+    def begin(self) -> tuple[datetime, float]:
+        moment = now_utc()
+        self.started_at = self.started_at or moment
+        return moment, time.perf_counter()
+
+    def end(self, clock: float) -> None:
+        self.seconds += time.perf_counter() - clock
+
+
 async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix: str,
-                      state: dict[str, Any], fetched_at: datetime) -> _Part:
-    etag, modified, old_hash = (state.get(prefix + "etag"), state.get(prefix + "last_modified"),
-                                state.get(prefix + ("hash" if prefix else "body_hash")))
+                      state: dict[str, Any], timing: _Timing) -> _Part:
+    hash_key = prefix + ("hash" if prefix else "body_hash")
+    etag, modified, old_hash = state.get(prefix + "etag"), state.get(prefix + "last_modified"), state.get(hash_key)
     async with limits.slot(url) as client:
+        fetched_at, clock = timing.begin()
         try:
             answer: Fetched = await fetch(client, url, limit=section["max_body_bytes"],
                                           total_timeout=section["total_timeout"], etag=etag, last_modified=modified)
         except SourceError as error:
+            timing.end(clock)
             return _Part(error.outcome, error.http_status, error.detail)
-    validators = {prefix + "etag": answer.etag or etag, prefix + "last_modified": answer.last_modified or modified}
-    if answer.not_modified:
-        return _Part(Outcome.NOT_MODIFIED, 304, None, None, validators)
-    digest = hashlib.sha256(answer.body).hexdigest()
-    validators[prefix + ("hash" if prefix else "body_hash")] = digest
-    if digest == old_hash:
-        return _Part(Outcome.NOT_MODIFIED, answer.status, "body unchanged", None, validators)
     try:
-        parsed = parse_body(answer.body, fetched_at=fetched_at, content_type=answer.content_type)
-    except SourceError as error:
-        return _Part(error.outcome, answer.status, error.detail)
-    return _Part(Outcome.OK, answer.status, None, parsed, validators)
+        validators = {prefix + "etag": answer.etag or etag, prefix + "last_modified": answer.last_modified or modified}
+        if answer.not_modified:
+            return _Part(Outcome.NOT_MODIFIED, 304, None, None, validators)
+        validators[hash_key] = hashlib.sha256(answer.body).hexdigest()
+        if validators[hash_key] == old_hash:
+            return _Part(Outcome.NOT_MODIFIED, answer.status, "body unchanged", None, validators)
+        try:
+            parsed = parse_body(answer.body, fetched_at=fetched_at, content_type=answer.content_type)
+        except SourceError as error:
+            return _Part(error.outcome, answer.status, error.detail)
+        return _Part(Outcome.OK, answer.status, None, parsed, validators)
+    finally:
+        timing.end(clock)
 
 
-async def _probe_app(limits: _Limits, section: dict[str, Any], url: str) -> _Part:
+async def _probe_app(limits: _Limits, section: dict[str, Any], url: str, timing: _Timing) -> _Part:
     from connectors.app import classify_app_probe
 
     async with limits.slot(url) as client:
+        _, clock = timing.begin()
         try:
             answer = await probe(client, url, total_timeout=section["total_timeout"])
         except SourceError as error:
             if error.outcome == Outcome.NETWORK_ERROR:  # refused, no such host: nobody can download it
                 return _Part(Outcome.UNAVAILABLE, None, error.detail)
             return _Part(error.outcome, error.http_status, error.detail)
-    verdict = classify_app_probe(answer.status, answer.headers, answer.head)
-    outcome, detail = verdict if isinstance(verdict, tuple) else (verdict, None)
-    return _Part(Outcome(outcome), answer.status, detail or f"HTTP {answer.status} from {answer.url}")
+        finally:
+            timing.end(clock)
+    return _Part(classify_app_probe(answer.status, answer.headers, answer.head), answer.status,
+                 f"HTTP {answer.status} from {answer.url}")
 
 
 def _combine(parts: list[tuple[str, _Part]]) -> _Part:
@@ -152,19 +175,19 @@ def _combine(parts: list[tuple[str, _Part]]) -> _Part:
 
 
 async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str) -> PollResult:
-    started, clock = now_utc(), time.perf_counter()
+    timing = _Timing()
     if target.platform == "app":
-        part = await _probe_app(limits, section, target.feed_url or target.profile_url)
+        part = await _probe_app(limits, section, target.feed_url or target.profile_url, timing)
     else:
         parts = []
         if target.feed_url:
-            parts.append(("feed", await _fetch_part(limits, section, target.feed_url, "", target.state, started)))
+            parts.append(("feed", await _fetch_part(limits, section, target.feed_url, "", target.state, timing)))
         if target.profile_url:
             parts.append(("profile", await _fetch_part(limits, section, target.profile_url, "profile_",
-                                                       target.state, started)))
+                                                       target.state, timing)))
         part = _combine(parts)
-    return PollResult(account=target.account, outcome=part.outcome, started_at=started,
-                      seconds=time.perf_counter() - clock, http_status=part.http_status, detail=part.detail,
+    return PollResult(account=target.account, outcome=part.outcome, started_at=timing.started_at or now_utc(),
+                      seconds=timing.seconds, http_status=part.http_status, detail=part.detail,
                       parsed=part.parsed, state=part.state, run_id=run_id)
 
 
