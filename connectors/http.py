@@ -182,6 +182,8 @@ async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeou
         raise SourceError(Outcome.NETWORK_ERROR, f"too many redirects: {exc}") from exc
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
+    except (ValueError, UnicodeError) as exc:  # a malformed URL or header that httpx lets through
+        raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,4 +216,6 @@ async def probe(client: httpx.AsyncClient, url: str, *, total_timeout: float, he
     except httpx.TooManyRedirects as exc:
         raise SourceError(Outcome.NETWORK_ERROR, f"too many redirects: {exc}") from exc
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
+    except (ValueError, UnicodeError) as exc:  # a malformed URL or header that httpx lets through
         raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc

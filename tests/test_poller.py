@@ -277,3 +277,23 @@ def test_cli_poll_worker_joins_the_run(sqlite_url: str, sqlite_db: Database, fee
     result = CliRunner().invoke(app, ["--db", sqlite_url, "poll", "--worker", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accounts"] == 3 and count(sqlite_db, PostRow) == 9
+
+
+def test_odd_urls_and_a_failing_parser_are_outcomes_not_crashes(sqlite_db: Database, feed_server: FeedServer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.poller as poller_module
+
+    def broken_parser(body: bytes, **_kwargs: object) -> None:
+        if b"boom" in body:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_parser(body, **_kwargs)
+
+    real_parser = poller_module.parse_body
+    monkeypatch.setattr(poller_module, "parse_body", broken_parser)
+    boom = add_account(sqlite_db, "weibo:boom", feed_url=feed_server.add("/boom", Route(body=b"<rss>boom</rss>")))
+    ftp = add_account(sqlite_db, "weibo:ftp", feed_url="ftp://127.0.0.1/feed.xml")
+    junk = add_account(sqlite_db, "weibo:junk", feed_url="http://[::1")
+    fine = add_account(sqlite_db, "weibo:fine", feed_url=feed_server.add("/fine", Route(body=rss("fine"))))
+    got = outcomes(poll(sqlite_db, settings()))
+    assert got == {boom: ("parse_error", 200), ftp: ("network_error", None), junk: ("network_error", None),
+                   fine: ("ok", 200)}

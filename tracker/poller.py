@@ -90,7 +90,10 @@ class _Part:
 
 
 def _host(url: str) -> str:
-    return urlsplit(url).netloc.lower()
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:  # not a URL at all: fetch() will say so; it shares no host with anyone
+        return url
 
 
 @dataclass
@@ -133,6 +136,8 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
             parsed = parse_body(answer.body, fetched_at=fetched_at, content_type=answer.content_type)
         except SourceError as error:
             return _Part(error.outcome, answer.status, error.detail)
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one odd body must not end the run
+            return _Part(Outcome.PARSE_ERROR, answer.status, f"parser failed: {type(exc).__name__}: {exc}"[:500])
         return _Part(Outcome.OK, answer.status, None, parsed, validators)
     finally:
         timing.end(clock)
@@ -271,7 +276,11 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
                 return
 
     async def one(target: Target) -> None:
-        result = await poll_target(target, limits, section, report.run_id)
+        try:
+            result = await poll_target(target, limits, section, report.run_id)
+        except Exception as exc:  # noqa: BLE001 - one account's surprise must not end everyone's poll
+            result = PollResult(target.account, Outcome.NETWORK_ERROR, now_utc(), run_id=report.run_id,
+                                detail=f"unexpected {type(exc).__name__}: {exc}"[:500])
         await queue.put(result)
 
     async with AsyncExitStack() as stack:
