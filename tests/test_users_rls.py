@@ -90,7 +90,7 @@ def test_the_filing_api_refuses_out_of_region_with_a_clear_error(province: tuple
     add_user(db, name, "registrar", JIA)
     registrar = as_user(url, name)
     try:
-        with pytest.raises((TrackerError, DBAPIError)):
+        with pytest.raises(TrackerError, match="refused by the database"):
             file_event(registrar, "rename", "weibo:yi1", effective_on=date(2025, 3, 1), account_name="乙市发布")
     finally:
         registrar.dispose()

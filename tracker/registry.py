@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from tracker.errors import FileProblems, RowProblem, TrackerError
 from tracker.models import AccountRecord, AccountStatus, FilingEvent, FilingKind, Platform
@@ -111,6 +111,15 @@ def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, up
     or close filing when the row's status says so, effective on the opening date, as the file
     gives no other date); with `update`, changed rows become filing events effective today."""
     records = validate_table(path, read_table(path))
+    try:
+        return _import_records(db, path, records, dry_run=dry_run, update=update, by=by)
+    except DBAPIError as exc:
+        _raise_if_refused(exc)
+        raise
+
+
+def _import_records(db: Database, path: str | Path, records: list[tuple[int, AccountRecord]], *,
+                    dry_run: bool, update: bool, by: str | None) -> ImportResult:
     result = ImportResult(path=str(path), rows=len(records), dry_run=dry_run)
     recorded_at = now_utc()
     today = local_date(recorded_at)
@@ -244,7 +253,12 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
     for attempt in range(MAX_RETRIES):
         try:
             return _file_once(db, FilingEvent(account, kind, effective_on, now_utc(), by or current_user(), approver, doc_no, payload))
-        except (_VersionConflict, IntegrityError, OperationalError) as exc:
+        except DBAPIError as exc:
+            _raise_if_refused(exc)
+            if not isinstance(exc, (IntegrityError, OperationalError)):
+                raise
+            last_error = exc
+        except _VersionConflict as exc:
             last_error = exc
             time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 6)))
     raise TrackerError(f"could not file {kind} for {account}: the account kept changing under concurrent filings ({last_error})")
@@ -252,6 +266,15 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
 
 class _VersionConflict(Exception):
     pass
+
+
+def _raise_if_refused(exc: DBAPIError) -> None:
+    """A write refused by row-level security (a registrar outside their region) → TrackerError."""
+    from tracker.users import refusal
+
+    refused = refusal(exc)
+    if refused is not None:
+        raise refused from exc
 
 
 def _file_once(db: Database, event: FilingEvent) -> FilingEvent:

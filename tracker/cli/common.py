@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import TrackerError
 from tracker.settings import ConfigError, Settings, load_settings
@@ -71,6 +72,13 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (TrackerError, ConfigError, TimeParseError, DatabaseError) as exc:
             fail(f"error: {exc}")
+        except DBAPIError as exc:
+            from tracker.users import refusal
+
+            refused = refusal(exc)
+            if refused is None:
+                raise
+            fail(f"error: {refused}")
         except KeyboardInterrupt:
             fail("interrupted", 130)
 
