@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,7 +42,7 @@ class AccountDetailScreen(TrackerScreen):
             yield Sparkline([0], id="weekly")
             yield Static("", id="weekly-range", classes="dim")
             yield Static(t("det.findings"), classes="section-title")
-            yield DataTable(id="findings", cursor_type="row", show_cursor=False)
+            yield Static("", id="findings")  # wrapped text: evidence can be long (URLs, matched text)
             yield Static(t("det.filings"), classes="section-title")
             yield DataTable(id="filings", cursor_type="row", show_cursor=False)
             yield Static(t("det.posts"), classes="section-title")
@@ -52,7 +53,6 @@ class AccountDetailScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         columns = {
-            "#findings": ("col.rule", "col.severity", "col.first_seen", "col.evidence"),
             "#filings": ("col.effective", "col.kind", "col.by", "col.doc", "col.details", "col.time"),
             "#posts": ("col.time", "col.title", "col.flags"),
             "#observations": ("col.time", "col.kind", "col.inspector", "col.note"),
@@ -79,11 +79,7 @@ class AccountDetailScreen(TrackerScreen):
             "det.weeks", start=when(start)[:10], end=when(end)[:10],
             total=sum(detail.weekly_posts), peak=max(detail.weekly_posts, default=0),
         ))
-        self._fill("#findings", [
-            (rule_label(f.rule) + ("" if f.active else t("det.resolved")), severity_label(f.severity),
-             when(f.first_seen_at), evidence_line(f.evidence, 200))
-            for f in detail.findings
-        ])
+        self.query_one("#findings", Static).update(self._findings(detail) or t("det.none"))
         self._fill("#filings", [
             (str(e.effective_on), name_of(FILING, e.kind), e.by or "", e.doc_no or "",
              evidence_line(e.payload, 60), when(e.recorded_at))
@@ -97,8 +93,8 @@ class AccountDetailScreen(TrackerScreen):
     def _info(self, detail: views.AccountDetail) -> str:
         a = detail.account
         lines = [
-            f"[b]{a.account_name}[/b]  {a.account}  ·  {name_of(PLATFORM, a.platform)}  ·  {name_of(STATUS, a.status)}",
-            f"{a.org_name}  {a.org_code}  ·  {a.region}  ·  {t('det.opened', opened=a.opened_on)}",
+            f"[b]{escape(a.account_name)}[/b]  {escape(a.account)}  ·  {name_of(PLATFORM, a.platform)}  ·  {name_of(STATUS, a.status)}",
+            f"{escape(a.org_name)}  {a.org_code}  ·  {escape(a.region)}  ·  {t('det.opened', opened=a.opened_on)}",
         ]
         profile = detail.profile
         if profile is not None:
@@ -106,13 +102,24 @@ class AccountDetailScreen(TrackerScreen):
             if profile.verified_reason:
                 verified += f"（{profile.verified_reason}）"
             followers = f"{profile.followers:,}" if profile.followers is not None else "—"
-            lines.append(f"{t('det.profile')}: " + t("det.profile_line", name=profile.display_name or "—", verified=verified, followers=followers))
+            lines.append(f"{t('det.profile')}: " + escape(t("det.profile_line", name=profile.display_name or "—", verified=verified, followers=followers)))
         poll = detail.last_poll
         if poll is None:
             lines.append(f"{t('det.poll')}: {t('det.no_poll')}")
         else:
             detail_text = (poll.detail or "")[:80]
-            lines.append(f"{t('det.poll')}: " + t("det.poll_line", when=when(poll.started_at), outcome=poll.outcome, new=poll.new_posts, detail=detail_text))
+            lines.append(f"{t('det.poll')}: " + escape(t("det.poll_line", when=when(poll.started_at), outcome=poll.outcome, new=poll.new_posts, detail=detail_text)))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _findings(detail: views.AccountDetail) -> str:
+        lines = []
+        for f in detail.findings:
+            style = "b red" if f.severity == "veto" and f.active else "b"
+            resolved = "" if f.active else t("det.resolved")
+            lines.append(f"[{style}]{escape(rule_label(f.rule))}[/] · {severity_label(f.severity)}{resolved} · "
+                         f"{t('col.first_seen')} {when(f.first_seen_at)}")
+            lines.append(f"  {t('col.evidence')}: {escape(evidence_line(f.evidence, 1000))}")
         return "\n".join(lines)
 
     @staticmethod
@@ -130,7 +137,6 @@ class AccountDetailScreen(TrackerScreen):
             table.add_row(*row)
         if not rows:
             table.add_row(t("det.none"), *([""] * (len(table.columns) - 1)))
-        table.styles.height = len(table.rows) + 1
 
     def action_form(self, kind: str) -> None:
         self.post_message(FormRequested(kind, self.account))
