@@ -157,6 +157,8 @@ async def test_findings_group_by_rule_or_region_and_jump_to_the_account(sample: 
         await settle(pilot)
         assert isinstance(app.screen, AccountDetailScreen)
         assert app.screen.account in {account_key(2), account_key(6)}
+        findings = text(app.screen.query_one("#findings", Static))
+        assert ("关闭评论" in findings and "source=observation" in findings) or "verified=False" in findings
 
 
 async def test_command_palette_offers_every_action(sample: Database) -> None:
