@@ -15,7 +15,6 @@ class HelpScreen(ModalScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "nav.back"),
         Binding("question_mark", "app.pop_screen", "nav.back", show=False),
-        Binding("q", "app.pop_screen", "nav.back", show=False),
     ]
 
     def __init__(self) -> None:
