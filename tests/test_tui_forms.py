@@ -144,7 +144,9 @@ async def test_observation_form_records_the_fact(sample: Database) -> None:
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, "observe")
         assert isinstance(form, ObservationForm)
-        assert "unknown account weibo:nobody" in await submit(pilot, form, account="weibo:nobody")
+        assert await submit(pilot, form, account="weibo:nobody") == cli_error(sample, "observe", "weibo:nobody", "comments_disabled")
+        bad_time = cli_error(sample, "observe", key, "comments_disabled", "--at", "yesterday")
+        assert await submit(pilot, form, account=key, at="yesterday") == bad_time
         form.query_one("#f-fact", Select).value = "fake_engagement"
         await submit(pilot, form, account=key, at="2026-09-20T10:00", inspector="Inspector Li", note="followers x3")
         assert not isinstance(app.screen, ObservationForm)

@@ -146,9 +146,7 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
 @guarded
 def observe(db: Database, account: str, fact: str, at: str, inspector: str, note: str) -> str:
     from tracker.observations import record_observation
-    from tracker.registry import current_user
     from tracker.timeutil import now_utc
 
-    record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector.strip() or current_user(),
-                       note=note.strip() or None)
+    record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector, note=note)
     return t("form.done", what=f"{fact} {account}")
