@@ -1,6 +1,6 @@
 """Benchmark of `tracker ingest` on SQLite: posts per second (goal ≥ 50,000), and memory.
 
-    .venv/bin/python bench/ingest.py [--posts 200000] [--accounts 1000]
+    .venv/bin/python bench/ingest.py [--posts 200000] [--accounts 1000] [--db URL]
 
 Generates a JSONL file of CJK posts for registered accounts in a temporary directory, loads it
 into a fresh SQLite database, then loads it again (every line a duplicate: idempotence).
@@ -55,10 +55,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=200_000)
     parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file); PostgreSQL: an empty schema")
     args = parser.parse_args()
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        db = open_database(f"sqlite:///{tmp}/bench.db")
+        db = open_database(args.db or f"sqlite:///{tmp}/bench.db")
         keys = write_accounts(db, args.accounts)
         path = Path(tmp) / "posts.jsonl"
         write_jsonl(path, keys, args.posts)

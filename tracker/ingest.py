@@ -13,17 +13,16 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from tracker.errors import FileProblems, RowProblem, TrackerError
-from tracker.models import Post
-from tracker.pipeline import POST, dialect_insert, post_values, stored_post_id
+from tracker.pipeline import stored_post_id
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account
@@ -174,54 +173,66 @@ def _sqlite_time(moment: datetime | None) -> str | None:
 class _Loader:
     """Inserts posts in batches within the caller's transaction; counts the new ones.
 
-    On SQLite the rows go straight to the driver's executemany (SQLAlchemy's per-row processing
-    costs more than the insert itself); on PostgreSQL through SQLAlchemy's batched multi-row
-    INSERT, with RETURNING to count the new rows. Signal columns stay null (signals_version
-    null = not computed): `tracker check` computes them for every such post before it judges
-    (`tracker.rules.signals.refresh_signals`); computing them here would cost ~6× the load."""
+    SQLAlchemy's per-row processing costs more than the insert itself, so the rows go to the
+    driver: on SQLite through executemany, on PostgreSQL through COPY into a temporary table and
+    one `INSERT … SELECT … ON CONFLICT DO NOTHING` per batch. Signal columns stay null
+    (signals_version null = not computed): `tracker check` computes them for every such post
+    before it judges (`tracker.rules.signals.refresh_signals`); here they would cost ~6× the load."""
 
     def __init__(self, session: Any, dialect: str, seen_at: datetime) -> None:
         self.sqlite = dialect == "sqlite"
         self.connection = session.connection()
+        self.driver = self.connection.connection.driver_connection
         self.seen_at = seen_at
+        names = ", ".join(_COLUMNS)
         if self.sqlite:
             # A bigger page cache keeps the (account, post_id) index in memory: several times
             # faster on big files, and still a fixed amount of memory.
             self.connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
-            self.seen_text = _sqlite_time(seen_at)
-            self.sql = (f"INSERT INTO post ({', '.join(_COLUMNS)}, sig_stop_notice) "
-                        f"VALUES ({', '.join('?' * len(_COLUMNS))}, 0) ON CONFLICT (account, post_id) DO NOTHING")
+            self.seen_at = _sqlite_time(seen_at)
+            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) VALUES ({', '.join('?' * len(_COLUMNS))}, 0) "
+                        "ON CONFLICT (account, post_id) DO NOTHING")
         else:
-            self.statement = (dialect_insert(dialect)(POST).returning(POST.c.id)
-                              .on_conflict_do_nothing(index_elements=["account", "post_id"]))
+            self.seen_at = seen_at.astimezone(UTC).replace(tzinfo=None)
+            self.connection.exec_driver_sql(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS ingest_batch (account text, post_id text, published_at timestamp, "
+                "title text, text text, url text, links text, is_repost boolean, is_pinned boolean, is_ad boolean, "
+                "comments_enabled boolean, first_seen_at timestamp, source text) ON COMMIT DROP")
+            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) SELECT {names.replace('links', 'links::json')}, "
+                        "false FROM ingest_batch ON CONFLICT (account, post_id) DO NOTHING")
         self.rows: list[Any] = []
         self.loaded = 0
 
     def add(self, line: Line) -> None:
+        account, post_id, published, title, text, url, links, repost, pinned, ad, comments = line
         if self.sqlite:
-            account, post_id, published, title, text, url, links, repost, pinned, ad, comments = line
-            self.rows.append((account, stored_post_id(post_id), _sqlite_time(published), title, text, url,
-                              json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_text,
-                              "ingest"))
-        else:
-            self.rows.append(post_values(line[0], Post(*line[1:]), seen_at=self.seen_at, source="ingest",
-                                         signals=None))
+            published = _sqlite_time(published)
+        elif published is not None:
+            published = published.astimezone(UTC).replace(tzinfo=None)
+        self.rows.append((account, stored_post_id(post_id), published, title, text, url,
+                          json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_at, "ingest"))
         if len(self.rows) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
         if not self.rows:
             return
+        # Neighbouring keys update the index B-trees page by page; the sort is stable, so the
+        # first of two lines with the same id is still the one stored.
+        self.rows.sort(key=itemgetter(0, 1))
         if self.sqlite:
-            # Neighbouring keys update the index B-trees page by page; the sort is stable, so the
-            # first of two lines with the same id is still the one stored.
-            self.rows.sort(key=itemgetter(0, 1))
-            cursor = self.connection.connection.driver_connection.cursor()
+            cursor = self.driver.cursor()
             cursor.executemany(self.sql, self.rows)
             self.loaded += cursor.rowcount
             cursor.close()
         else:
-            self.loaded += len(self.connection.execute(self.statement, self.rows).all())
+            with self.driver.cursor() as cursor:
+                cursor.execute("TRUNCATE ingest_batch")
+                with cursor.copy(f"COPY ingest_batch ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+                cursor.execute(self.sql)
+                self.loaded += cursor.rowcount
         self.rows = []
 
     def close(self) -> None:
