@@ -250,7 +250,8 @@ class _Limits:
 async def _run(db: Database, settings: Settings, targets: list[Target], report: PollReport,
                concurrency: int, progress: Progress | None) -> None:
     section = settings.section("poll")
-    clients = [make_client(section, connections=1, ssl_context=ssl_context()) for _ in range(concurrency)]
+    clients = [make_client(section, connections=1, ssl_context=ssl_context())
+               for _ in range(min(concurrency, len(targets)))]
     limits = _Limits(clients, max(1, section["per_host"]))
     store = Store(db, settings)
     queue: asyncio.Queue[PollResult | None] = asyncio.Queue(maxsize=max(_WRITE_BATCH, concurrency * 2))
@@ -320,4 +321,3 @@ def poll(db: Database, settings: Settings, accounts: list[str] | None = None, *,
     return report
 
 
-__all__ = ["PollReport", "poll", "Outcome", "SourceError"]
