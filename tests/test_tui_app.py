@@ -237,3 +237,21 @@ async def test_an_empty_registry_says_how_to_begin(sqlite_db: Database) -> None:
         await pilot.press("a")
         await settle(pilot)
         assert "没有符合条件的账号" in text(app.screen.query_one("#page-info", Static))
+
+
+async def test_a_failing_query_is_reported_not_fatal(sample: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import views
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(views, "account_page", broken)
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert any("database went away" in str(n.message) for n in app._notifications)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen.query_one("#running").value == "23"

@@ -114,8 +114,9 @@ class TrackerApp(App):
         self.call_from_thread(self.notify, t("rep.working", what=label))
         try:
             message = operation(self.db, self.settings, self.at)
-        except operations.OperationError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+        except Exception as exc:  # noqa: BLE001 - the user's error text, or an unexpected failure named
+            text = str(exc) if isinstance(exc, operations.OperationError) else f"{type(exc).__name__}: {exc}"
+            self.call_from_thread(self.notify, text, severity="error", timeout=10)
             return
         self.call_from_thread(self.notify, message, timeout=8)
         self.call_from_thread(self.post_message, DataChanged(label))

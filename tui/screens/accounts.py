@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from tracker import views
 from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
-from tui.screens.base import TrackerScreen
+from tui.screens.base import TrackerScreen, shows_errors
 
 PAGE_SIZE = 50  # a screenful or two; a DataTable paints 50 rows much faster than 100
 SEARCH_DELAY = 0.25  # seconds of typing pause before the list reloads
@@ -55,6 +55,7 @@ class AccountsScreen(TrackerScreen):
         table.focus()
 
     @work(thread=True, group="choices")
+    @shows_errors
     def load_choices(self) -> None:
         choices = views.filter_choices(self.app.db)
         load_rule_names()
@@ -104,6 +105,7 @@ class AccountsScreen(TrackerScreen):
         self.fetch_page(self.current_filter(), self.page)
 
     @work(thread=True, exclusive=True, group="accounts")
+    @shows_errors
     def fetch_page(self, flt: views.AccountFilter, page: int) -> None:
         lines, total = views.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         load_rule_names()

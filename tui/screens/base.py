@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from textual.screen import Screen
 
 from tui.i18n import localise_bindings
@@ -29,3 +33,18 @@ class TrackerScreen(Screen):
 
     def load(self) -> None:
         """Start the worker that fetches this screen's data."""
+
+
+def shows_errors(loader: Callable[..., Any]) -> Callable[..., Any]:
+    """For thread workers: a failed query (database gone, a bug) becomes a notification instead
+    of taking the whole app down with a traceback."""
+
+    @functools.wraps(loader)
+    def wrapper(self: Screen, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return loader(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - anything a query can raise
+            self.app.call_from_thread(self.app.notify, f"{type(exc).__name__}: {exc}", severity="error", timeout=15)
+            return None
+
+    return wrapper

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker import queries
 from tui.i18n import load_rule_names, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
-from tui.screens.base import TrackerScreen
+from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import percent, severity_label, when
 from tui.widgets.stat import Stat
 
@@ -46,6 +46,7 @@ class DashboardScreen(TrackerScreen):
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="dashboard")
+    @shows_errors
     def load(self) -> None:
         db, at = self.app.db, self.app.at
         self.app.call_from_thread(self.show_counts, queries.dashboard(db, at))

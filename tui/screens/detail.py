@@ -16,7 +16,7 @@ from tracker import views
 from tracker.timeutil import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
-from tui.screens.base import TrackerScreen
+from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import evidence_line, rule_label, severity_label, when
 
 
@@ -62,6 +62,7 @@ class AccountDetailScreen(TrackerScreen):
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="detail")
+    @shows_errors
     def load(self) -> None:
         detail = views.account_detail(self.app.db, self.account, self.app.at)
         load_rule_names()

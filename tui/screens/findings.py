@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from tracker import queries
 from tui.i18n import load_rule_names, t
 from tui.messages import AccountChosen
-from tui.screens.base import TrackerScreen
+from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import evidence_line, rule_label, severity_label
 
 LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen filters the rest
@@ -39,6 +39,7 @@ class FindingsScreen(TrackerScreen):
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="findings")
+    @shows_errors
     def load(self) -> None:
         lines = queries.findings(self.app.db)
         load_rule_names()

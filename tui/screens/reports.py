@@ -13,7 +13,7 @@ from tracker.timeutil import now_utc
 from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
-from tui.screens.base import TrackerScreen
+from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import when
 
 FORMATS = ("md", "json", "xlsx", "docx")
@@ -57,6 +57,7 @@ class ReportsScreen(TrackerScreen):
         super().on_mount()
 
     @work(thread=True, exclusive=True, group="inspections")
+    @shows_errors
     def load(self) -> None:
         from tracker.cases import list_cases
 
@@ -113,6 +114,9 @@ class ReportsScreen(TrackerScreen):
             message = call()
         except (operations.OperationError, *operations.USER_ERRORS) as exc:
             self.app.call_from_thread(self.query_one("#result", Static).update, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, not fatal
+            self.app.call_from_thread(self.query_one("#result", Static).update, f"{type(exc).__name__}: {exc}")
             return
         self.app.call_from_thread(self.query_one("#result", Static).update, message)
         self.app.call_from_thread(self.app.post_message, DataChanged("reports"))
