@@ -23,9 +23,9 @@ class ReportsScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         quarter = quarter_of(self.app.at or now_utc())
         ratio = str(self.app.settings.section("inspection")["default_ratio"])
+        yield Header()
         with VerticalScroll(id="reports"):
-            yield Header()
-            with Grid(id="report-fields"):
+            with Grid(id="report-fields", classes="form-fields"):
                 for key, widget in (
                     ("rep.quarter", Input(quarter, id="quarter")),
                     ("rep.at", Input(id="at")),
