@@ -41,3 +41,5 @@ def demo_command(
         TrackerApp(demo.db, cli.settings, lang=cli.lang).run()
     finally:
         demo.server.stop()  # the UI's "poll now" fetches from it while the app runs
+    again = f"tracker --db sqlite:///{demo.directory / 'demo.db'} tui"
+    typer.echo(f"演示数据库保留在临时目录，可再次打开：{again}" if cli.lang == "zh" else f"The demo database stays in the temp directory: {again}")
