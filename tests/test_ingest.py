@@ -140,3 +140,9 @@ def test_memory_stays_constant_as_the_file_grows(sqlite_db: Database, tmp_path: 
             tracemalloc.stop()
         assert report.loaded == lines - (5_000 if lines == 20_000 else 0)
     assert peaks[1] < peaks[0] * 1.5 and peaks[1] < 16 << 20
+
+
+def test_a_byte_order_mark_is_not_a_bad_line(registered: Database, tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + ARCHIVE.read_bytes())
+    assert ingest_file(registered, SETTINGS, path).loaded == 6

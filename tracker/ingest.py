@@ -9,6 +9,7 @@ rolls everything back and nothing loads.
 
 from __future__ import annotations
 
+import codecs
 import gc
 import json
 from collections.abc import Iterator
@@ -268,6 +269,8 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
     with handle, _no_cycle_collection(), db.write() as session:
         loader = _Loader(session, db.dialect, now_utc())
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):  # as Windows editors save UTF-8
+                raw = raw[len(codecs.BOM_UTF8):]
             if not raw.strip():
                 continue
             report.lines += 1
