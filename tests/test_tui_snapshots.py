@@ -62,3 +62,52 @@ def test_rename_form_with_a_rejected_date(snap_compare, sample: Database) -> Non
         await settle(pilot)
 
     assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=run_before)
+
+
+def add_snapshot_account(db: Database) -> str:
+    """An account whose every row has a fixed time (imports record the real time of filing)."""
+    from datetime import date, timedelta
+
+    from tracker.storage.tables import (
+        Account, FilingEventRow, FindingRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot,
+    )
+    from tests.test_tui_sample import AT
+
+    key = "weibo:5001234567"
+    recorded = AT - timedelta(days=200)
+    with db.write() as session:
+        session.add(Account(account=key, platform="weibo", account_id="5001234567", account_name="鼓楼发布",
+                            org_code="11350102MB0123456X", org_name="鼓楼区人民政府办公室", region="福建省/福州市/鼓楼区",
+                            status="active", opened_on=date(2026, 1, 5)))
+        session.add(FilingEventRow(account=key, kind="open", effective_on=date(2026, 1, 5), recorded_at=recorded,
+                                   by="登记员", doc_no="鼓政办〔2026〕1号", payload={"account_name": "鼓楼新闻"}))
+        session.add(FilingEventRow(account=key, kind="rename", effective_on=date(2026, 6, 1), recorded_at=AT - timedelta(days=90),
+                                   by="登记员", approver="王主任", payload={"account_name": "鼓楼发布", "previous": "鼓楼新闻"}))
+        for n in range(40):
+            published = AT - timedelta(days=n * 2.5 + (n % 3), hours=n % 7)
+            session.add(PostRow(account=key, post_id=f"m{n}", published_at=published, title=f"鼓楼区政务动态第{n}期",
+                                first_seen_at=AT, is_repost=n % 5 == 0, is_pinned=n == 12, comments_enabled=None))
+        session.add(FindingRow(account=key, rule="ad_link", severity="veto", source="检查指标",
+                               evidence={"post_id": "m3", "url": "https://item.taobao.com/item.htm?id=1", "match": "taobao.com"},
+                               first_seen_at=AT - timedelta(days=5), last_seen_at=AT, active=True))
+        session.add(ObservationRow(account=key, kind="comments_enabled", observed_at=AT - timedelta(days=1),
+                                   recorded_at=AT - timedelta(days=1), inspector="检查员乙", note="评论区正常"))
+        session.add(ProfileSnapshot(account=key, taken_at=AT - timedelta(hours=3), display_name="鼓楼发布", verified=True,
+                                    verified_reason="福州市鼓楼区人民政府办公室", followers=1_193_200))
+        session.add(PollOutcome(account=key, started_at=AT - timedelta(hours=3), seconds=0.4, outcome="ok",
+                                http_status=200, new_posts=2))
+    return key
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_account_detail(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+    key = add_snapshot_account(sample)
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        from tui.messages import AccountChosen
+
+        await settle(pilot)
+        pilot.app.post_message(AccountChosen(key))
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample, lang), terminal_size=(130, 50), run_before=run_before)
