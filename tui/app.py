@@ -44,6 +44,7 @@ class TrackerApp(App):
         self.settings = settings
         self.at = at  # None: now; tests and snapshots fix it
         self.generation = 0  # bumped by every write; screens reload when theirs is older
+        self.prefetched_accounts = None  # (generation, first page), read ahead by the dashboard
         super().__init__()
         localise_bindings(self)
         self.title = t("app.title")

@@ -1,4 +1,4 @@
-"""Accounts: filters (region, platform, status, rule), search by name or id, pages of 100."""
+"""Accounts: filters (region, platform, status, rule), search by name or id, pages of 50."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from tui.screens.base import TrackerScreen, shows_errors
 
 PAGE_SIZE = 50  # a screenful or two; a DataTable paints 50 rows much faster than 100
 SEARCH_DELAY = 0.25  # seconds of typing pause before the list reloads
+
+
+def prefetch_first_page(app) -> None:  # noqa: ANN001 - runs in the dashboard's worker thread
+    """Read the unfiltered first page ahead, while the user looks at the dashboard."""
+    generation = app.generation
+    app.prefetched_accounts = (generation, views.account_page(app.db, views.AccountFilter(), offset=0, limit=PAGE_SIZE))
 
 
 class AccountsScreen(TrackerScreen):
@@ -102,7 +108,12 @@ class AccountsScreen(TrackerScreen):
         )
 
     def load(self) -> None:
-        self.fetch_page(self.current_filter(), self.page)
+        flt = self.current_filter()
+        first, self.app.prefetched_accounts = self.app.prefetched_accounts, None
+        if first is not None and first[0] == self.app.generation and flt == views.AccountFilter() and self.page == 0:
+            self.show_page(*first[1], 0)
+            return
+        self.fetch_page(flt, self.page)
 
     @work(thread=True, exclusive=True, group="accounts")
     @shows_errors

@@ -56,6 +56,9 @@ class DashboardScreen(TrackerScreen):
         from tracker.jobs import recent_runs
 
         self.app.call_from_thread(self.show_poll, queries.poll_health(db), recent_runs(db, limit=JOB_RUNS))
+        from tui.screens.accounts import prefetch_first_page
+
+        prefetch_first_page(self.app)  # so that `a` shows the list at once
 
     def show_counts(self, board: queries.Dashboard) -> None:
         self.query_one("#running", Stat).value = f"{board.total.running:,}"
