@@ -75,9 +75,9 @@ def post_summary(session: Session, at: datetime, spans: tuple[float, ...], repos
     newest = _newest(PostRow.published_at, PostRow, PostRow.published_at <= at).label("newest")
     counts = [_count_since(at - timedelta(days=span), at) for span in spans]
     reposts = _count_since(at - timedelta(days=repost_span), at, PostRow.is_repost == True)  # noqa: E712
-    query = _known(select(Account.account, newest, *counts, reposts), "newest")
+    query = select(Account.account, newest, *counts, reposts)  # NULLs dropped here: SQL would compute twice
     return {account: PostSummary(last, dict(zip(spans, values[:-1], strict=True)), values[-1])
-            for account, last, *values in _rows(session, query)}
+            for account, last, *values in _rows(session, query) if last is not None}
 
 
 POST_EVIDENCE = (PostRow.account, PostRow.post_id, PostRow.url, PostRow.published_at)
