@@ -71,6 +71,16 @@ def test_generator_covers_every_platform_format_and_case_with_valid_codes() -> N
     assert generate(320, date(2026, 9, 30)) == accounts  # reproducible
 
 
-def test_demo_refuses_a_province_too_big_for_its_units() -> None:
-    result = CliRunner().invoke(app, ["demo", "--no-tui", "--accounts", "5000"])
+def test_small_and_large_provinces() -> None:
+    small = generate(10, date(2026, 9, 30))
+    assert len(small) == 10 and {a.case for a in small} <= set(CASES)
+    large = generate(6000, date(2026, 9, 30))
+    assert len({a.key for a in large}) == 6000
+    assert len({a.org_code for a in large}) == len({(a.org_code, a.org_name) for a in large})  # a code names one unit
+    pairs = Counter((a.org_code, a.platform) for a in large if a.case != "duplicate")
+    assert max(pairs.values()) == 1  # no unplanted duplicate_account
+
+
+def test_demo_refuses_a_province_out_of_range() -> None:
+    result = CliRunner().invoke(app, ["demo", "--no-tui", "--accounts", "0"])
     assert result.exit_code == 2

@@ -25,7 +25,7 @@ def tui_command(ctx: typer.Context) -> None:
 @handles_errors
 def demo_command(
     ctx: typer.Context,
-    accounts: int = typer.Option(320, "--accounts", min=60, max=2000, help="How many synthetic accounts (60 to 2000)."),
+    accounts: int = typer.Option(320, "--accounts", min=1, max=20000, help="How many synthetic accounts (1 to 20000; every rule's planted case needs 60)."),
     no_tui: bool = typer.Option(False, "--no-tui", help="Print the report summary instead of opening the UI."),
 ) -> None:
     """A synthetic province on a local feed server: import, poll, check, then the UI."""

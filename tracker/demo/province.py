@@ -43,7 +43,7 @@ FORMATS = {
 }
 PLATFORMS = tuple(FORMATS)
 APP_UNITS = ("融媒体中心", "人民政府")  # units that run a mobile app of their own
-MAX_ACCOUNTS = 2000  # one account per unit and platform leaves room for about 2,800
+MAX_ACCOUNTS = 20000  # beyond the built-in units, 街道办事处 are added as needed
 
 # Planted cases: name → (platform, format) it needs, or None for any. Each is planted twice.
 CASES: dict[str, tuple[str, str] | None] = {
@@ -109,16 +109,21 @@ def region_paths() -> list[str]:
     return paths
 
 
-def units(rng: random.Random) -> list[Unit]:
-    """Every unit of every region, with a valid code (a 17-character body plus check character)."""
+def units(rng: random.Random, extra: int = 0) -> list[Unit]:
+    """Every unit of every region, with a valid code (a 17-character body plus check character);
+    `extra` more units (街道办事处) per city and county make room for a bigger province."""
     found: list[Unit] = []
+    codes: set[str] = set()
     for index, path in enumerate(region_paths()):
         place = path.split("/")[-1]
-        names = PROVINCE_UNITS if path == PROVINCE else LOCAL_UNITS
+        names = PROVINCE_UNITS if path == PROVINCE else LOCAL_UNITS + tuple(f"第{k + 1}街道办事处" for k in range(extra))
         for number, unit in enumerate(names):
             org_name = f"{PROVINCE}{unit}" if path == PROVINCE else f"{place}{unit}"
-            body = f"11350{index:03d}{number:02d}{rng.randrange(10**7):07d}"
-            found.append(Unit(path, org_name, make_org_code(body)))
+            code = ""
+            while not code or code in codes:  # a shared code would plant a duplicate_account case
+                code = make_org_code(f"11350{index:03d}{number % 100:02d}{rng.randrange(10**7):07d}")
+            codes.add(code)
+            found.append(Unit(path, org_name, code))
     return found
 
 
@@ -138,15 +143,18 @@ def _account(rng: random.Random, unit: Unit, platform: str, serial: int, today: 
 
 
 def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
-    """`count` accounts (at least the planted cases): the cases first, the rest healthy."""
+    """`count` accounts: the planted cases first (two of each), the rest healthy."""
+    if not 1 <= count <= MAX_ACCOUNTS:
+        raise ValueError(f"the demo province has 1 to {MAX_ACCOUNTS} accounts, asked for {count}")
     rng = random.Random(seed)
-    pool = units(rng)
-    if count > MAX_ACCOUNTS:
-        raise ValueError(f"the demo province has room for at most {MAX_ACCOUNTS} accounts, asked for {count}")
-    accounts: list[DemoAccount] = []
+    local_regions = len(region_paths()) - 1
+    # Half the (unit, platform) slots stay free, so that drawing a free one stays quick.
+    extra = max(0, -(-(2 * count - len(units(random.Random(0))) * 8) // (local_regions * 8)))
+    pool = units(rng, extra)
+    rounds: tuple[list[DemoAccount], list[DemoAccount]] = ([], [])  # first and second planting of each case
     serial = 0
     for case, need in CASES.items():
-        for _ in range(2):
+        for accounts in rounds:
             serial += 1
             platform, fmt = need if need else (rng.choice(PLATFORMS[:-2]), None)
             unit = pool[(serial * 7) % len(pool)]
@@ -158,6 +166,7 @@ def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
                 twin = _account(rng, unit, platform, serial, today, fmt)
                 twin.case, twin.account_name = "duplicate", twin.account_name + "2"
                 accounts.append(twin)
+    accounts = rounds[0] + rounds[1]  # a small province still gets one case of each rule first
     taken = {(a.org_code, a.platform) for a in accounts}
     while len(accounts) < count:
         serial += 1
@@ -167,4 +176,4 @@ def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
             continue
         taken.add((unit.org_code, platform))
         accounts.append(_account(rng, unit, platform, serial, today))
-    return accounts
+    return accounts[:count]  # a very small province keeps the first planted cases only
