@@ -68,13 +68,16 @@ def _bulk_insert(session: Session, model, rows: list[dict]) -> None:  # noqa: AN
             connection.execute(table.insert(), rows[start:start + 20_000])
         return
     columns = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
+    processors = [(name, table.c[name].type._cached_bind_processor(connection.dialect)) for name in columns]
+    plain = [name for name, process in processors if process is None]
+    if len(plain) == len(columns):
+        values = [tuple(row[name] for name in columns) for row in rows]
+    else:
+        def convert(row: dict) -> tuple:
+            return tuple(row[name] if process is None or row[name] is None else process(row[name])
+                         for name, process in processors)
+        values = list(map(convert, rows))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    values = (
-        tuple(value if process is None or value is None else process(value)
-              for value, process in zip((row[name] for name in columns), processors))
-        for row in rows
-    )
     connection.connection.driver_connection.executemany(sql, values)
 
 
