@@ -166,9 +166,9 @@ async def test_command_palette_offers_every_action(sample: Database) -> None:
     async with app.run_test(size=SIZE) as pilot:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for expected in ("Dashboard", "Accounts", "Findings", "Inspections & reports", "Run the check now",
-                         "Poll every account", "File: open an account", "File: rename an account",
+                         "Poll the due accounts now", "File: open an account", "File: rename an account",
                          "File: transfer an account", "File: suspend an account", "File: close an account",
-                         "Record an observation", "Help", "Search"):
+                         "Record an observation", "Help", "Search", "Quit"):
             assert expected in titles
         await pilot.press("ctrl+p")
         await pilot.pause()

@@ -58,14 +58,14 @@ class TrackerApp(App):
         Binding("a", "goto('accounts')", "nav.accounts"),
         Binding("f", "goto('findings')", "nav.findings"),
         Binding("r", "goto('reports')", "nav.reports"),
+        Binding("ctrl+p", "command_palette", "nav.palette", show=False, priority=True),  # Textual's own is in English
     ]
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from tracker_commands(self)
-        yield from super().get_system_commands(screen)
+        yield from tracker_commands(self)  # Textual's own (theme, screenshot …) would be in English only
 
     # navigation
     def action_goto(self, mode: str) -> None:

@@ -1,4 +1,6 @@
-"""Every action of the app for the command palette (ctrl+p), labelled from the catalogue."""
+"""Every action of the app for the command palette (ctrl+p), labelled from the catalogue.
+
+Each entry is (catalogue key of the title, catalogue key of the help line, what it does)."""
 
 from __future__ import annotations
 
@@ -15,25 +17,19 @@ if TYPE_CHECKING:
 FORM_KINDS = ("open", "rename", "transfer", "suspend", "close", "observe")
 
 
-def _screens(app: TrackerApp) -> Iterator[tuple[str, Callable[[], object]]]:
-    yield t("nav.dashboard"), lambda: app.action_goto("dashboard")
-    yield t("nav.accounts"), lambda: app.action_goto("accounts")
-    yield t("nav.findings"), lambda: app.action_goto("findings")
-    yield t("nav.reports"), lambda: app.action_goto("reports")
-    yield t("nav.search"), app.action_search
-    yield t("nav.help"), app.action_help
-
-
-def _actions(app: TrackerApp) -> Iterator[tuple[str, Callable[[], object]]]:
-    yield t("cmd.check"), app.action_run_check
-    yield t("cmd.poll"), app.action_poll
-    yield t("cmd.reports"), lambda: app.action_goto("reports")
+def _entries(app: TrackerApp) -> Iterator[tuple[str, str, Callable[[], object]]]:
+    for mode in ("dashboard", "accounts", "findings", "reports"):
+        yield f"nav.{mode}", f"cmdhelp.{mode}", (lambda mode=mode: app.action_goto(mode))
+    yield "nav.search", "cmdhelp.search", app.action_search
+    yield "cmd.check", "cmdhelp.check", app.action_run_check
+    yield "cmd.poll", "cmdhelp.poll", app.action_poll
+    yield "cmd.reports", "cmdhelp.reports", lambda: app.action_goto("reports")
     for kind in FORM_KINDS:
-        yield t(f"cmd.{kind}"), (lambda kind=kind: app.action_form(kind))
+        yield f"cmd.{kind}", f"cmdhelp.{'observe' if kind == 'observe' else 'filing'}", (lambda kind=kind: app.action_form(kind))
+    yield "nav.help", "cmdhelp.help", app.action_help
+    yield "nav.quit", "cmdhelp.quit", app.exit
 
 
 def tracker_commands(app: TrackerApp) -> Iterator[SystemCommand]:
-    for title, callback in _screens(app):
-        yield SystemCommand(title, t("cmd.help_text"), callback)
-    for title, callback in _actions(app):
-        yield SystemCommand(title, t("cmd.action_help"), callback)
+    for title, help_key, callback in _entries(app):
+        yield SystemCommand(t(title), t(help_key), callback)
