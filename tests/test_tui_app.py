@@ -255,3 +255,17 @@ async def test_a_failing_query_is_reported_not_fatal(sample: Database, monkeypat
         await pilot.press("d")
         await settle(pilot)
         assert app.screen.query_one("#running").value == "23"
+
+
+async def test_letter_keys_still_navigate_from_the_reports_and_after_a_search(sample: Database) -> None:
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        await pilot.press("slash", *"账号00", "escape", "f")
+        await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen)

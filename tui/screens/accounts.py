@@ -30,7 +30,11 @@ class AccountsScreen(TrackerScreen):
         Binding("left_square_bracket", "page(-1)", "nav.prev_page"),
         Binding("ctrl+pagedown", "page(1)", "nav.next_page", show=False),
         Binding("ctrl+pageup", "page(-1)", "nav.prev_page", show=False),
+        Binding("escape", "to_list", "nav.back", show=False),  # out of the search box or a filter
     ]
+
+    def action_to_list(self) -> None:
+        self.query_one("#accounts", DataTable).focus()
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
@@ -20,6 +21,13 @@ FORMATS = ("md", "json", "xlsx", "docx")
 
 
 class ReportsScreen(TrackerScreen):
+    # Start on the buttons, not in a field, so that the letter keys still move between screens.
+    AUTO_FOCUS = "#do-check"
+    BINDINGS = [Binding("escape", "leave_field", "nav.back", show=False)]
+
+    def action_leave_field(self) -> None:
+        self.query_one("#do-check", Button).focus()
+
     def compose(self) -> ComposeResult:
         quarter = quarter_of(self.app.at or now_utc())
         ratio = str(self.app.settings.section("inspection")["default_ratio"])
