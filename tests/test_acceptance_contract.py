@@ -699,3 +699,191 @@ def test_postgres_import_all_or_nothing(pg_schema_url: str, tmp_path: Path) -> N
                                                                          row("2", platform="myspace")])))
     assert result.exit_code == 2
     assert w.export()["weibo:1"]["account_name"] == "账号1" and "weibo:2" not in w.export()
+
+
+# ---------------------------------------------------------------------------------------- more edges
+
+
+def test_errors_go_to_stderr(w: World) -> None:
+    result = w.run("registry", "import", str(w.registry_file([row("1", platform="myspace")], name="e.csv")))
+    assert result.exit_code == 2
+    assert "e.csv" in result.stderr and "myspace" in result.stderr
+    assert "myspace" not in result.stdout
+
+
+def test_low_frequency_and_ad_windows_are_half_open(w: World) -> None:
+    w.registry(*[row(str(i)) for i in range(1, 5)])
+    edge7, edge90 = T_END - timedelta(days=7), T_END - timedelta(days=90)
+    recent = [T_END - timedelta(days=1), T_END - timedelta(days=2)]
+    w.posts(post("weibo:1", "a", edge7), *[post("weibo:1", f"a{i}", t) for i, t in enumerate(recent)],
+            post("weibo:2", "b", edge7 + timedelta(seconds=1)), *[post("weibo:2", f"b{i}", t) for i, t in enumerate(recent)],
+            post("weibo:3", "c", edge90, is_ad=True), post("weibo:4", "d", edge90 + timedelta(seconds=1), is_ad=True))
+    assert "low_frequency" in w.rules("weibo:1")
+    assert "low_frequency" not in w.rules("weibo:2")
+    assert "ad_link" not in w.rules("weibo:3")
+    assert "ad_link" in w.rules("weibo:4")
+
+
+def test_ad_link_domains_match_subdomains_only(w: World) -> None:
+    w.registry(*[row(str(i)) for i in range(1, 5)])
+    recent = T_END - timedelta(days=1)
+    w.posts(post("weibo:1", "a", recent, url="https://ITEM.JD.COM/1.html"),
+            post("weibo:2", "b", recent, url="https://m.tb.cn/h.abc"),
+            post("weibo:3", "c", recent, url="https://jd.com.example.org/x"),
+            post("weibo:4", "d", recent, url="https://shop.example.com/zhengce/"))
+    assert "ad_link" in w.rules("weibo:1") and "ad_link" in w.rules("weibo:2")
+    assert "ad_link" not in w.rules("weibo:3") and "ad_link" not in w.rules("weibo:4")
+    assert "ad_link" in w.rules("weibo:4", config='[rules.ad_link]\ndomains = ["example.com"]\n')
+
+
+def test_privacy_leak_x_check_digit_and_partial_mask(w: World) -> None:
+    w.registry(*[row(str(i)) for i in range(1, 4)])
+    recent = T_END - timedelta(days=1)
+    w.posts(post("weibo:1", "x", recent, text="身份证35010219900307008X"),
+            post("weibo:2", "t", recent, title=f"公示：{VALID_ID}", text=""),
+            post("weibo:3", "m", recent, text="身份证3501021990****1234"))
+    assert "privacy_leak" in w.rules("weibo:1") and "privacy_leak" in w.rules("weibo:2")
+    assert "privacy_leak" not in w.rules("weibo:3")
+
+
+def test_stop_phrases(w: World) -> None:
+    w.registry(row("1"), row("2"), row("3"))
+    old = "2026-09-01T10:00:00+08:00"
+    w.posts(post("weibo:1", "a", old, text="本账号已迁移至“福州发布”，敬请关注"),
+            post("weibo:2", "b", old, text="即日起本账号不再更新"),
+            post("weibo:3", "c", old, text="今日天气晴好"))
+    assert "stopped_not_deregistered" in w.rules("weibo:1")
+    assert "stopped_not_deregistered" in w.rules("weibo:2")
+    assert "stopped_not_deregistered" not in w.rules("weibo:3")
+
+
+def test_comments_signals_from_posts_and_observations_combine(w: World) -> None:
+    w.registry(row("1"), row("2"), row("3"))
+    w.ok("observe", "weibo:1", "comments_disabled", "--at", "2026-09-10")
+    w.posts(post("weibo:1", "a", "2026-09-20T10:00:00+08:00", comments_enabled=True),
+            post("weibo:2", "b", "2026-09-10T10:00:00+08:00", comments_enabled=False),
+            post("weibo:3", "c", "2026-09-10T10:00:00+08:00", comments_enabled=False),
+            post("weibo:3", "d", "2026-09-20T10:00:00+08:00", comments_enabled=None))
+    w.ok("observe", "weibo:2", "comments_enabled", "--at", "2026-09-20")
+    assert "comments_disabled" not in w.rules("weibo:1")
+    assert "comments_disabled" not in w.rules("weibo:2")
+    assert "comments_disabled" in w.rules("weibo:3")  # a post that says nothing is no signal
+
+
+def test_observation_bare_date_is_end_of_day(w: World) -> None:
+    w.registry(row("1"))
+    w.ok("observe", "weibo:1", "comments_disabled", "--at", "2026-09-30")
+    assert "comments_disabled" in w.rules("weibo:1", "2026-09-30")
+    assert "comments_disabled" not in w.rules("weibo:1", "2026-09-30T12:00:00")
+
+
+def test_check_region_is_a_subtree_of_segments(w: World) -> None:
+    w.registry(row("1", region="福建省/福州市"), row("2", region="福建省/福州市/鼓楼区"),
+               row("3", region="福建省/福州市郊"), row("4", region="福建省"))
+    accounts = {f["account"] for f in w.check(T, None, "--region", "福建省/福州市")["findings"]}
+    assert accounts == {"weibo:1", "weibo:2"}
+
+
+def test_env_vars_tracker_db_and_tracker_config(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    path = World(url, tmp_path).registry_file([row("1")])
+    assert runner.invoke(app, ["registry", "import", str(path)], env={"TRACKER_DB": url}).exit_code == 0
+    config = tmp_path / "user.toml"
+    config.write_text('[rules.empty_shell]\nseverity = "warning"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", "--at", T, "--format", "json"],
+                           env={"TRACKER_DB": url, "TRACKER_CONFIG": str(config)})
+    assert result.exit_code == 0, result.output
+    assert [(f["account"], f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("weibo:1", "empty_shell", "warning")]
+
+
+def test_fresh_database_needs_no_init(w: World) -> None:
+    assert w.check() == {"at": "2026-09-30T23:59:59+08:00", "findings": []}
+
+
+def test_more_registry_problems(w: World) -> None:
+    no_code = w.tmp / "no_code.csv"
+    no_code.write_text("region,org_name,platform,account_id,account_name,opened_on\n"
+                       "福建省,单位,weibo,1,账号,2026-01-01\n", encoding="utf-8")
+    assert w.run("registry", "import", str(no_code)).exit_code == 2
+    for bad in (row("1", status="closed"), row("1", profile_url="javascript:alert(1)"), row("1", org_code="123"),
+                {**row("1"), "account_id": ""}, row("1", opened_on="")):
+        result = w.run("registry", "import", str(w.registry_file([bad])))
+        assert result.exit_code == 2, (bad, result.output)
+    assert w.export() == {}
+    minimal = w.tmp / "minimal.csv"  # optional columns may be left out, columns in any order
+    minimal.write_text(f"account_name,account_id,platform,opened_on,org_code,org_name,region\n"
+                       f"账号1,1,weibo,2026-01-01,{org(1)},单位,福建省\n", encoding="utf-8")
+    w.ok("registry", "import", str(minimal))
+    assert w.export()["weibo:1"]["status"] == "active"
+
+
+def test_update_files_transfer_suspend_close(w: World) -> None:
+    w.registry(row("1"), row("2"), row("3"))
+    changed = [row("1", org_code=org(900), org_name="新单位", region="福建省/厦门市"), row("2", status="停更"),
+               row("3", status="已注销")]
+    w.ok("registry", "import", "--update", str(w.registry_file(changed)))
+    kinds = {a: [e["kind"] for e in json.loads(w.ok("registry", "history", a, "--format", "json").stdout)["events"]]
+             for a in ("weibo:1", "weibo:2", "weibo:3")}
+    assert kinds == {"weibo:1": ["open", "transfer"], "weibo:2": ["open", "suspend"], "weibo:3": ["open", "close"]}
+    now = w.export()
+    assert now["weibo:1"]["org_name"] == "新单位" and now["weibo:2"]["status"] == "suspended"
+
+
+def test_registry_list_filters(w: World) -> None:
+    w.registry(row("111", region="福建省/福州市"), row("222", region="福建省/厦门市", platform="douyin"),
+               row("333", region="福建省/福州市", status="suspended"))
+    by_platform = w.ok("registry", "list", "--platform", "douyin").stdout
+    assert "222" in by_platform and "111" not in by_platform
+    by_region = w.ok("registry", "list", "--region", "福建省/福州市").stdout
+    assert "111" in by_region and "333" in by_region and "222" not in by_region
+    by_status = w.ok("registry", "list", "--status", "suspended").stdout
+    assert "333" in by_status and "111" not in by_status
+
+
+def test_report_running_counts_at_t_and_severity_config(w: World) -> None:
+    w.registry(row("1", region="福建省/宁德市"), row("2", region="福建省/宁德市", opened_on="2026-09-30"),
+               row("3", region="福建省/宁德市", status="suspended"), row("4", region="福建省/宁德市"),
+               row("5", region="福建省/宁德市", opened_on="2026-10-01"))
+    w.ok("file", "close", "weibo:4", "--notice-from", "2026-10-01", "--effective", "2026-10-15")
+    rows = w.report()["rows"]
+    assert [(r["region"], r["running"], r["checked"]) for r in rows] == [("福建省/宁德市", 4, 4)]
+    assert rows[0]["failed"] >= 2  # weibo:1 and weibo:4 are empty shells (veto)
+    config = ('[rules.empty_shell]\nseverity = "warning"\n[rules.stopped_not_deregistered]\nenabled = false\n'
+              '[rules.no_update]\nenabled = false\n')
+    relaxed = json.loads(w.ok("report", "--quarter", "2026Q3", "--at", T, "--format", "json", config=config).stdout)
+    assert relaxed["total"]["failed"] == 0 and relaxed["failed_accounts"] == []
+    assert {p["rule"] for p in relaxed["problems"]} >= {"empty_shell"}
+
+
+def test_sample_has_every_stratum_and_at_least_the_ratio(w: World) -> None:
+    w.registry(*[row(str(i), region="福建省/南平市/建阳区") for i in range(1, 11)],
+               row("20", region="福建省/南平市", platform="douyin"), row("21", region="福建省"),
+               row("22", region="福建省/三明市"))
+    w.ok("inspect", "plan", "--quarter", "2026Q3", "--ratio", "0.25", "--seed", "3")
+    w.ok("inspect", "run", "--quarter", "2026Q3", "--at", T)
+    rows = {r["region"]: (r["running"], r["checked"]) for r in w.report()["rows"]}
+    assert rows["福建省"] == (1, 1) and rows["福建省/三明市"] == (1, 1)
+    assert rows["福建省/南平市"][0] == 11 and 4 <= rows["福建省/南平市"][1] < 11  # ≥ 3 of 10 weibo + the douyin
+
+
+def test_bad_quarter_and_ratio_exit_2(w: World) -> None:
+    w.registry(row("1"))
+    for args in (["report", "--quarter", "2026Q5", "--format", "json"], ["report", "--quarter", "Q3", "--format", "json"],
+                 ["inspect", "plan", "--quarter", "2026Q3", "--ratio", "1.5"],
+                 ["check", "--at", T, "--format", "xml"], ["check", "--at", "2026-13-01"]):
+        assert w.run(*args).exit_code == 2, args
+
+
+def test_report_xlsx_and_docx_files(w: World, tmp_path: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    province(w)
+    xlsx, docx = tmp_path / "r.xlsx", tmp_path / "r.docx"
+    w.ok("report", "--quarter", "2026Q3", "--at", T, "--format", "xlsx", "-o", str(xlsx))
+    w.ok("report", "--quarter", "2026Q3", "--at", T, "--format", "docx", "-o", str(docx))
+    cells = [str(c.value) for sheet in load_workbook(xlsx) for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert any("不合格率" in c for c in cells) and any("福州市" in c for c in cells)
+    document = Document(str(docx))
+    assert document.tables and any("不合格率" in cell.text for t in document.tables for r in t.rows for cell in r.cells)
