@@ -269,3 +269,26 @@ async def test_letter_keys_still_navigate_from_the_reports_and_after_a_search(sa
         await pilot.press("slash", *"账号00", "escape", "f")
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen)
+
+
+async def test_the_dashboard_paints_before_slow_counts_arrive(sample: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tracker import queries
+
+    release, counting = threading.Event(), queries.dashboard
+
+    def slow_dashboard(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a database under load
+        release.wait(10)
+        return counting(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "dashboard", slow_dashboard)
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DashboardScreen)  # on screen, keys work, counts pending
+        assert app.screen.query_one("#running").value == "…"
+        assert "正在统计" in text(app.screen.query_one("#as-of", Static))
+        release.set()
+        await settle(pilot)
+        assert app.screen.query_one("#running").value == "23"
