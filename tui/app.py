@@ -1,7 +1,8 @@
 """The Textual app: modes for the four main screens, pushed screens for details, forms and help.
 
 The app holds the database and the settings (attributes down); screens post `AccountChosen`,
-`FormRequested` and `DataChanged` (messages up). Every query runs in a thread worker.
+`RegionChosen`, `FormRequested` and `DataChanged` (messages up). Every query runs in a thread
+worker.
 """
 
 from __future__ import annotations
