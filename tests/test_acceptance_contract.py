@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -887,3 +890,81 @@ def test_report_xlsx_and_docx_files(w: World, tmp_path: Path) -> None:
     assert any("不合格率" in c for c in cells) and any("福州市" in c for c in cells)
     document = Document(str(docx))
     assert document.tables and any("不合格率" in cell.text for t in document.tables for r in t.rows for cell in r.cells)
+
+
+# ---------------------------------------------------------------------------------------- §5 poll
+
+
+class _Bodies(BaseHTTPRequestHandler):
+    routes: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = self.routes.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+@pytest.fixture
+def loopback() -> Iterator[tuple[str, dict[str, bytes]]]:
+    routes: dict[str, bytes] = {}
+    handler = type("Handler", (_Bodies,), {"routes": routes})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    server.shutdown()
+    server.server_close()
+
+
+def weibo_time(when: datetime) -> str:
+    return when.astimezone(SH).strftime("%a %b %d %H:%M:%S +0800 %Y")
+
+
+def weibo_cards(*mblogs: dict) -> bytes:
+    return json.dumps({"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": m} for m in mblogs]}}).encode()
+
+
+def weibo_user(name: str, verified: bool, reason: str = "") -> bytes:
+    user = {"id": 1, "screen_name": name, "verified": verified, "verified_reason": reason,
+            "followers_count": "1193.2万"}
+    return json.dumps({"ok": 1, "data": {"userInfo": user}}, ensure_ascii=False).encode()
+
+
+def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> None:  # noqa: ANN001
+    base, routes = loopback
+    now = datetime.now(SH)
+    routes["/f1"] = weibo_cards({"id": "11", "created_at": weibo_time(now - timedelta(days=200)), "text": "置顶：欢迎关注",
+                                 "title": {"text": "置顶"}},
+                                {"id": "12", "created_at": weibo_time(now - timedelta(days=1)), "text": "今日要闻"})
+    routes["/f2"] = weibo_cards({"id": "21", "created_at": "5分钟前", "text": "刚刚发布的通知"})
+    routes["/f3"] = weibo_cards(*[{"id": f"3{i}", "created_at": weibo_time(now - timedelta(days=i + 1)),
+                                   "text": "转发微博", "retweeted_status": {"id": f"9{i}", "text": "原文"}}
+                                  for i in range(5)])
+    routes["/p1"] = weibo_user("账号1", True, "单位1官方微博")
+    routes["/p2"] = weibo_user("改过的名字", False)
+    routes["/p3"] = weibo_user("账号3", True, "别的单位官方微博")
+    w.registry(row("1", feed_url=f"{base}/f1", profile_url=f"{base}/p1"),
+               row("2", feed_url=f"{base}/f2", profile_url=f"{base}/p2"),
+               row("3", feed_url=f"{base}/f3", profile_url=f"{base}/p3"),
+               row("4", feed_url=f"{base}/f1"),
+               row("5", feed_url=f"{base}/missing"))
+    w.ok("poll")
+    for _ in range(2):
+        w.run("poll", "weibo:5")
+    at = (datetime.now(SH) + timedelta(seconds=2)).replace(tzinfo=None).isoformat(timespec="seconds")
+    findings = {(f["account"], f["rule"]): f["severity"] for f in w.check(at)["findings"]}
+    rules = {a: {r for (acc, r) in findings if acc == a} for a in ("weibo:1", "weibo:2", "weibo:3", "weibo:4")}
+    assert not rules["weibo:1"] & {"dormant", "no_update", "empty_shell", "unfiled_rename", "subject_mismatch"}
+    assert {"unfiled_rename", "subject_mismatch"} <= rules["weibo:2"]
+    assert not rules["weibo:2"] & {"no_update", "empty_shell", "dormant"}  # 5分钟前 is a recent post
+    assert "subject_mismatch" in rules["weibo:3"] and "unfiled_rename" not in rules["weibo:3"]
+    assert "repost_only" in rules["weibo:3"]
+    assert not rules["weibo:4"] & {"unfiled_rename", "subject_mismatch"}  # no profile data: not judged
+    assert findings.get(("weibo:5", "feed_unreachable")) == "info"
+    assert findings[("weibo:2", "unfiled_rename")] == "warning"
