@@ -968,3 +968,96 @@ def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> Non
     assert not rules["weibo:4"] & {"unfiled_rename", "subject_mismatch"}  # no profile data: not judged
     assert findings.get(("weibo:5", "feed_unreachable")) == "info"
     assert findings[("weibo:2", "unfiled_rename")] == "warning"
+
+
+# ---------------------------------------------------------------------------------------- evidence, re-import, working days
+
+
+def test_evidence_names_post_id_and_url(w: World, tmp_path: Path) -> None:
+    lexicon = tmp_path / "terms.txt"
+    lexicon.write_text("严重错误说法\n", encoding="utf-8")
+    w.registry(row("1"), row("2"), row("3"))
+    recent = T_END - timedelta(days=2)
+    w.posts(post("weibo:1", "adpost", recent, url="https://item.taobao.com/item.htm?id=7"),
+            post("weibo:2", "leakpost", recent, text=f"身份证{VALID_ID}", url="https://weibo.com/2/leakpost"),
+            post("weibo:3", "wordpost", recent, text="出现严重错误说法", url="https://weibo.com/3/wordpost"))
+    config = f'[rules.banned_expression]\nlexicons = ["{lexicon}"]\n'
+    evidence = {(f["account"], f["rule"]): json.dumps(f["evidence"], ensure_ascii=False)
+                for f in w.check(T, config)["findings"]}
+    for key, pid, url in ((("weibo:1", "ad_link"), "adpost", "https://item.taobao.com/item.htm?id=7"),
+                          (("weibo:2", "privacy_leak"), "leakpost", "https://weibo.com/2/leakpost"),
+                          (("weibo:3", "banned_expression"), "wordpost", "https://weibo.com/3/wordpost")):
+        assert pid in evidence[key] and url in evidence[key], (key, evidence[key])
+    assert "严重错误说法" in evidence[("weibo:3", "banned_expression")]
+
+
+def test_same_file_twice_changes_nothing(w: World) -> None:
+    path = w.registry_file([row("1"), row("2")])
+    w.ok("registry", "import", str(path))
+    w.ok("registry", "import", str(path))
+    w.ok("registry", "import", "--update", str(path))
+    events = json.loads(w.ok("registry", "history", "weibo:1", "--format", "json").stdout)["events"]
+    assert [e["kind"] for e in events] == ["open"]
+
+
+def _workdays_between(start, end) -> int:  # noqa: ANN001
+    import chinese_calendar
+
+    days, count = start, 0
+    while days < end:
+        days += timedelta(days=1)
+        count += chinese_calendar.is_workday(days)
+    return count
+
+
+def test_late_filing_counts_chinese_working_days(w: World) -> None:
+    today = datetime.now(SH).date()
+    on_time = today - timedelta(days=1)
+    while _workdays_between(on_time - timedelta(days=1), today) <= 4:
+        on_time -= timedelta(days=1)  # the earliest day with at most 4 working days since
+    late = on_time
+    while _workdays_between(late, today) < 7:
+        late -= timedelta(days=1)
+    for account_id, effective in (("1", on_time), ("2", late)):
+        w.ok("file", "open", f"weibo:{account_id}", "--region", "福建省/福州市", "--org-name", f"单位{account_id}",
+             "--org-code", org(800 + int(account_id)), "--name", f"账号{account_id}",
+             "--effective", effective.isoformat())
+    at = (datetime.now(SH) + timedelta(seconds=2)).replace(tzinfo=None).isoformat(timespec="seconds")
+    found = {f["account"] for f in w.check(at)["findings"] if f["rule"] == "late_filing"}
+    assert found == {"weibo:2"}, (on_time, late)
+
+
+def test_duplicate_account_follows_transfers_as_of_t(w: World) -> None:
+    w.registry(row("1", org_code=org(500), platform="微信"), row("2", org_code=org(600), platform="wechat"))
+    w.ok("file", "transfer", "wechat:2", "--org-code", org(500), "--org-name", "单位1", "--effective", "2026-09-15")
+    flagged = lambda at: {f["account"] for f in w.check(at)["findings"] if f["rule"] == "duplicate_account"}  # noqa: E731
+    assert flagged("2026-09-10") == set()
+    assert flagged(T) & {"wechat:1", "wechat:2"}
+
+
+def test_same_post_id_on_two_accounts_are_two_posts(w: World) -> None:
+    w.registry(row("1"), row("2"))
+    w.posts(*[post("weibo:1", f"p{i}", T_END - timedelta(days=i + 1)) for i in range(3)],
+            *[post("weibo:2", f"p{i}", T_END - timedelta(days=i + 1)) for i in range(3)])
+    assert not UPDATE_FAMILY & set(w.rules("weibo:1")) and not UPDATE_FAMILY & set(w.rules("weibo:2"))
+
+
+def test_report_region_filter(w: World) -> None:
+    province(w)
+    data = json.loads(w.ok("report", "--quarter", "2026Q3", "--at", T, "--region", "福建省/福州市",
+                           "--format", "json").stdout)
+    assert [r["region"] for r in data["rows"]] == ["福建省/福州市"]
+    assert data["total"]["running"] == 3 and {f["account"] for f in data["failed_accounts"]} == {"weibo:3"}
+
+
+def test_rename_filing_settles_unfiled_rename(w: World, loopback) -> None:  # noqa: ANN001
+    base, routes = loopback
+    routes["/p1"] = weibo_user("新名字", True, "单位1官方微博")
+    routes["/f1"] = weibo_cards({"id": "1", "created_at": weibo_time(datetime.now(SH) - timedelta(hours=3)),
+                                 "text": "要闻"})
+    w.registry(row("1", feed_url=f"{base}/f1", profile_url=f"{base}/p1"))
+    w.ok("poll")
+    now = lambda: (datetime.now(SH) + timedelta(seconds=2)).replace(tzinfo=None).isoformat(timespec="seconds")  # noqa: E731
+    assert "unfiled_rename" in w.rules("weibo:1", now())
+    w.ok("file", "rename", "weibo:1", "--name", "新名字")
+    assert "unfiled_rename" not in w.rules("weibo:1", now())
