@@ -1061,3 +1061,40 @@ def test_rename_filing_settles_unfiled_rename(w: World, loopback) -> None:  # no
     assert "unfiled_rename" in w.rules("weibo:1", now())
     w.ok("file", "rename", "weibo:1", "--name", "新名字")
     assert "unfiled_rename" not in w.rules("weibo:1", now())
+
+
+def test_hostile_files_are_bad_input_not_tracebacks(w: World) -> None:
+    w.registry(row("1"))
+    before = w.export()
+    junk_xlsx = w.tmp / "junk.xlsx"
+    junk_xlsx.write_bytes(b"PK\x03\x04 this is not a workbook")
+    binary_csv = w.tmp / "binary.csv"
+    binary_csv.write_bytes(b"\xff\xfe\x00\x81\x82" * 50)
+    empty_csv = w.tmp / "empty.csv"
+    empty_csv.write_bytes(b"")
+    bad_jsonl = w.tmp / "bad.jsonl"
+    bad_jsonl.write_text(json.dumps(post("weibo:1", "x", "2026-13-45T00:00:00+08:00")) + "\n", encoding="utf-8")
+    cases = [["registry", "import", str(junk_xlsx)], ["registry", "import", str(binary_csv)],
+             ["registry", "import", str(empty_csv)], ["ingest", str(w.tmp / "nope.jsonl")], ["ingest", str(bad_jsonl)],
+             ["observe", "weibo:1", "comments_disabled", "--at", "yesterday-ish"],
+             ["file", "close", "weibo:1"], ["--config", str(w.tmp / "missing.toml"), "check", "--at", T]]
+    for args in cases:
+        result = w.run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert isinstance(result.exception, SystemExit | None), (args, result.exception)
+        assert "Traceback" not in result.output
+    assert w.export() == before
+    assert "empty_shell" in w.rules("weibo:1")  # the bad post was not loaded
+
+
+def test_app_unavailable_only_for_app_platform(w: World) -> None:
+    w.registry(row("1"))
+    w.run("observe", "weibo:1", "app_unavailable", "--at", "2026-09-01")  # may be refused; never a finding
+    assert "app_unavailable" not in w.rules("weibo:1")
+
+
+def test_demo_prints_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["demo", "--accounts", "60", "--no-tui"])
+    assert result.exit_code == 0, result.output
+    assert "福建省" in result.stdout
