@@ -128,6 +128,7 @@ def test_filings_and_time_travel(db, tmp_path: Path) -> None:
         ("suspend", "weibo:1", {"effective_on": date(2025, 3, 1)}, "already suspended"),
         ("close", "weibo:1", {}, "--notice-from"),
         ("transfer", "weibo:1", {"org_code": "123", "org_name": "x"}, "18 characters"),
+        ("transfer", "weibo:1", {"org_code": ORG_A, "org_name": "x", "region": "福建省//鼓楼区"}, "empty segment"),
         ("rename", "nosuch:1", {"account_name": "x"}, "unknown platform"),
     ],
 )

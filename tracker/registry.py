@@ -225,10 +225,13 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
         if not fields_.get("org_code") or not fields_.get("org_name"):
             raise TrackerError("file transfer needs --org-code and --org-name")
         from tracker.orgcode import org_code_problem
+        from tracker.registry_rows import region_problem
 
-        reason = org_code_problem(fields_["org_code"])
-        if reason:
-            raise TrackerError(f"--org-code {fields_['org_code']!r}: {reason}")
+        checks = {"org_code": org_code_problem(fields_["org_code"]),
+                  "region": region_problem(fields_["region"]) if fields_.get("region") else None}
+        for name, reason in checks.items():
+            if reason:
+                raise TrackerError(f"--{name.replace('_', '-')} {fields_[name]!r}: {reason}")
     if kind == FilingKind.CLOSE:
         notice = fields_.get("notice_from")
         if notice is None:

@@ -127,12 +127,6 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
         fields = {"account_name": values.get("name")}
     elif kind == "transfer":
         region = (values.get("region") or "").strip() or None
-        if region is not None:
-            from tracker.registry_rows import region_problem
-
-            reason = region_problem(region)
-            if reason:
-                raise TrackerError(f"--region {region!r}: {reason}")
         fields = {"org_code": (values.get("org_code") or "").strip().upper(), "org_name": values.get("org_name"), "region": region}
     elif kind == "close":
         fields = {"notice_from": date_option(values.get("notice_from"), "--notice-from")}

@@ -216,12 +216,6 @@ def transfer_command(
     effective: str = EFFECTIVE, approver: str = APPROVER, doc: str = DOC, by: str = BY,
 ) -> None:
     """File a transfer to another 主办单位 (and region)."""
-    if region is not None:
-        from tracker.registry_rows import region_problem
-
-        reason = region_problem(region)
-        if reason:
-            raise TrackerError(f"--region {region!r}: {reason}")
     _file(ctx, "transfer", account, effective, approver, doc, by, org_code=org_code.strip().upper(), org_name=org_name, region=region)
 
 

@@ -13,10 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -64,7 +60,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     raise DatabaseError(f"unsupported database backend {parsed.get_backend_name()!r}: use sqlite or postgresql+psycopg")
 
 
-def _alembic_config(connection) -> Config:  # noqa: ANN001
+def _alembic_config(connection):  # noqa: ANN001, ANN202
+    from alembic.config import Config  # imported here: alembic costs start-up time of every command
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -73,6 +71,10 @@ def _alembic_config(connection) -> Config:  # noqa: ANN001
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (every branch head)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with engine.begin() as connection:
         config = _alembic_config(connection)
         heads = set(ScriptDirectory.from_config(config).get_heads())
