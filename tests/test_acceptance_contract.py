@@ -1102,3 +1102,21 @@ def test_demo_prints_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(app, ["demo", "--accounts", "60", "--no-tui"])
     assert result.exit_code == 0, result.output
     assert "福建省" in result.stdout
+
+
+def test_poll_douyin_ads_comments_and_once_only(w: World, loopback) -> None:  # noqa: ANN001
+    base, routes = loopback
+    now = datetime.now(SH)
+    author = {"nickname": "账号1", "custom_verify": "单位1", "follower_count": 5000}
+    routes["/d1"] = json.dumps({"status_code": 0, "aweme_list": [
+        {"aweme_id": "701", "desc": "好物推荐", "create_time": int((now - timedelta(days=1)).timestamp()),
+         "is_ads": True, "aweme_control": {"can_comment": False}, "author": author},
+        {"aweme_id": "702", "desc": "政务公开", "create_time": int((now - timedelta(days=2)).timestamp()),
+         "is_ads": False, "aweme_control": {"can_comment": False}, "author": author}]}, ensure_ascii=False).encode()
+    w.registry(row("1", platform="douyin", feed_url=f"{base}/d1"))
+    w.ok("poll")
+    w.ok("poll", "douyin:1")
+    at = (datetime.now(SH) + timedelta(seconds=2)).replace(tzinfo=None).isoformat(timespec="seconds")
+    rules = w.rules("douyin:1", at)
+    assert rules.get("ad_link") == "veto" and rules.get("comments_disabled") == "warning"
+    assert rules.get("low_frequency") == "warning"  # two posts, each stored once
