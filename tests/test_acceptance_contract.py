@@ -1130,3 +1130,15 @@ def test_a_post_exactly_at_t_is_seen(w: World) -> None:
     w.posts(post("weibo:1", "edge", "2026-09-30T23:59:59+08:00"))
     assert "empty_shell" not in w.rules("weibo:1", "2026-09-30")
     assert "empty_shell" in w.rules("weibo:1", "2026-09-30T23:59:58+08:00")
+
+
+def test_report_and_transfer_use_the_registry_as_of_t(w: World) -> None:
+    w.registry(row("1", region="福建省/福州市/鼓楼区"), row("2", region="福建省/福州市"))
+    w.ok("file", "transfer", "weibo:1", "--org-code", org(77), "--org-name", "思明区政府",
+         "--region", "福建省/厦门市/思明区", "--effective", "2026-10-15")
+    w.ok("file", "transfer", "weibo:2", "--org-code", org(78), "--org-name", "新主办", "--effective", "2026-10-15")
+    assert w.export("2026-10-20")["weibo:2"]["region"] == "福建省/福州市"  # no --region: the region stays
+    q3 = {r["region"]: r["running"] for r in w.report("2026Q3", T)["rows"]}
+    assert q3 == {"福建省/福州市": 2}
+    q4 = {r["region"]: r["running"] for r in w.report("2026Q4", "2026-12-31")["rows"]}
+    assert q4 == {"福建省/福州市": 1, "福建省/厦门市": 1}
