@@ -1142,3 +1142,9 @@ def test_report_and_transfer_use_the_registry_as_of_t(w: World) -> None:
     assert q3 == {"福建省/福州市": 2}
     q4 = {r["region"]: r["running"] for r in w.report("2026Q4", "2026-12-31")["rows"]}
     assert q4 == {"福建省/福州市": 1, "福建省/厦门市": 1}
+
+
+def test_dry_run_reports_problems_like_import(w: World) -> None:
+    result = w.run("registry", "import", "--dry-run", str(w.registry_file([row("1", platform="myspace")])))
+    assert result.exit_code == 2 and "myspace" in result.stderr
+    assert w.export() == {}
