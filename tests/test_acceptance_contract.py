@@ -961,6 +961,7 @@ def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> Non
                row("3", feed_url=f"{base}/f3", profile_url=f"{base}/p3"),
                row("4", feed_url=f"{base}/f1"),
                row("5", feed_url=f"{base}/missing"))
+    w.posts(*[post("weibo:5", f"arch{i}", now - timedelta(days=i + 1)) for i in range(3)])
     w.ok("poll")
     for _ in range(2):
         w.run("poll", "weibo:5")
@@ -975,6 +976,9 @@ def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> Non
     assert not rules["weibo:4"] & {"unfiled_rename", "subject_mismatch"}  # no profile data: not judged
     assert findings.get(("weibo:5", "feed_unreachable")) == "info"
     assert findings[("weibo:2", "unfiled_rename")] == "warning"
+    assert {r for (a, r) in findings if a == "weibo:5"} == {"feed_unreachable"}
+    report = json.loads(w.ok("report", "--quarter", "2026Q4", "--at", at, "--format", "json").stdout)
+    assert "weibo:5" not in {f["account"] for f in report["failed_accounts"]}  # info never affects 合格
 
 
 # ---------------------------------------------------------------------------------------- evidence, re-import, working days
