@@ -665,9 +665,9 @@ def test_inspection_sample_is_reproducible(tmp_path: Path) -> None:
         world.registry(*[row(str(i), region="福建省/南平市") for i in range(1, 11)])
         world.ok("inspect", "plan", "--quarter", "2026Q3", "--ratio", "0.3", "--seed", "42")
         world.ok("inspect", "run", "--quarter", "2026Q3", "--at", T)
-        report = world.report()
-        outputs.append(report["rows"])
-    assert outputs[0] == outputs[1] and outputs[0][0]["checked"] == 3
+        report = world.report()  # every account is an empty shell: the failed ones are the sample
+        outputs.append((report["rows"], sorted(f["account"] for f in report["failed_accounts"])))
+    assert outputs[0] == outputs[1] and outputs[0][0][0]["checked"] == 3 and len(outputs[0][1]) == 3
 
 
 def test_case_closed_by_later_check_without_finding(w: World) -> None:
