@@ -1152,3 +1152,32 @@ def test_dry_run_reports_problems_like_import(w: World) -> None:
     result = w.run("registry", "import", "--dry-run", str(w.registry_file([row("1", platform="myspace")])))
     assert result.exit_code == 2 and "myspace" in result.stderr
     assert w.export() == {}
+
+
+def test_poll_detects_rss_atom_json_feed_from_the_body(w: World, loopback) -> None:  # noqa: ANN001
+    from email.utils import format_datetime
+
+    base, routes = loopback
+    now = datetime.now(SH)
+    times = [now - timedelta(days=i + 1) for i in range(3)]
+    quote = '<blockquote> - 转发 <a href="https://weibo.com/2" target="_blank">@某某</a>: 原文</blockquote>'
+    items = "".join(f"<item><title>转发微博 {i}</title><description><![CDATA[转发微博{quote}]]></description>"
+                    f"<link>https://weibo.com/1/r{i}</link><guid>r{i}</guid><pubDate>{format_datetime(t)}</pubDate>"
+                    f"</item>" for i, t in enumerate(times))
+    routes["/rss"] = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>账号1的微博</title>' \
+                     f"<link>https://weibo.com/1</link><description>x</description>{items}</channel></rss>".encode()
+    entries = "".join(f"<entry><id>a{i}</id><title>通知{i}</title><link href='https://x.gov.cn/a{i}'/>"
+                      f"<updated>{t.isoformat()}</updated><published>{t.isoformat()}</published></entry>"
+                      for i, t in enumerate(times))
+    routes["/atom"] = f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">' \
+                      f"<title>t</title><id>urn:x</id><updated>{now.isoformat()}</updated>{entries}</feed>".encode()
+    routes["/jf"] = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
+        {"id": f"j{i}", "url": f"https://x.gov.cn/j{i}", "content_text": "公告", "date_published": t.isoformat()}
+        for i, t in enumerate(times)]}).encode()
+    w.registry(row("1", feed_url=f"{base}/rss"), row("2", feed_url=f"{base}/atom"), row("3", feed_url=f"{base}/jf"))
+    w.ok("poll")
+    at = (datetime.now(SH) + timedelta(seconds=2)).replace(tzinfo=None).isoformat(timespec="seconds")
+    for account in ("weibo:1", "weibo:2", "weibo:3"):
+        assert not UPDATE_FAMILY & set(w.rules(account, at)), account  # three posts in the week, all parsed
+    config = "[rules.repost_only]\nmin_posts = 3\n"
+    assert "repost_only" in w.rules("weibo:1", at, config) and "repost_only" not in w.rules("weibo:2", at, config)
