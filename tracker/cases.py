@@ -1,6 +1,7 @@
 """Rectification cases (整改).
 
-A case opens for every 不合格 account of a quarter's inspection run (`inspect run`), due
+A case opens for every 不合格 account (a veto finding) of a stored `tracker check` and of a
+quarter's inspection run (`inspect run`) — one case per account and quarter of T — due
 `[cases].due_days` days after the inspection's T. A later check of the account (复核) that no
 longer finds any of the case's veto rules closes it as rectified at that check's T: the next
 `inspect run` (its sample, and the accounts of open cases), `tracker cases --review`, and every
@@ -26,10 +27,14 @@ STATUSES = ("open", "overdue", "closed")
 
 
 def open_quarter_cases(session, quarter: str, at: datetime, failed: dict[str, list[str]],
-                       due_days: int) -> tuple[int, int]:
-    """Make the quarter's cases match its (re-)run; returns (opened or updated, closed)."""
+                       due_days: int, judged: Iterable[str] | None = None) -> tuple[int, int]:
+    """Make the quarter's cases of the `judged` accounts (default: all) match its (re-)run;
+    returns (opened or updated, closed)."""
     existing = {case.account: case for case in session.exec(
         select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
+    if judged is not None:
+        wanted = set(judged) | set(failed)
+        existing = {account: case for account, case in existing.items() if account in wanted}
     earlier = {case.account for case in session.exec(
         select(RectificationCase).where(RectificationCase.quarter == previous_quarter(quarter))).all()}
     due_on = local_date(at) + timedelta(days=due_days)
@@ -48,6 +53,45 @@ def open_quarter_cases(session, quarter: str, at: datetime, failed: dict[str, li
             session.add(case)
             closed += 1
     return opened, closed
+
+
+def open_cases_from_check(db: Database, settings, at: datetime, findings: Iterable) -> int:
+    """A stored check opens (or extends) the case of every account with a veto finding, in the
+    quarter of its T; a case closed earlier in that quarter reopens when the account fails again.
+    Cases are closed by later checks (`close_by_checks`). Returns the cases opened or reopened."""
+    from tracker.inspections import veto_rules
+    from tracker.queries import quarter_of
+
+    failed = veto_rules(findings)
+    if not failed:
+        return 0
+    quarter = quarter_of(at)
+    due_on = local_date(at) + timedelta(days=int(settings.section("cases")["due_days"]))
+    opened = 0
+    with db.write() as session:
+        existing = {case.account: case for case in session.exec(
+            select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
+        earlier = set(session.exec(select(RectificationCase.account).where(
+            RectificationCase.quarter == previous_quarter(quarter))).all())
+        for account, rules in failed.items():
+            case = existing.get(account)
+            if case is None:
+                case = RectificationCase(account=account, quarter=quarter, rules=list(rules), opened_at=at,
+                                         due_on=due_on, repeat_offender=account in earlier)
+                opened += 1
+            elif case.status == "open":
+                merged = sorted(set(case.rules or ()) | set(rules))
+                if merged == list(case.rules or ()):
+                    continue
+                case.rules = merged
+            elif case.closed_at is not None and case.closed_at < at:
+                case.status, case.closed_at, case.rules = "open", None, list(rules)
+                case.opened_at, case.due_on = at, due_on
+                opened += 1
+            else:
+                continue
+            session.add(case)
+    return opened
 
 
 def cases_to_review(session, at: datetime, *, skip_quarter: str | None = None) -> list[RectificationCase]:

@@ -178,7 +178,7 @@ def run_inspection(db: Database, settings: Settings, quarter: str, at: datetime 
         closed = cases.close_rectified(session, cases.cases_to_review(session, at, skip_quarter=quarter),
                                        veto_rules([*findings, *review_findings]), at)
         opened, closed_here = cases.open_quarter_cases(session, quarter, at, failed,
-                                                       int(settings.section("cases")["due_days"]))
+                                                       int(settings.section("cases")["due_days"]), judged=sample)
     return RunResult(row.id, quarter, at, len(sample), failed, findings, opened, closed + closed_here)
 
 

@@ -76,10 +76,12 @@ def evaluate(db: Database, settings: Settings, at: datetime, *, region: str | No
 
 
 def run_check(db: Database, settings: Settings, at: datetime, *, region: str | None = None) -> CheckResult:
-    """Evaluate and store: findings keep when they were first and last seen; re-running the
-    same check changes nothing."""
+    """Evaluate and store: findings keep when they were first and last seen, and every 不合格
+    account gets its quarter's rectification case; re-running the same check changes nothing."""
+    from tracker.cases import open_cases_from_check
     from tracker.findings import store_check
 
     result = _check(db, settings, at, region, None)
     result.run_id = store_check(db, result)
+    open_cases_from_check(db, settings, result.at, result.findings)
     return result
