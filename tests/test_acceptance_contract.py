@@ -484,7 +484,6 @@ def test_duplicate_rows_are_an_error(w: World) -> None:
     assert w.export() == {}
 
 
-@pytest.mark.xfail(strict=True, reason="duplicate of a row that is itself bad is not reported (contract: every problem)")
 def test_duplicate_reported_even_when_first_row_is_bad(w: World) -> None:
     path = w.registry_file([row("2", org_name=""), row("2")])
     result = w.run("registry", "import", str(path))

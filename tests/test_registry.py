@@ -54,7 +54,7 @@ def test_every_problem_reported_and_nothing_written(db) -> None:
     problems = {(p.row, p.column) for p in caught.value.problems}
     assert problems == {
         (2, "org_code"), (3, "platform"), (3, "opened_on"), (3, "region"), (3, "feed_url"),
-        (4, "org_name"), (4, "account_name"), (4, "status"), (5, "opened_on"), (7, "account_id"),
+        (4, "org_name"), (4, "account_name"), (4, "status"), (5, "opened_on"), (5, "account_id"), (7, "account_id"),
     }
     assert dump(db) == before
 
@@ -160,3 +160,10 @@ def test_open_by_filing_then_list_filters(db, tmp_path: Path) -> None:
         assert [r.key for r in list_accounts(session, platform="weibo")] == ["weibo:1"]
         assert [r.key for r in list_accounts(session, region="福建省/厦门")] == []
         assert len(list_accounts(session, region="福建省")) == 2
+
+
+def test_backdated_filing_that_breaks_a_later_one_names_both(db, tmp_path: Path) -> None:
+    import_rows(db, tmp_path, [row("1", opened_on="2025-01-01")])
+    file_event(db, "rename", "weibo:1", effective_on=date(2025, 10, 1), account_name="十月名")
+    with pytest.raises(TrackerError, match=r"cannot close weibo:1 effective 2025-09-01: the rename filing #\d+ effective 2025-10-01"):
+        file_event(db, "close", "weibo:1", effective_on=date(2025, 9, 1), notice_from=date(2025, 8, 1))

@@ -289,7 +289,16 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
         opened = [e.effective_on for e in history_events if e.kind == FilingKind.OPEN]
         if event.kind != FilingKind.OPEN and opened and event.effective_on < opened[0]:
             raise FilingRefused(f"cannot {event.kind} {event.account}: effective {event.effective_on} is before the account opened on {opened[0]}")
-        states = replay([*history_events, event])  # strict: raises FilingRefused
+        try:
+            states = replay([*history_events, event])
+        except FilingRefused as refused:
+            later = refused.event
+            if later is None or later is event:
+                raise
+            raise FilingRefused(
+                f"cannot {event.kind} {event.account} effective {event.effective_on}: the {later.kind} filing "
+                f"#{later.id} effective {later.effective_on} would then no longer make sense ({refused})"
+            ) from refused
         stored = insert_events(session, [event])[0]
         state = states[event.account]
         state.last_event_id = stored.id

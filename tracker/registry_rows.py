@@ -164,14 +164,16 @@ def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, Account
             continue
         values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
         values["org_code"] = values["org_code"].upper()
+        platform = platform_of(values["platform"])
+        key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
+        duplicate = key is not None and key in first_row_of  # whatever else is wrong with either row
+        if duplicate:
+            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first_row_of[key]}"))
+        elif key is not None:
+            first_row_of[key] = row
         record = _row_record(row, values, problems)
-        if record is None:
-            continue
-        if record.key in first_row_of:
-            problems.append(RowProblem(row, "account_id", record.account_id, f"duplicate account {record.key}; first at row {first_row_of[record.key]}"))
-            continue
-        first_row_of[record.key] = row
-        records.append((row, record))
+        if record is not None and not duplicate:
+            records.append((row, record))
     if problems:
         raise FileProblems(name, [_with_file_header(problem, mapping, table.headers) for problem in problems])
     return records

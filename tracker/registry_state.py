@@ -14,7 +14,9 @@ RECORD_FIELDS = tuple(field.name for field in fields(AccountRecord))
 
 
 class FilingRefused(TrackerError):
-    """A filing that makes no sense against the account's history."""
+    """A filing that makes no sense against the account's history; `event` is the one refused."""
+
+    event: FilingEvent | None = None
 
 
 @dataclass
@@ -108,7 +110,8 @@ def replay(events: list[FilingEvent], *, strict: bool = True) -> dict[str, Accou
     for event in sorted(events, key=sort_key):
         try:
             states[event.account] = apply_event(states.get(event.account), event)
-        except FilingRefused:
+        except FilingRefused as refused:
             if strict:
+                refused.event = event
                 raise
     return states
