@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from tracker.storage.db import Database
-from tracker.reports.population import in_subtree
+from tracker.regions import in_region
 from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
 from tracker.timeutil import local_date, now_utc, previous_quarter, to_local_iso
 
@@ -147,7 +147,7 @@ def close_by_checks(db: Database) -> int:
         closed = 0
         for case in cases:
             covering = [run for run in runs if run.at > case.opened_at
-                        and in_subtree(regions.get(case.account, ""), run.region)]
+                        and in_region(regions.get(case.account, ""), run.region)]
             if not covering:
                 continue
             latest = covering[-1].at

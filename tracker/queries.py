@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
+from tracker.regions import row_region
 from tracker.storage.db import Database
 from tracker.storage.tables import (
     Account,
@@ -25,9 +26,7 @@ from tracker.storage.tables import (
 from tracker.timeutil import local_date, now_utc
 
 
-def report_region(path: str) -> str:
-    """The report row of a region path: its first two segments (CONTRACT §7)."""
-    return "/".join(path.split("/")[:2])
+report_region = row_region  # the report row of a region path: its first two segments (CONTRACT §7)
 
 
 def quarter_of(at: datetime) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from tracker.errors import FileProblems, RowProblem, TrackerError
 from tracker.models import AccountRecord, AccountStatus, FilingEvent, FilingKind, Platform
+from tracker.regions import in_region
 from tracker.registry_file import read_table
 from tracker.registry_rows import url_problem, validate_table
 from tracker.registry_state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
@@ -323,10 +324,6 @@ def registry_as_of(session, at: datetime | None = None) -> list[AccountRecord]: 
     """The registry as of `at` (default: now), derived from the filing events, sorted by key."""
     states = states_as_of(session, at if at is not None else now_utc())
     return [states[key].record for key in sorted(states)]
-
-
-def in_region(path: str, region: str | None) -> bool:
-    return region is None or path == region or path.startswith(region.rstrip("/") + "/")
 
 
 def list_accounts(session, *, at: datetime | None = None, region: str | None = None,  # noqa: ANN001

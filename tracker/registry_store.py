@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from tracker.models import AccountRecord, FilingEvent
+from tracker.regions import ancestors
 from tracker.registry_state import AccountState
 from tracker.storage.tables import Account, FilingEventRow, Organisation, Region
 
@@ -136,13 +137,8 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
     return True
 
 
-def region_paths(path: str) -> list[str]:
-    segments = path.split("/")
-    return ["/".join(segments[: index + 1]) for index in range(len(segments))]
-
-
 def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> None:
-    paths = sorted({prefix for record in records for prefix in region_paths(record.region)})
+    paths = sorted({prefix for record in records for prefix in ancestors(record.region)})
     known = _existing(session, Region.path, paths)
     missing = [
         {"path": path, "name": path.rsplit("/", 1)[-1], "parent_path": path.rsplit("/", 1)[0] if "/" in path else None,

@@ -16,7 +16,8 @@ from datetime import datetime
 from tracker import inspections
 from tracker.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
 from tracker.models import AccountRecord, Finding, Severity
-from tracker.reports.population import region_level, row_order, row_region, running_accounts
+from tracker.regions import region_level, row_region
+from tracker.reports.population import row_order, running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.timeutil import previous_quarter, to_local_iso

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import AccountStatus, FilingEvent
+from tracker.regions import in_region
 from tracker.registry_state import AccountState, replay
 from tracker.settings import Settings
 from tracker.storage.tables import Account, FilingEventRow
@@ -39,10 +40,6 @@ class AccountAsOf:
     opened_on: date
     status: str
     suspended_on: date | None
-
-
-def in_region(path: str, region: str | None) -> bool:
-    return region is None or path == region or path.startswith(region.rstrip("/") + "/")
 
 
 @dataclass
