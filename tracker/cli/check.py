@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
-from tracker.rules.engine import SEVERITY_RANK, CheckResult, run_check
-from tracker.rules.registry import rule_name
 from tracker.timeutil import now_utc, parse_at, to_local_iso
+
+if TYPE_CHECKING:  # the engine loads in the command itself: every other command starts faster
+    from tracker.rules.engine import CheckResult
 
 SEVERITY_LABELS = {"zh": {"veto": "单项否决", "warning": "问题", "info": "提示"},
                    "en": {"veto": "veto", "warning": "warning", "info": "info"}}
@@ -49,6 +50,8 @@ def summarize(evidence: dict[str, Any], limit: int = 90) -> str:
 
 
 def render(result: CheckResult, lang: str) -> str:
+    from tracker.rules.registry import rule_name
+
     zh = lang == "zh"
     labels = SEVERITY_LABELS[lang]
     counts = " · ".join(f"{labels[s]} {result.count(s)}" for s in ("veto", "warning", "info"))
@@ -78,6 +81,8 @@ def check_command(
     """Evaluate the rules as of T (CONTRACT §6) and store the findings."""
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
+    from tracker.rules.engine import SEVERITY_RANK, run_check
+
     result = run_check(cli.database(), cli.settings, moment, region=region.strip().rstrip("/") if region else None)
     if format == CheckFormat.json:
         print_json(as_json(result))

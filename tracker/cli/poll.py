@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
-from tracker.pipeline import PollResult
-from tracker.poller import PollReport, poll
+
+if TYPE_CHECKING:  # the poller (httpx, parsers) loads in the command itself
+    from tracker.pipeline import PollResult
+    from tracker.poller import PollReport
 
 HEADERS = {"zh": ("账号", "结果", "HTTP", "新帖", "用时(秒)", "说明"),
            "en": ("account", "outcome", "HTTP", "new posts", "seconds", "detail")}
@@ -87,6 +89,8 @@ def poll_command(
         return
     bar = _Bar() if format == PollFormat.table and sys.stderr.isatty() else None
     try:
+        from tracker.poller import poll
+
         report = poll(db, cli.settings, accounts or None, concurrency=concurrency, progress=bar)
     finally:
         if bar is not None:
