@@ -56,7 +56,7 @@ class Account(SQLModel, table=True):
     account_name: str = Field(max_length=256)
     org_code: str = Field(max_length=18, index=True)
     org_name: str = Field(max_length=256)
-    region: str = Field(max_length=512, index=True)
+    region: str = Field(max_length=512)  # indexed by (region, status, opened_on) and (region, account)
     status: str = Field(max_length=16, index=True)
     opened_on: date
     suspended_on: date | None = None
