@@ -33,10 +33,16 @@ def make_app(db: Database, lang: str = "zh") -> TrackerApp:
 
 
 async def settle(pilot) -> None:  # noqa: ANN001
-    """Let the workers finish and their results paint."""
-    for _ in range(3):
+    """Let the workers finish and their results paint: until no worker has run for several
+    rounds in a row (on a loaded machine a worker may start a moment after the screen mounts)."""
+    quiet = 0
+    for _ in range(200):
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.pause(0.01)
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 5:
+            return
 
 
 def text(widget) -> str:  # noqa: ANN001

@@ -67,8 +67,9 @@ def record_observations(db: Database, accounts: list[DemoAccount], now: datetime
                                note="人工检查发现" if account.case == "comments_observed" else "粉丝数一日内增长异常")
 
 
-def build(count: int, settings: Settings, directory: Path, *, out: TextIO = sys.stdout, seed: int = 2026) -> DemoSite:
+def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None = None, seed: int = 2026) -> DemoSite:
     """Set up the whole demo and leave the feed server running (the caller stops it)."""
+    out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
     from tracker.poller import poll
     from tracker.registry import import_registry
     from tracker.rules.engine import run_check
@@ -96,9 +97,10 @@ def build(count: int, settings: Settings, directory: Path, *, out: TextIO = sys.
 
 
 def run_demo(*, accounts: int, settings: Settings, lang: str = "zh", summary: bool = True,
-             out: TextIO = sys.stdout, directory: Path | None = None) -> DemoSite:
+             out: TextIO | None = None, directory: Path | None = None) -> DemoSite:
     """Build the demo; with `summary`, print the report summary and stop the feed server.
     Otherwise the caller (the CLI, which opens the UI) stops it with `demo.server.stop()`."""
+    out = out or sys.stdout
     directory = directory or Path(tempfile.mkdtemp(prefix="govmedia-demo-"))
     out.write(f"govmedia tracker demo — {directory / 'demo.db'}\n")
     demo = build(accounts, settings, directory, out=out)
