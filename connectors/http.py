@@ -14,6 +14,8 @@ import asyncio
 import functools
 import ssl
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,19 +165,13 @@ async def _fetch(client: httpx.AsyncClient, url: str, headers: dict[str, str], l
                        response.headers.get("last-modified"), response.headers.get("content-type"))
 
 
-async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeout: float,
-                etag: str | None = None, last_modified: str | None = None) -> Fetched:
-    """GET `url` (conditionally when validators are given); raises a classified SourceError."""
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+@contextmanager
+def _classified(timeout_detail: str) -> Iterator[None]:
+    """Turn what httpx and asyncio raise during a request into a classified SourceError."""
     try:
-        async with asyncio.timeout(total_timeout):
-            return await _fetch(client, url, headers, limit)
-    except TimeoutError as exc:
-        raise SourceError(Outcome.TIMEOUT, f"no complete answer within {total_timeout:g} s") from exc
+        yield
+    except TimeoutError as exc:  # the total time limit (asyncio.timeout)
+        raise SourceError(Outcome.TIMEOUT, timeout_detail) from exc
     except httpx.TimeoutException as exc:
         raise SourceError(Outcome.TIMEOUT, f"{type(exc).__name__}: {exc or 'timed out'}") from exc
     except httpx.TooManyRedirects as exc:
@@ -184,6 +180,19 @@ async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeou
         raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
     except (ValueError, UnicodeError) as exc:  # a malformed URL or header that httpx lets through
         raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
+
+
+async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeout: float,
+                etag: str | None = None, last_modified: str | None = None) -> Fetched:
+    """GET `url` (conditionally when validators are given); raises a classified SourceError."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    with _classified(f"no complete answer within {total_timeout:g} s"):
+        async with asyncio.timeout(total_timeout):
+            return await _fetch(client, url, headers, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +207,7 @@ class Probe:
 
 async def probe(client: httpx.AsyncClient, url: str, *, total_timeout: float, head_bytes: int = 65536) -> Probe:
     """GET `url` and read only its first `head_bytes` (an app package may be 100 MB)."""
-    try:
+    with _classified(f"no answer within {total_timeout:g} s"):
         async with asyncio.timeout(total_timeout):
             async with client.stream("GET", url) as response:
                 encoding = response.headers.get("content-encoding", "").strip().lower()
@@ -209,13 +218,3 @@ async def probe(client: httpx.AsyncClient, url: str, *, total_timeout: float, he
                     if decoder.full:
                         break
                 return Probe(str(response.url), response.status_code, response.headers, b"".join(parts))
-    except TimeoutError as exc:
-        raise SourceError(Outcome.TIMEOUT, f"no answer within {total_timeout:g} s") from exc
-    except httpx.TimeoutException as exc:
-        raise SourceError(Outcome.TIMEOUT, f"{type(exc).__name__}: {exc or 'timed out'}") from exc
-    except httpx.TooManyRedirects as exc:
-        raise SourceError(Outcome.NETWORK_ERROR, f"too many redirects: {exc}") from exc
-    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
-    except (ValueError, UnicodeError) as exc:  # a malformed URL or header that httpx lets through
-        raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
