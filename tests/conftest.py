@@ -72,6 +72,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def cli(db_url: str):  # noqa: ANN201
+    """`tracker --db <this test's database> ARGS…` through CliRunner; asserts the exit code."""
+    from typer.testing import CliRunner
+
+    from tracker.cli.main import app
+
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0):  # noqa: ANN202
+        result = runner.invoke(app, ["--db", db_url, *args])
+        assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+    return run
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'tracker.db'}"
 

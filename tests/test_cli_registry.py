@@ -7,25 +7,16 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.conftest import DATA
 from tests.registry_helpers import ORG_A
-from tracker.cli.main import app
 
 REGISTRY = DATA / "registry"
 
 
 @pytest.fixture
-def tracker(db_url):  # noqa: ANN001
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, ["--db", db_url, *args])
-        assert result.exit_code == code, (result.output, result.stderr)
-        return result
-
-    return run
+def tracker(cli):  # noqa: ANN001, ANN201
+    return cli
 
 
 def test_import_list_export_history(tracker) -> None:

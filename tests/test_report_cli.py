@@ -7,24 +7,15 @@ import json
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from tests.province import Q3_FINDINGS, FakeRules, load_province
-from tracker.cli.main import app
 
 
 @pytest.fixture
-def tracker(db, db_url, tmp_path, monkeypatch):
+def tracker(db, cli, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     load_province(db, tmp_path)
     monkeypatch.setattr("tracker.inspections.rules_evaluate", lambda: FakeRules(Q3_FINDINGS))
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, ["--db", db_url, *args])
-        assert result.exit_code == code, (result.output, result.stderr)
-        return result
-
-    return run
+    return cli
 
 
 def test_plan_run_report_cases(tracker, tmp_path) -> None:
@@ -92,7 +83,7 @@ def test_report_to_unwritable_path(tracker, tmp_path) -> None:
     assert "cannot write" in result.stderr
 
 
-def test_with_the_real_rules(db, db_url, tmp_path) -> None:
+def test_with_the_real_rules(db, cli, tmp_path) -> None:  # noqa: ANN001
     """End to end on the rules engine: accounts without posts are 空壳; one posting daily passes."""
     from datetime import UTC, datetime, timedelta
 
@@ -104,12 +95,8 @@ def test_with_the_real_rules(db, db_url, tmp_path) -> None:
             moment = datetime(2026, 9, 30, 2, tzinfo=UTC) - timedelta(days=day)
             session.add(PostRow(account="weibo:fj1", post_id=f"p{day}", published_at=moment, title="每日发布",
                                 text="政务信息", first_seen_at=moment))
-    runner = CliRunner()
-
     def run(*args: str) -> dict:
-        result = runner.invoke(app, ["--db", db_url, *args])
-        assert result.exit_code == 0, (result.output, result.stderr)
-        return json.loads(result.stdout)
+        return json.loads(cli(*args).stdout)
 
     run("inspect", "plan", "--quarter", "2026Q3", "--ratio", "1", "--format", "json")
     assert run("inspect", "run", "--quarter", "2026Q3", "--format", "json")["failed"] == 7
