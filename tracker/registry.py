@@ -21,7 +21,8 @@ from tracker.errors import FileProblems, RowProblem, TrackerError
 from tracker.models import AccountRecord, AccountStatus, FilingEvent, FilingKind, Platform
 from tracker.regions import in_region
 from tracker.registry_file import read_table
-from tracker.registry_rows import url_problem, validate_table
+from tracker.orgcode import org_code_problem
+from tracker.registry_rows import region_problem, url_problem, validate_table
 from tracker.registry_state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry_store import (
     events_for,
@@ -194,9 +195,6 @@ _FIELDS_BY_KIND = {
 
 
 def _open_record(platform: str, account_id: str, fields_: dict[str, Any], effective_on: date) -> AccountRecord:
-    from tracker.orgcode import org_code_problem
-    from tracker.registry_rows import region_problem
-
     missing = [name for name in ("region", "org_name", "org_code", "account_name") if not fields_.get(name)]
     if missing:
         raise TrackerError(f"file open needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
@@ -225,9 +223,6 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
     if kind == FilingKind.TRANSFER:
         if not fields_.get("org_code") or not fields_.get("org_name"):
             raise TrackerError("file transfer needs --org-code and --org-name")
-        from tracker.orgcode import org_code_problem
-        from tracker.registry_rows import region_problem
-
         checks = {"org_code": org_code_problem(fields_["org_code"]),
                   "region": region_problem(fields_["region"]) if fields_.get("region") else None}
         for name, reason in checks.items():
