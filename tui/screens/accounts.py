@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 
 from tracker import views
 from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors
+from tui.widgets.table import DataTable
 
 PAGE_SIZE = 50  # a screenful or two; a DataTable paints 50 rows much faster than 100
 SEARCH_DELAY = 0.25  # seconds of typing pause before the list reloads

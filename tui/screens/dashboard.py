@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from tracker import queries
 from tui.i18n import load_rule_names, rule_name, t
@@ -13,6 +13,7 @@ from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import percent, severity_label, when
 from tui.widgets.stat import Stat
+from tui.widgets.table import DataTable
 
 NEWEST = 15
 JOB_RUNS = 4  # the newest runs of the scheduled jobs (tracker schedule)

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import Footer, Header, Sparkline, Static
 
 from tracker import views
 from tracker.timeutil import now_utc
@@ -18,6 +18,7 @@ from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import evidence_line, rule_label, severity_label, when
+from tui.widgets.table import DataTable
 
 
 class AccountDetailScreen(TrackerScreen):

@@ -6,7 +6,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from tracker import views
 from tracker.queries import quarter_of
@@ -16,6 +16,7 @@ from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import when
+from tui.widgets.table import DataTable
 
 FORMATS = ("md", "json", "xlsx", "docx")
 
