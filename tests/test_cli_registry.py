@@ -74,3 +74,23 @@ def test_unknown_config_key_is_named(tmp_path, db_url) -> None:
 
     with pytest.raises(ConfigError, match="window_dayz"):
         load_settings(config)
+
+
+def test_file_dates_take_the_registry_file_forms(tracker) -> None:
+    """A registrar types 开设日期 and 生效日期 the way the registry spreadsheet writes them."""
+    tracker("file", "open", "weibo:43", "--region", "福建省/厦门市", "--org-name", "厦门市人民政府办公厅",
+            "--org-code", ORG_A, "--name", "厦门发布", "--opened-on", "2025/1/5")
+    tracker("file", "rename", "weibo:43", "--name", "厦门发布厅", "--effective", "2025年3月1日")
+    events = json.loads(tracker("registry", "history", "weibo:43", "--format", "json").stdout)["events"]
+    assert [(e["kind"], e["effective_on"]) for e in events] == [("open", "2025-01-05"), ("rename", "2025-03-01")]
+    refused = tracker("file", "rename", "weibo:43", "--name", "x", "--effective", "2025年2月30日", code=2)
+    assert "--effective: not a date" in refused.stderr and "2025年2月30日" in refused.stderr
+
+
+def test_list_filters_take_chinese_platform_and_status_names(tracker) -> None:
+    tracker("registry", "import", str(REGISTRY / "fujian_en.csv"))
+    by_code = json.loads(tracker("registry", "list", "--format", "json", "--platform", "weibo", "--status", "active").stdout)
+    by_name = json.loads(tracker("registry", "list", "--format", "json", "--platform", "微博", "--status", "正常").stdout)
+    assert by_name == by_code and by_code
+    refused = tracker("registry", "list", "--platform", "微信视频号", code=2)
+    assert "--platform" in refused.stderr and "微信视频号" in refused.stderr

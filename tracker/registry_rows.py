@@ -14,29 +14,9 @@ from tracker.models import AccountRecord
 from tracker.orgcode import org_code_problem
 from tracker.registry_columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
 from tracker.registry_file import RawTable
+from tracker.timeutil import read_date as parse_registry_date
 
-_DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def parse_registry_date(text: str) -> date | None:
-    value = text.strip()
-    if "T" in value or " " in value:  # a spreadsheet datetime at midnight
-        value = re.split(r"[T ]", value, maxsplit=1)[0]
-    for form in _DATE_FORMS:
-        match = form.match(value)
-        if match:
-            try:
-                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                return None
-    return None
 
 
 _SPACE = re.compile(r"\s")

@@ -30,11 +30,37 @@ def parse_at(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def read_date(text: str) -> date | None:
+    """A calendar date as registrars write it (2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日,
+    20260105; a spreadsheet datetime at midnight), or None."""
+    value = text.strip()
+    if "T" in value or " " in value:  # a spreadsheet datetime at midnight
+        value = re.split(r"[T ]", value, maxsplit=1)[0]
+    for form in _DATE_FORMS:
+        match = form.match(value)
+        if match:
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                return None
+    return None
+
+
 def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise TimeParseError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+    """A date option (`--effective`, `--opened-on`…): the forms the registry file accepts."""
+    parsed = read_date(text)
+    if parsed is None:
+        raise TimeParseError(f"not a date: {text!r} (write 2026-01-05, 2026/1/5 or 2026年1月5日)")
+    return parsed
 
 
 def end_of_day(day: date) -> datetime:

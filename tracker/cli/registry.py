@@ -15,8 +15,8 @@ import typer
 from tracker import registry
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
-from tracker.models import AccountRecord, AccountStatus, Platform
-from tracker.registry_columns import COLUMNS
+from tracker.models import AccountRecord
+from tracker.registry_columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
 from tracker.errors import TrackerError
 from tracker.timeutil import now_utc, parse_at, parse_date, to_local_iso
 
@@ -102,8 +102,8 @@ def export_command(
 def list_command(
     ctx: typer.Context,
     region: str = typer.Option(None, "--region", help="A region path; its whole subtree is listed."),
-    platform: Platform = typer.Option(None, "--platform"),
-    status: AccountStatus = typer.Option(None, "--status"),
+    platform: str = typer.Option(None, "--platform", help="A platform code or its Chinese name (微博, B站, …)."),
+    status: str = typer.Option(None, "--status", help="active, suspended or deregistered (正常, 停更, 已注销)."),
     at: str = typer.Option(None, "--at", help="As of this time (default now)."),
     format: ListFormat = typer.Option(ListFormat.table, "--format"),
 ) -> None:
@@ -112,7 +112,8 @@ def list_command(
     with cli.database().session() as session:
         records = registry.list_accounts(
             session, at=parse_at(at) if at else None, region=region,
-            platform=platform.value if platform else None, status=status.value if status else None,
+            platform=_choice(platform, platform_of, PLATFORM_CODES, "--platform"),
+            status=_choice(status, status_of, STATUS_CODES, "--status"),
         )
     if format == ListFormat.json:
         print_json([_record_dict(r) for r in records])
@@ -154,6 +155,16 @@ def _date_option(value: str | None, option: str) -> date | None:
         return parse_date(value)
     except ValueError as exc:
         raise TrackerError(f"{option}: {exc}") from exc
+
+
+def _choice(value: str | None, read, codes: frozenset[str], option: str) -> str | None:  # noqa: ANN001
+    """A code, or the Chinese name the registry file accepts for it."""
+    if value is None:
+        return None
+    code = read(value) if value.strip() else None
+    if code is None:
+        raise TrackerError(f"{option}: unknown value {value!r} (one of {', '.join(sorted(codes))} or their Chinese names)")
+    return code
 
 
 def _file(ctx: typer.Context, kind: str, account: str, effective: str | None, approver: str | None, doc: str | None, by: str | None, **fields) -> None:

@@ -24,7 +24,7 @@ from tracker.timeutil import previous_quarter, to_local_iso
 
 
 def counts(running: int, checked: int, failed: int) -> dict:
-    rate = round(failed / checked * 100, 2) if checked else 0
+    rate = round(failed / checked * 100, 2) if checked else 0.0  # a float always, as JSON readers expect
     return {"running": running, "checked": checked, "failed": failed, "fail_rate": rate}
 
 
