@@ -4,7 +4,6 @@ on its own, so the user sees them all at once."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from tracker.models import AccountRecord
 from tracker.orgcode import org_code_problem
 from tracker.registry_columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
 from tracker.registry_file import RawTable
-from tracker.timeutil import read_date as parse_registry_date
+from tracker.timeutil import read_date
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -84,7 +83,7 @@ def _validate_cell(column: str, value: str) -> str | None:
 _CHECKS = {
     "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端",
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
-    "opened_on": lambda v: None if parse_registry_date(v) else "not a date; write YYYY-MM-DD",
+    "opened_on": lambda v: None if read_date(v) else "not a date; write YYYY-MM-DD",
     "org_code": _cached_org_code_problem,
     "region": region_problem,
     "account_id": lambda v: "may not contain ':' or spaces" if ":" in v or _SPACE.search(v) else None,
@@ -125,7 +124,7 @@ def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) ->
     return AccountRecord(
         region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
         platform=platform_of(values["platform"]), account_id=values["account_id"],
-        account_name=values["account_name"], opened_on=parse_registry_date(values["opened_on"]),
+        account_name=values["account_name"], opened_on=read_date(values["opened_on"]),
         status=status_of(values.get("status", "")), feed_url=values.get("feed_url") or None,
         profile_url=values.get("profile_url") or None, filing_no=values.get("filing_no") or None,
     )

@@ -16,7 +16,6 @@ from textual.widgets.data_table import RowKey
 
 
 class DataTable(TextualDataTable):
-
     def _column_widths(self) -> list[int]:
         return [self._label_column.content_width, *(column.content_width for column in self.columns.values())]
 
