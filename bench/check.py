@@ -28,12 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.import_registry import CITIES, generate  # noqa: E402
-from tracker.models import Post  # noqa: E402
-from tracker.registry import import_registry  # noqa: E402
+from tracker.domain.models import Post  # noqa: E402
+from tracker.registry.service import import_registry  # noqa: E402
 from tracker.rules.signals import post_signals  # noqa: E402
 from tracker.settings import load_settings  # noqa: E402
 from tracker.storage.db import open_database  # noqa: E402
-from tracker.timeutil import parse_at  # noqa: E402
+from tracker.domain.times import parse_at  # noqa: E402
 
 AT = "2026-09-30"
 T = parse_at(AT)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.orgcode import make_org_code  # noqa: E402
-from tracker.registry import import_registry  # noqa: E402
-from tracker.registry_columns import COLUMNS  # noqa: E402
+from tracker.domain.orgcode import make_org_code  # noqa: E402
+from tracker.registry.service import import_registry  # noqa: E402
+from tracker.registry.columns import COLUMNS  # noqa: E402
 from tracker.storage.db import open_database  # noqa: E402
 
 PLATFORMS = ["wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "app"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.ingest import ingest_file  # noqa: E402
+from tracker.polling.ingest import ingest_file  # noqa: E402
 from tracker.settings import load_settings  # noqa: E402
 from tracker.storage.db import open_database  # noqa: E402
 from tracker.storage.tables import Account  # noqa: E402

@@ -6,7 +6,7 @@ For 20-item CJK feeds in the shapes RSSHub and the WeChat bridges serve (RSS 2.0
 and for every XML file in tests/data/feeds, prints the milliseconds per feed of
 - `feedparser`: plain `feedparser.parse(body)`, the baseline the product card names;
 - `fp path`: our feedparser path (`connectors.rss.parse_with_feedparser`, same normalization);
-- `fast`: the whole `connectors.registry.parse_body` (decode, guard, fast path, normalization);
+- `fast`: the whole `connectors.detect.parse_body` (decode, guard, fast path, normalization);
 and the ratios feedparser/fast and fp path/fast. Times are the median of N runs.
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import feedparser  # noqa: E402
 
-from connectors.registry import parse_body  # noqa: E402
+from connectors.detect import parse_body  # noqa: E402
 from connectors.rss import parse_with_feedparser  # noqa: E402
 from connectors.xmlprep import decode_body  # noqa: E402
 

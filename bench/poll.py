@@ -109,7 +109,7 @@ def ours(base: str, count: int, concurrency: int, directory: str, per_host: int 
     """Child process: cold and warm poll; prints one JSON line."""
     from datetime import date
 
-    from tracker.poller import poll
+    from tracker.polling.poller import poll
     from tracker.settings import load_settings
     from tracker.storage.db import open_database
     from tracker.storage.tables import Account

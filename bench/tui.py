@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from tracker.orgcode import make_org_code  # noqa: E402
+from tracker.domain.orgcode import make_org_code  # noqa: E402
 from tracker.settings import load_settings  # noqa: E402
 from tracker.storage.db import open_database  # noqa: E402
 from tracker.storage.tables import Account, FeedState, FindingRow  # noqa: E402
@@ -134,7 +134,7 @@ async def measure(path: Path) -> dict[str, float]:
         async def set_value(selector: str, value: str) -> None:
             app.screen.query_one(selector).value = value
 
-        from tracker.views import AccountFilter, account_page
+        from tracker.read.accounts import AccountFilter, account_page
 
         weibo = account_page(db, AccountFilter(platform="weibo"), limit=1)[1]
         figures["accounts"] = await timed(lambda: pilot.press("a"), lambda total: total > 0)
@@ -209,8 +209,7 @@ def main() -> None:
     figures = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
     imports = statistics.median(import_seconds() for _ in range(args.repeat))
     figures["command to paint"] = imports + figures["first paint"]
-    from tracker import queries
-
+    from tracker.read import dashboard as queries
     db = open_database(f"sqlite:///{path}")
     running = queries.dashboard(db, None).total.running
     db.dispose()

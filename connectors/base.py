@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from tracker.models import Post, Profile
+from tracker.domain.models import Post, Profile
 
 
 class Outcome(StrEnum):
@@ -76,7 +76,7 @@ _PARSERS: list[Parser] = []
 
 
 def register_parser(parser: Parser) -> Parser:
-    """Add a parser to the registry (built-ins register on import of `connectors.registry`)."""
+    """Add a parser to the registry (built-ins register on import of `connectors.detect`)."""
     if any(existing.name == parser.name for existing in _PARSERS):
         raise ValueError(f"parser {parser.name!r} registered twice")
     _PARSERS.append(parser)

@@ -271,12 +271,12 @@ def rule_name(code: str) -> str:
 
     The first call imports the rule modules; screens call `load_rule_names()` in their worker
     so that it never happens on the UI thread."""
-    from tracker.rules.registry import rule_name as registered
+    from tracker.rules.catalogue import rule_name as registered
 
     return registered(code, language())
 
 
 def load_rule_names() -> None:
-    from tracker.rules.registry import rules
+    from tracker.rules.catalogue import rules
 
     rules()

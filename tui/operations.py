@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from tracker.errors import TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.settings import ConfigError, Settings
 from tracker.storage.db import Database, DatabaseError
-from tracker.timeutil import TimeParseError, parse_at, parse_date
+from tracker.domain.times import TimeParseError, parse_at, parse_date
 from tui.i18n import t
 
 
@@ -56,7 +56,7 @@ def time_option(value: str | None) -> datetime | None:
 @guarded
 def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
     from tracker.rules.engine import run_check as check
-    from tracker.timeutil import now_utc
+    from tracker.domain.times import now_utc
 
     result = check(db, settings, at or now_utc())
     accounts = getattr(result, "accounts_checked", getattr(result, "checked", "?"))
@@ -67,7 +67,7 @@ def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
 
 @guarded
 def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> str:
-    from tracker.poller import poll
+    from tracker.polling.poller import poll
 
     from collections import Counter
 
@@ -79,8 +79,7 @@ def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> st
 
 @guarded
 def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
-    from tracker import inspections
-
+    from tracker.judging import inspections
     seed_value = int(seed) if seed.strip() else None
     plan = inspections.plan_inspection(db, quarter, inspections.parse_ratio(ratio), seed_value)
     return t("rep.plan_done", quarter=plan.quarter, size=plan.sample_size)
@@ -88,15 +87,14 @@ def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
 
 @guarded
 def run_inspection(db: Database, settings: Settings, quarter: str, at: str) -> str:
-    from tracker import inspections
-
+    from tracker.judging import inspections
     result = inspections.run_inspection(db, settings, quarter, time_option(at))
     return t("rep.run_done", quarter=result.quarter, checked=result.checked, failed=len(result.failed), opened=result.cases_opened)
 
 
 @guarded
 def export_report(db: Database, settings: Settings, quarter: str, at: str, region: str, fmt: str, output: str) -> str:
-    from tracker import inspections
+    from tracker.judging import inspections
     from tracker.reports import report_format
     from tracker.reports.builder import build_report
 
@@ -116,8 +114,7 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
 @guarded
 def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -> str:
     """One filing from a form's values (field names as the CLI options, without dashes)."""
-    from tracker import registry
-
+    from tracker.registry import service as registry
     fields: dict[str, object] = {}
     if kind == "open":
         opened = date_option(values.get("opened_on"), "--opened-on") or date_option(values.get("effective"), "--effective")
@@ -139,8 +136,8 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
 
 @guarded
 def observe(db: Database, account: str, fact: str, at: str, inspector: str, note: str) -> str:
-    from tracker.observations import record_observation
-    from tracker.timeutil import now_utc
+    from tracker.judging.observations import record_observation
+    from tracker.domain.times import now_utc
 
     record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector, note=note)
     return t("form.done", what=f"{fact} {account}")

@@ -11,7 +11,7 @@ import typer
 
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
-from tracker.timeutil import now_utc, parse_at, to_local_iso
+from tracker.domain.times import now_utc, parse_at, to_local_iso
 
 if TYPE_CHECKING:  # the engine loads in the command itself: every other command starts faster
     from tracker.rules.engine import CheckResult
@@ -50,7 +50,7 @@ def summarize(evidence: dict[str, Any], limit: int = 90) -> str:
 
 
 def render(result: CheckResult, lang: str) -> str:
-    from tracker.rules.registry import rule_name
+    from tracker.rules.catalogue import rule_name
 
     zh = lang == "zh"
     labels = SEVERITY_LABELS[lang]
@@ -102,7 +102,7 @@ def observe_command(
     by: str = typer.Option(None, "--by", help="The inspector (default: the OS user)."),
 ) -> None:
     """Record what an inspector saw by hand; the latest observation per fact wins."""
-    from tracker.observations import record_observation
+    from tracker.judging.observations import record_observation
 
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()

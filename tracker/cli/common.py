@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from tracker.errors import TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.settings import ConfigError, Settings, load_settings
 from tracker.storage.db import Database, DatabaseError, open_database
-from tracker.timeutil import TimeParseError
+from tracker.domain.times import TimeParseError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +73,7 @@ def handles_errors(func: F) -> F:
         except (TrackerError, ConfigError, TimeParseError, DatabaseError) as exc:
             fail(f"error: {exc}")
         except DBAPIError as exc:
-            from tracker.users import refusal
+            from tracker.storage.roles import refusal
 
             refused = refusal(exc)
             if refused is None:

@@ -12,8 +12,8 @@ from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
 
 if TYPE_CHECKING:  # the poller (httpx, parsers) loads in the command itself
-    from tracker.pipeline import PollResult
-    from tracker.poller import PollReport
+    from tracker.polling.store import PollResult
+    from tracker.polling.poller import PollReport
 
 HEADERS = {"zh": ("账号", "结果", "HTTP", "新帖", "用时(秒)", "说明"),
            "en": ("account", "outcome", "HTTP", "new posts", "seconds", "detail")}
@@ -81,7 +81,7 @@ def poll_command(
     cli = context(ctx)
     db = cli.database()
     if worker:
-        from tracker.workers import work
+        from tracker.polling.workers import work
 
         result = work(db, cli.settings)
         print_json(result.as_counts()) if format == PollFormat.json else typer.echo(
@@ -89,7 +89,7 @@ def poll_command(
         return
     bar = _Bar() if format == PollFormat.table and sys.stderr.isatty() else None
     try:
-        from tracker.poller import poll
+        from tracker.polling.poller import poll
 
         report = poll(db, cli.settings, accounts or None, concurrency=concurrency, progress=bar)
     finally:
@@ -109,7 +109,7 @@ def ingest_command(
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
 ) -> None:
     """Bulk-load archived posts; idempotent: loading a file twice stores each post once."""
-    from tracker.ingest import ingest_file
+    from tracker.polling.ingest import ingest_file
 
     cli = context(ctx)
     report = ingest_file(cli.database(), cli.settings, file, skip_bad=skip_bad)

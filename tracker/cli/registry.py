@@ -12,13 +12,13 @@ from pathlib import Path
 
 import typer
 
-from tracker import registry
+from tracker.registry import service as registry
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
-from tracker.models import AccountRecord
-from tracker.registry_columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
-from tracker.errors import TrackerError
-from tracker.timeutil import now_utc, parse_at, parse_date, to_local_iso
+from tracker.domain.models import AccountRecord
+from tracker.registry.columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
+from tracker.domain.errors import TrackerError
+from tracker.domain.times import now_utc, parse_at, parse_date, to_local_iso
 
 registry_app = typer.Typer(help="The registry of accounts (备案库): import, export, list, history.", no_args_is_help=True)
 file_app = typer.Typer(help="File one event (备案): open, rename, transfer, suspend, close.", no_args_is_help=True)

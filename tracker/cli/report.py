@@ -1,5 +1,5 @@
 """`tracker inspect plan|run`, `tracker report`, `tracker cases`: thin wrappers over
-tracker.inspections, tracker.reports and tracker.cases."""
+tracker.judging.inspections, tracker.reports and tracker.judging.cases."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 
-from tracker import cases as case_api
-from tracker import inspections
+from tracker.judging import cases as case_api
+from tracker.judging import inspections
 from tracker.cli.common import context, handles_errors, print_json
-from tracker.errors import TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.reports import FORMATS, report_format
 from tracker.reports.builder import build_report
-from tracker.timeutil import parse_at
+from tracker.domain.times import parse_at
 
 inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
                           no_args_is_help=True)

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from tracker.demo.posts import DemoPost, DemoProfile
 from tracker.demo.province import DemoAccount
-from tracker.timeutil import SHANGHAI, as_utc
+from tracker.domain.times import SHANGHAI, as_utc
 
 XML = "application/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"

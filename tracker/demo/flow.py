@@ -18,7 +18,7 @@ from tracker.demo.server import FeedServer
 from tracker.demo.summary import print_summary
 from tracker.settings import Settings
 from tracker.storage.db import Database, open_database
-from tracker.timeutil import local_date, now_utc
+from tracker.domain.times import local_date, now_utc
 
 INSPECTOR = "演示检查员"
 REGISTRAR = "演示备案员"
@@ -42,7 +42,7 @@ def _step(out: TextIO, label: str, started: float) -> float:
 
 def file_changes(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
     """Filings after the import: a suspension never followed by a closure, a late rename, closures."""
-    from tracker.registry import file_event
+    from tracker.registry.service import file_event
 
     today = local_date(now)
     for account in accounts:
@@ -58,7 +58,7 @@ def file_changes(db: Database, accounts: list[DemoAccount], now: datetime) -> No
 
 
 def record_observations(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
-    from tracker.observations import record_observation
+    from tracker.judging.observations import record_observation
 
     kinds = {"comments_observed": "comments_disabled", "fake_engagement": "fake_engagement"}
     for account in accounts:
@@ -70,8 +70,8 @@ def record_observations(db: Database, accounts: list[DemoAccount], now: datetime
 def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None = None, seed: int = 2026) -> DemoSite:
     """Set up the whole demo and leave the feed server running (the caller stops it)."""
     out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
-    from tracker.poller import poll
-    from tracker.registry import import_registry
+    from tracker.polling.poller import poll
+    from tracker.registry.service import import_registry
     from tracker.rules.engine import run_check
 
     started = time.perf_counter()

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.orgcode import make_org_code
+from tracker.domain.orgcode import make_org_code
 
 PROVINCE = "福建省"
 CITIES = {

@@ -37,7 +37,7 @@ for _fmt in (
 
 
 def report_format(name: str) -> ReportFormat:
-    from tracker.errors import TrackerError
+    from tracker.domain.errors import TrackerError
 
     if name not in FORMATS:
         raise TrackerError(f"--format must be one of {', '.join(FORMATS)}, got {name!r}")

@@ -13,14 +13,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from tracker import inspections
-from tracker.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
-from tracker.models import AccountRecord, Finding, Severity
-from tracker.regions import region_level, row_region
+from tracker.judging import inspections
+from tracker.judging.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
+from tracker.domain.models import AccountRecord, Finding, Severity
+from tracker.domain.regions import region_level, row_region
 from tracker.reports.population import row_order, running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.timeutil import previous_quarter, to_local_iso
+from tracker.domain.times import previous_quarter, to_local_iso
 
 
 def counts(running: int, checked: int, failed: int) -> dict:

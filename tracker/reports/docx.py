@@ -16,7 +16,7 @@ from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, problem_rows, quarter_title, report_title,
     rule_names, summary_sentence, table_rows,
 )
-from tracker.timeutil import quarter_bounds
+from tracker.domain.times import quarter_bounds
 
 
 def _cjk_font(style, name: str, size: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.timeutil import quarter_bounds
+from tracker.domain.times import quarter_bounds
 
 PLATFORMS = {
     "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
@@ -16,7 +16,7 @@ PROBLEM_HEADER = FAILED_HEADER
 def rule_names() -> dict[str, str]:
     """Rule code → Chinese name, from the rules registry when it is installed."""
     try:
-        from tracker.rules.registry import rules
+        from tracker.rules.catalogue import rules
 
         return {spec.code: spec.name_zh for spec in rules()}
     except ImportError:  # reports still render, with rule codes, where a rule module is missing

@@ -1,14 +1,14 @@
-"""Whom a report counts: the accounts running at T (region helpers live in tracker.regions)."""
+"""Whom a report counts: the accounts running at T (region helpers live in tracker.domain.regions)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.models import AccountRecord, AccountStatus
-from tracker.regions import in_region, is_province_level, row_region
-from tracker.registry import registry_as_of
+from tracker.domain.models import AccountRecord, AccountStatus
+from tracker.domain.regions import in_region, is_province_level, row_region
+from tracker.registry.service import registry_as_of
 from tracker.storage.db import Database
-from tracker.timeutil import local_date
+from tracker.domain.times import local_date
 
 
 def stratum_of(record: AccountRecord) -> str:

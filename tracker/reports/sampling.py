@@ -12,10 +12,10 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 
-from tracker.errors import TrackerError
-from tracker.models import AccountRecord
+from tracker.domain.errors import TrackerError
+from tracker.domain.models import AccountRecord
 from tracker.reports.population import stratum_of
-from tracker.timeutil import quarter_bounds
+from tracker.domain.times import quarter_bounds
 
 
 def default_seed(quarter: str) -> int:

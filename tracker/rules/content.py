@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tracker.models import AccountStatus
-from tracker.rules import facts
+from tracker.domain.models import AccountStatus
+from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, window
-from tracker.rules.registry import rule
+from tracker.rules.catalogue import rule
 from tracker.rules.text import normalize
 
 _SERIOUS = "检查指标 一、单项否决 安全、泄密事故等严重问题"

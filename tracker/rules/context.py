@@ -2,7 +2,7 @@
 rules ask for, each computed once per check.
 
 The registry as of `at` is the replay of the filing events effective by then
-(`tracker.registry_state.replay`). When no event takes effect after `at` — the nightly check —
+(`tracker.registry.state.replay`). When no event takes effect after `at` — the nightly check —
 the replay equals the cached state in table `account`, which is read instead (no JSON to decode).
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import AccountStatus, FilingEvent
-from tracker.regions import in_region
-from tracker.registry_state import AccountState, replay
+from tracker.domain.models import AccountStatus, FilingEvent
+from tracker.domain.regions import in_region
+from tracker.registry.state import AccountState, replay
 from tracker.settings import Settings
 from tracker.storage.tables import Account, FilingEventRow
-from tracker.timeutil import as_utc, local_date
+from tracker.domain.times import as_utc, local_date
 
 # Rules counting posts in windows; one query answers all their windows.
 WINDOW_RULES = ("no_update", "low_frequency", "repost_only")
@@ -70,7 +70,7 @@ class CheckContext:
 
     def posts(self) -> dict[str, Any]:
         """`facts.PostSummary` per account with a post at or before `at` (absent: no post)."""
-        from tracker.rules.facts import post_summary
+        from tracker.judging.facts import post_summary
 
         spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
         return self.fact(post_summary, self.at, spans, float(self.config("repost_only")["window_days"]))

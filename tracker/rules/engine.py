@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tracker.models import Finding
+from tracker.domain.models import Finding
 from tracker.rules.context import CheckContext, build_context
-from tracker.rules.registry import rules
+from tracker.rules.catalogue import rules
 from tracker.rules.signals import refresh_signals
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.timeutil import as_utc
+from tracker.domain.times import as_utc
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "veto": 2}
 
@@ -78,8 +78,8 @@ def evaluate(db: Database, settings: Settings, at: datetime, *, region: str | No
 def run_check(db: Database, settings: Settings, at: datetime, *, region: str | None = None) -> CheckResult:
     """Evaluate and store: findings keep when they were first and last seen, and every 不合格
     account gets its quarter's rectification case; re-running the same check changes nothing."""
-    from tracker.cases import open_cases_from_check
-    from tracker.findings import store_check
+    from tracker.judging.cases import open_cases_from_check
+    from tracker.judging.findings import store_check
 
     result = _check(db, settings, at, region, None)
     result.run_id = store_check(db, result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tracker.timeutil import to_local_iso
+from tracker.domain.times import to_local_iso
 
 _CHINA_STANDARD_TIME = timezone(timedelta(hours=8))  # Asia/Shanghai without DST since 1992
 

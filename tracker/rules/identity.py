@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracker.models import AccountStatus
-from tracker.rules import facts
+from tracker.domain.models import AccountStatus
+from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
-from tracker.rules.registry import rule
+from tracker.rules.catalogue import rule
 from tracker.rules.text import normalize
 
 _NO_123 = "国办发〔2018〕123号"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from tracker.errors import TrackerError
+from tracker.domain.errors import TrackerError
 from tracker.rules.text import normalize
 
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from tracker.models import ObservationKind as Obs
-from tracker.rules import facts
+from tracker.domain.models import ObservationKind as Obs
+from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, when
-from tracker.rules.registry import rule
+from tracker.rules.catalogue import rule
 from tracker.storage.tables import PostRow
 
 _INTERACTION = "检查指标 一、单项否决 互动回应差"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from tracker.models import Post
+from tracker.domain.models import Post
 from tracker.rules import domains as ad_domains
 from tracker.rules.idcard import privacy_matches
 from tracker.rules.lexicon import Lexicon, load_lexicon
@@ -22,7 +22,7 @@ from tracker.rules.text import normalize
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import PostRow
-from tracker.timeutil import local_date
+from tracker.domain.times import local_date
 
 ALGORITHM = "sig3"
 _BATCH = 2000

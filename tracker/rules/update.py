@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker.models import AccountStatus
+from tracker.domain.models import AccountStatus
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when, window
-from tracker.rules.registry import rule
+from tracker.rules.catalogue import rule
 
 _SOURCE = "检查指标 一、单项否决 内容不更新"
 

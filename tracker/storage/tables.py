@@ -155,7 +155,7 @@ class FeedState(SQLModel, table=True):
     last_outcome: str | None = Field(default=None, max_length=32)
     lease_owner: str | None = Field(default=None, max_length=128)
     lease_until: datetime | None = _utc(nullable=True)
-    # Set by `tracker poll --worker` when it has handled the account in a run (tracker.workers),
+    # Set by `tracker poll --worker` when it has handled the account in a run (tracker.polling.workers),
     # so an account the poller chose to skip is not claimed again in the same run.
     worker_done_at: datetime | None = _utc(nullable=True)
 

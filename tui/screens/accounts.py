@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from tracker import views
+from tracker.read import accounts as views
 from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
-from tracker import queries
+from tracker.read import dashboard as queries
 from tui.i18n import load_rule_names, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen, shows_errors
@@ -54,7 +54,7 @@ class DashboardScreen(TrackerScreen):
         newest = queries.findings(db, limit=NEWEST)
         load_rule_names()
         self.app.call_from_thread(self.show_findings, newest)
-        from tracker.jobs import recent_runs
+        from tracker.jobs.runs import recent_runs
 
         self.app.call_from_thread(self.show_poll, queries.poll_health(db), recent_runs(db, limit=JOB_RUNS))
         from tui.screens.accounts import prefetch_first_page

@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Sparkline, Static
 
-from tracker import views
-from tracker.timeutil import now_utc
+from tracker.read import accounts as views
+from tracker.domain.times import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen, shows_errors

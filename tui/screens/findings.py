@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, Tree
 
-from tracker import queries
+from tracker.read import dashboard as queries
 from tui.i18n import load_rule_names, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors

@@ -8,9 +8,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from tracker import views
-from tracker.queries import quarter_of
-from tracker.timeutil import now_utc
+from tracker.read import accounts as views
+from tracker.read.dashboard import quarter_of
+from tracker.domain.times import now_utc
 from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
@@ -68,7 +68,7 @@ class ReportsScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="inspections")
     @shows_errors
     def load(self) -> None:
-        from tracker.cases import list_cases
+        from tracker.judging.cases import list_cases
 
         rows = views.inspections(self.app.db)
         cases = list_cases(self.app.db, at=self.app.at)

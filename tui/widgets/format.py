@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.timeutil import SHANGHAI, as_utc
+from tracker.domain.times import SHANGHAI, as_utc
 from tui.i18n import SEVERITY, name_of, rule_name
 
 

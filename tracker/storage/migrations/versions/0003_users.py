@@ -4,7 +4,7 @@ The policies let a login role listed in `tracker_user` write only within its reg
 a registrar files events and updates the derived account rows, an inspector records
 observations; an admin writes anywhere; everyone reads. Table owners (the nightly jobs,
 migrations) bypass row-level security. Privileges per role are granted by
-`tracker users add` (tracker.users). SQLite has no roles: nothing to do there.
+`tracker users add` (tracker.storage.roles). SQLite has no roles: nothing to do there.
 
 Revision ID: 0003_users
 Revises: 0002_jobs

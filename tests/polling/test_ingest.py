@@ -1,0 +1,148 @@
+"""tracker ingest (CONTRACT §5.4): validated, all or nothing unless --skip-bad, idempotent, streaming."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from connectors.base import Outcome, ParsedFeed
+from tests.polling.test_pipeline import add_account, count, post
+from tracker.cli.main import app
+from tracker.domain.errors import FileProblems, TrackerError
+from tracker.polling.ingest import ingest_file
+from tracker.polling.store import store_poll_result
+from tracker.settings import load_settings
+from tracker.storage.db import Database
+from tracker.storage.tables import PostRow
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
+ARCHIVE = DATA / "archive_2026q3.jsonl"
+PROBLEMS = DATA / "problems.jsonl"
+SETTINGS = load_settings()
+ACCOUNTS = ("weibo:2656274875", "douyin:fzfb", "wechat:gh_0123456789ab")
+
+
+@pytest.fixture
+def registered(db: Database) -> Database:
+    for key in ACCOUNTS:
+        add_account(db, key)
+    return db
+
+
+def stored(db: Database) -> dict[str, PostRow]:
+    with db.session() as session:
+        return {row.post_id: row for row in session.execute(select(PostRow)).scalars()}
+
+
+def test_archive_loads_every_field_and_twice_changes_nothing(registered: Database) -> None:
+    report = ingest_file(registered, SETTINGS, ARCHIVE)
+    assert (report.lines, report.loaded, report.duplicates, report.bad) == (6, 6, 0, 0)
+    rows = stored(registered)
+    first = rows["4951234567890123"]
+    assert first.account == "weibo:2656274875" and first.source == "ingest"
+    assert first.published_at == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
+    assert (first.is_repost, first.is_pinned, first.is_ad, first.comments_enabled) == (False, False, False, None)
+    assert rows["4951234567890124"].is_repost is True
+    pinned = rows["4951234567890125"]  # a numeric id is an id
+    assert pinned.is_pinned and pinned.comments_enabled is True
+    assert pinned.published_at == datetime(2026, 7, 3, 10, 0, tzinfo=UTC)
+    video = rows["7391234567890123456"]
+    assert video.published_at == datetime(2026, 7, 5, 12, 15, tzinfo=UTC)  # no offset: Asia/Shanghai
+    assert video.comments_enabled is False and video.title == ""
+    notice = rows["2247483651_1"]
+    assert notice.published_at == datetime(2026, 7, 7, 15, 59, 59, 999999, tzinfo=UTC)  # a bare date: end of day
+    assert notice.links == ["https://mp.weixin.qq.com/s/XyZ"] and notice.url is None
+    again = ingest_file(registered, SETTINGS, ARCHIVE)
+    assert (again.loaded, again.duplicates) == (0, 6) and count(registered, PostRow) == 6
+
+
+def test_ingested_posts_get_their_signals_computed_before_a_check(registered: Database) -> None:
+    from tracker.rules.signals import refresh_signals
+
+    ingest_file(registered, SETTINGS, ARCHIVE)
+    assert {row.signals_version for row in stored(registered).values()} == {None}
+    assert refresh_signals(registered, SETTINGS) == 6
+    assert stored(registered)["2247483651_1"].sig_stop_notice is True
+
+
+def test_a_post_seen_by_poll_and_by_ingest_is_stored_once(registered: Database) -> None:
+    store_poll_result(registered, "weibo:2656274875", Outcome.OK, ParsedFeed("weibo", [post("4951234567890123")]),
+                      settings=SETTINGS)
+    report = ingest_file(registered, SETTINGS, ARCHIVE)
+    assert (report.loaded, report.duplicates) == (5, 1) and count(registered, PostRow) == 6
+
+
+def test_bad_lines_are_all_reported_and_nothing_loads(registered: Database) -> None:
+    with pytest.raises(FileProblems) as caught:
+        ingest_file(registered, SETTINGS, PROBLEMS)
+    problems = [(p.row, p.column) for p in caught.value.problems]
+    assert problems == [(2, "published_at"), (3, ""), (4, "account"), (5, "id"), (6, "is_repost"), (7, "")]
+    message = str(caught.value)
+    assert "line 4, field account: 'weibo:9999999999': unknown account" in message
+    assert "nothing was written" in message and count(registered, PostRow) == 0
+
+
+def test_skip_bad_loads_the_good_lines(registered: Database) -> None:
+    report = ingest_file(registered, SETTINGS, PROBLEMS, skip_bad=True)
+    assert (report.lines, report.loaded, report.bad) == (8, 2, 6)
+    assert [p.row for p in report.problems] == [2, 3, 4, 5, 6, 7]
+    assert sorted(stored(registered)) == ["p-ok-1", "p-ok-2"]
+
+
+def test_cli_exit_codes_and_messages(sqlite_url: str, sqlite_db: Database) -> None:
+    for key in ACCOUNTS:
+        add_account(sqlite_db, key)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["--db", sqlite_url, "ingest", str(PROBLEMS)])
+    assert bad.exit_code == 2 and "line 3" in bad.stderr and "Traceback" not in bad.output
+    assert count(sqlite_db, PostRow) == 0
+    skipped = runner.invoke(app, ["--db", sqlite_url, "ingest", str(PROBLEMS), "--skip-bad", "--format", "json"])
+    assert skipped.exit_code == 0 and "line 7" in skipped.stderr
+    document = json.loads(skipped.stdout)
+    assert (document["loaded"], document["bad"]) == (2, 6)
+    good = runner.invoke(app, ["--db", sqlite_url, "--lang", "en", "ingest", str(ARCHIVE)])
+    assert good.exit_code == 0 and "6 new posts" in good.stdout
+    missing = runner.invoke(app, ["--db", sqlite_url, "ingest", str(DATA / "no-such-file.jsonl")])
+    assert missing.exit_code == 2 and "no-such-file.jsonl" in missing.stderr
+
+
+def test_missing_file_is_a_clear_error(registered: Database) -> None:
+    with pytest.raises(TrackerError, match="cannot read"):
+        ingest_file(registered, SETTINGS, DATA / "absent.jsonl")
+
+
+def _write_posts(path: Path, lines: int) -> None:
+    text = "福州市召开防汛工作会议，部署全市防汛防台风工作。" * 8
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(lines):
+            out.write(json.dumps({"account": ACCOUNTS[number % 3], "id": f"s{number}", "text": text,
+                                  "published_at": "2026-07-01T08:00:00+08:00"}, ensure_ascii=False) + "\n")
+
+
+def test_memory_stays_constant_as_the_file_grows(sqlite_db: Database, tmp_path: Path) -> None:
+    for key in ACCOUNTS:
+        add_account(sqlite_db, key)
+    peaks = []
+    for lines in (5_000, 20_000):  # 2 MB and 8 MB of posts
+        path = tmp_path / f"{lines}.jsonl"
+        _write_posts(path, lines)
+        tracemalloc.start()
+        try:
+            report = ingest_file(sqlite_db, SETTINGS, path)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert report.loaded == lines - (5_000 if lines == 20_000 else 0)
+    assert peaks[1] < peaks[0] * 1.5 and peaks[1] < 16 << 20
+
+
+def test_a_byte_order_mark_is_not_a_bad_line(registered: Database, tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + ARCHIVE.read_bytes())
+    assert ingest_file(registered, SETTINGS, path).loaded == 6

@@ -1,0 +1,142 @@
+"""The text machinery of the rules: normalization, ID and mobile numbers, ad domains, lexicons,
+working days, and the post signals built from them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tracker.domain.models import Post
+from tracker.rules.domains import first_ad_link, host_of, matching_domain
+from tracker.rules.idcard import check_character, find_mobiles, find_resident_ids, privacy_matches
+from tracker.rules.lexicon import build_lexicon, read_terms
+from tracker.rules.signals import post_signals, signal_config
+from tracker.rules.text import normalize
+from tracker.rules.workdays import workdays_after
+from tracker.settings import load_settings
+
+DOMAINS = ("jd.com", "tb.cn", "taobao.com")
+
+
+def valid_id(prefix17: str = "11010519491231002") -> str:
+    return prefix17 + check_character(prefix17)
+
+
+def test_normalize_folds_traditional_spaces_zero_width_and_full_width() -> None:
+    assert normalize("臺 灣\u200b國") == normalize("台湾国") == "台湾国"
+    assert normalize("ＡＢ\u3000c\ufeff") == "abc"
+    assert normalize(None) == ""
+
+
+@pytest.mark.parametrize("text", [
+    "身份证号 {id} 请核实", "{id}", "号码:{id}。",
+])
+def test_valid_resident_id_is_found(text: str) -> None:
+    number = valid_id()
+    assert find_resident_ids(text.format(id=number)) == [number]
+
+
+def test_resident_id_with_x_check_character() -> None:
+    prefix = next(p for p in (f"11010519900101{i:03d}" for i in range(1000)) if check_character(p) == "X")
+    number = prefix + "X"
+    assert find_resident_ids(f"证件 {number}") == [number]
+    assert find_resident_ids(f"证件 {number[:17]}x") == [number[:17] + "x"]
+
+
+def test_resident_id_not_found_when_wrong_masked_embedded_or_implausible() -> None:
+    number = valid_id()
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    assert find_resident_ids(wrong) == []                          # wrong check digit
+    assert find_resident_ids("110105********0021") == []           # masked
+    assert find_resident_ids("9" + number) == []                   # part of a longer digit run
+    assert find_resident_ids(number + "1") == []
+    future = valid_id("11010520990101002")                         # born in 2099
+    assert find_resident_ids(future, today=date(2026, 9, 30)) == []
+    bad_month = valid_id("11010519491331002")                      # month 13
+    assert find_resident_ids(bad_month) == []
+
+
+def test_mobile_numbers_unmasked_and_not_embedded() -> None:
+    assert find_mobiles("咨询电话 13812345678。") == ["13812345678"]
+    assert find_mobiles("电话:19912345678,或 15012345678") == ["19912345678", "15012345678"]
+    assert find_mobiles("138****5678") == []
+    assert find_mobiles("12812345678") == []                      # 12x is no mobile prefix
+    assert find_mobiles("订单号 2013812345678901") == []           # inside a longer digit run
+    assert find_mobiles(valid_id("13812345678199001")) == []       # inside an ID number
+
+
+def test_privacy_matches_are_masked() -> None:
+    found = privacy_matches(f"身份证 {valid_id()} 手机 13812345678")
+    assert found == ["身份证号 110105********" + valid_id()[-4:], "手机号 138****5678"]
+
+
+@pytest.mark.parametrize(("link", "domain"), [
+    ("https://item.jd.com/100.html", "jd.com"),
+    ("http://jd.com", "jd.com"),
+    ("https://m.tb.cn/h.abc", "tb.cn"),
+    ("HTTPS://WWW.TAOBAO.COM./x", "taobao.com"),
+    ("www.taobao.com/item", "taobao.com"),
+])
+def test_ad_domains_match_domain_and_subdomains(link: str, domain: str) -> None:
+    assert matching_domain(host_of(link), DOMAINS) == domain
+
+
+@pytest.mark.parametrize("link", [
+    "https://notjd.com.cn/x", "https://jd.com.evil.cn/x", "https://myjd.com", "https://tb.cn.example.org",
+    "https://www.gov.cn/jd.com", "mailto:someone@jd.com.evil.cn", "not a link",
+])
+def test_lookalike_domains_do_not_match(link: str) -> None:
+    host = host_of(link)
+    assert host is None or matching_domain(host, DOMAINS) is None
+
+
+def test_a_public_suffix_in_the_list_matches_nothing() -> None:
+    assert matching_domain("shop.example.com.cn", ("com.cn",)) is None
+
+
+def test_first_ad_link_reports_domain_and_link() -> None:
+    assert first_ad_link(["https://www.gov.cn", "https://item.jd.com/1"], DOMAINS) == ("jd.com", "https://item.jd.com/1")
+
+
+def test_lexicon_reads_comments_and_matches_traditional_and_spaced_text(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "terms.txt"
+    path.write_text("# comment\n台湾国  # trailing comment\n\n总书计\n", encoding="utf-8")
+    assert read_terms(path) == ["台湾国", "总书计"]
+    lexicon = build_lexicon(read_terms(path))
+    assert lexicon.find("他说臺 灣\u200b國如何") == ["台湾国"]
+    assert lexicon.find("习近平总书记") == []
+    assert lexicon.find("總書計和台湾国") == ["总书计", "台湾国"]
+
+
+def test_workdays_count_holidays_and_makeup_days() -> None:
+    # 2025 National Day: Oct 1–8 off; Sep 28 (Sunday) and Oct 11 (Saturday) are make-up workdays.
+    assert workdays_after(date(2025, 9, 30), date(2025, 10, 8)) == (0, True)
+    assert workdays_after(date(2025, 9, 27), date(2025, 9, 28)) == (1, True)
+    assert workdays_after(date(2025, 10, 8), date(2025, 10, 11)) == (3, True)
+
+
+def test_workdays_outside_the_calendar_fall_back_to_weekends() -> None:
+    count, known = workdays_after(date(2040, 1, 6), date(2040, 1, 13))  # Friday to Friday
+    assert (count, known) == (5, False)
+
+
+def test_post_signals_of_a_post() -> None:
+    settings = load_settings()
+    post = Post("p1", datetime(2026, 9, 1, tzinfo=UTC), title="臺灣國", text=f"身份证 {valid_id()} 已于今日停止更新",
+                links=("https://item.jd.com/1",))
+    signals = post_signals(post, settings)
+    assert signals["sig_ad_domain"] == "item.jd.com"
+    assert signals["sig_privacy"].startswith("身份证号 110105********")
+    assert signals["sig_lexicon"] == "台湾国"
+    assert signals["sig_stop_notice"] is True
+    assert signals["signals_version"] == signal_config(settings).version
+    clean = post_signals(Post("p2", None, text="今日天气晴 https://www.gov.cn"), settings)
+    assert clean | {"signals_version": None} == {"sig_ad_domain": None, "sig_privacy": None, "sig_lexicon": None,
+                                                  "sig_stop_notice": False, "signals_version": None}
+
+
+def test_signals_version_follows_the_lists(tmp_path) -> None:  # noqa: ANN001
+    user = tmp_path / "user.toml"
+    user.write_text('[rules.ad_link]\ndomains = ["example-shop.com"]\n', encoding="utf-8")
+    assert signal_config(load_settings(user)).version != signal_config(load_settings()).version

@@ -1,0 +1,159 @@
+"""The nightly jobs and the record of their runs (table `job_run`).
+
+Each scheduled occurrence of a job runs once, however many schedulers run on however many
+machines: a scheduler claims the occurrence by inserting its `job_run` row, unique on (job,
+occurrence), in a transaction of its own; whoever loses the insert skips the occurrence. The
+occurrence is the scheduled time, not the clock of the machine, so every scheduler names it alike.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker.settings import Settings
+from tracker.storage.db import Database
+from tracker.storage.tables import JobRun
+from tracker.domain.times import as_utc, local_date, now_utc
+
+JOB_NAMES = ("poll", "check", "report")
+
+# A job: (db, settings, occurrence) -> counts worth keeping (JSON-able).
+JobFunction = Callable[[Database, Settings, datetime], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JobRunInfo:
+    """One run of a job, as the TUI dashboard and `tracker schedule --runs` show it."""
+
+    job: str
+    occurrence: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str  # running | ok | failed
+    counts: dict[str, Any]
+    host: str | None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+def host_name() -> str:
+    return socket.gethostname()
+
+
+def claim_occurrence(db: Database, job: str, occurrence: datetime, *, host: str | None = None) -> int | None:
+    """The id of the new `job_run` row, or None when another scheduler already claimed it."""
+    row = JobRun(job=job, occurrence=as_utc(occurrence), started_at=now_utc(), outcome="running",
+                 counts={}, host=host or host_name())
+    try:
+        with db.write() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        return None
+
+
+def finish_run(db: Database, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
+    with db.write() as session:
+        session.execute(update(JobRun).where(JobRun.id == run_id)
+                        .values(finished_at=now_utc(), outcome=outcome, counts=counts))
+
+
+def run_claimed(db: Database, settings: Settings, job: str, occurrence: datetime, function: JobFunction,
+                *, host: str | None = None) -> JobRunInfo | None:
+    """Run `function` for this occurrence unless someone else has; record how it went.
+
+    Returns the run, or None when the occurrence belonged to another scheduler. A failing job
+    is recorded as failed (the error in counts) and does not raise: the scheduler goes on.
+    """
+    run_id = claim_occurrence(db, job, occurrence, host=host)
+    if run_id is None:
+        return None
+    try:
+        counts = dict(function(db, settings, as_utc(occurrence)) or {})
+        outcome = "ok"
+    except Exception as exc:  # noqa: BLE001 - recorded, and the next occurrence still runs
+        counts = {"error": f"{type(exc).__name__}: {exc}"}
+        outcome = "failed"
+    finish_run(db, run_id, outcome, counts)
+    return _run_info(db, run_id)
+
+
+def _run_info(db: Database, run_id: int) -> JobRunInfo:
+    with db.session() as session:
+        return _info(session.get(JobRun, run_id))
+
+
+def _info(row: JobRun) -> JobRunInfo:
+    return JobRunInfo(job=row.job, occurrence=row.occurrence, started_at=row.started_at,
+                      finished_at=row.finished_at, outcome=row.outcome, counts=dict(row.counts or {}),
+                      host=row.host)
+
+
+def recent_runs(db: Database, limit: int = 20, *, job: str | None = None) -> list[JobRunInfo]:
+    """The newest runs first (by start), for the dashboard."""
+    query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    if job is not None:
+        query = query.where(JobRun.job == job)
+    with db.session() as session:
+        return [_info(row) for row in session.execute(query).scalars()]
+
+
+# --- the jobs of [schedule] -------------------------------------------------------------------
+
+def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    """Poll every due account; other machines may join with `tracker poll --worker`."""
+    from tracker.polling.workers import work
+
+    return work(db, settings, run_start=occurrence).as_counts()
+
+
+def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    from tracker.rules.engine import run_check
+
+    result = run_check(db, settings, occurrence)
+    return {"accounts_checked": result.accounts_checked, "findings": len(result.findings),
+            "veto": result.count("veto"), "warning": result.count("warning"), "check_run": result.run_id}
+
+
+def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    """The 通报 of the running quarter as of now, written in each configured format."""
+    from tracker.reports import report_format
+    from tracker.reports.builder import build_report
+
+    day = local_date(occurrence)
+    quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    report = build_report(db, settings, quarter, occurrence)
+    directory = report_directory(settings)
+    written = []
+    for name in settings.section("schedule")["report_formats"]:
+        fmt = report_format(name)
+        path = directory / f"report-{quarter}-{day:%Y%m%d}{fmt.suffix}"
+        body = fmt.render(report)
+        path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+        written.append(str(path))
+    return {"quarter": quarter, "files": written}
+
+
+def report_directory(settings: Settings) -> Path:
+    configured = settings.section("schedule")["report_dir"]
+    directory = Path(configured).expanduser() if configured else Path(user_data_dir("govmedia-tracker", appauthor=False)) / "reports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job}

@@ -1,0 +1,294 @@
+"""`tracker ingest FILE.jsonl`: archived posts, one JSON object a line (CONTRACT §5.4).
+
+One pass over the file, streamed (constant memory whatever its size), inside one transaction:
+good lines are inserted in batches with `INSERT … ON CONFLICT (account, post_id) DO NOTHING`, so
+loading a file twice changes nothing. Every bad line (not JSON, a field of the wrong type, a bad
+time, an unknown account) is reported with its line number; unless `skip_bad`, one bad line
+rolls everything back and nothing loads.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.domain.errors import FileProblems, RowProblem, TrackerError
+from tracker.polling.store import stored_post_id
+from tracker.settings import Settings
+from tracker.storage.db import Database
+from tracker.storage.tables import Account
+from tracker.domain.times import SHANGHAI, TimeParseError, now_utc, parse_at
+
+_BATCH = 5000
+_SQLITE_CACHE_KIB = 131072
+_MAX_LISTED = 200  # problems listed in the error; the count covers them all
+
+
+@dataclass(frozen=True)
+class LineProblem(RowProblem):
+    def __str__(self) -> str:
+        if self.row == 0:  # a note about the list, not about one line
+            return self.reason
+        where = f"line {self.row}" + (f", field {self.column}" if self.column else "")
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "…"
+        return f"{where}: {shown!r}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    path: str
+    lines: int = 0          # non-blank lines read
+    loaded: int = 0         # posts new to the database
+    duplicates: int = 0     # good lines whose post was already stored (or repeated in the file)
+    bad: int = 0
+    problems: list[LineProblem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.path, "lines": self.lines, "loaded": self.loaded, "duplicates": self.duplicates,
+                "bad": self.bad, "problems": [str(p) for p in self.problems]}
+
+
+class _Bad(ValueError):
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.value, self.reason = column, value, reason
+
+
+def _text(record: dict, name: str, *, required: bool = False) -> str | None:
+    value = record.get(name)
+    if value is None:
+        if required:
+            raise _Bad(name, "", "required")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and name == "id":
+        return str(value)  # numeric ids (Weibo mid, Douyin aweme_id) are ids all the same
+    if not isinstance(value, str):
+        raise _Bad(name, value, f"must be a string, got {type(value).__name__}")
+    if required and not value.strip():
+        raise _Bad(name, value, "must not be empty")
+    return value
+
+
+def _flag(record: dict, name: str, *, nullable: bool = False) -> bool | None:
+    value = record.get(name, None if nullable else False)
+    if value is None and nullable:
+        return None
+    if not isinstance(value, bool):
+        raise _Bad(name, value, "must be true or false" + (" or null" if nullable else ""))
+    return value
+
+
+def _time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return parse_at(text)  # bare dates and the other forms the contract accepts
+        except TimeParseError as exc:
+            raise _Bad("published_at", text, "not an ISO 8601 time") from exc
+    if len(text) <= 10:
+        return parse_at(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+
+
+def _links(record: dict) -> tuple[str, ...]:
+    value = record.get("links")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _Bad("links", value, "must be a list of strings")
+    return tuple(value)
+
+
+# One good line: (account, post_id, published_at, title, text, url, links, is_repost, is_pinned,
+# is_ad, comments_enabled) — the fields of `Post` after the account, in its order.
+Line = tuple
+
+
+def _plain(record: Any, known: set[str] | frozenset[str]) -> Line | None:
+    """The common line — every field present is of the right type — read without a call per
+    field; anything else goes through the checks that name the problem."""
+    if type(record) is not dict or "links" in record:
+        return None
+    get = record.get
+    account, post_id, published = get("account"), get("id"), get("published_at")
+    title, text, url = get("title"), get("text"), get("url")
+    repost, pinned, ad, comments = get("is_repost", False), get("is_pinned", False), get("is_ad", False), \
+        get("comments_enabled")
+    if (type(account) is str and account in known and type(post_id) is str and post_id.strip()
+            and type(published) is str and len(published) > 10
+            and (title is None or type(title) is str) and (text is None or type(text) is str)
+            and (url is None or type(url) is str) and type(repost) is bool and type(pinned) is bool
+            and type(ad) is bool and (comments is None or type(comments) is bool)):
+        return account, post_id, _time(published), title or "", text or "", url, (), repost, pinned, ad, comments
+    return None
+
+
+def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> Line:
+    """One line → its fields (see `Line`); raises _Bad naming the field."""
+    shown = raw[:60].decode("utf-8", "replace").strip()
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _Bad("", shown, f"not UTF-8 (byte {exc.start + 1})") from exc
+    except json.JSONDecodeError as exc:
+        raise _Bad("", shown, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    plain = _plain(record, known)
+    if plain is not None:
+        return plain
+    if not isinstance(record, dict):
+        raise _Bad("", shown, "not a JSON object")
+    account = _text(record, "account", required=True)
+    if account not in known:
+        raise _Bad("account", account, "unknown account (not in the registry)")
+    published = _text(record, "published_at", required=True)
+    return (account, _text(record, "id", required=True), _time(published), _text(record, "title") or "",
+            _text(record, "text") or "", _text(record, "url"), _links(record), _flag(record, "is_repost"),
+            _flag(record, "is_pinned"), _flag(record, "is_ad"), _flag(record, "comments_enabled", nullable=True))
+
+
+_COLUMNS = ("account", "post_id", "published_at", "title", "text", "url", "links", "is_repost", "is_pinned",
+            "is_ad", "comments_enabled", "first_seen_at", "source")
+
+
+def _sqlite_time(moment: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text (naive UTC, always with microseconds), so that the
+    rows compare and read back exactly like rows written through the ORM."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(" ", "microseconds")[:26]
+
+
+class _Loader:
+    """Inserts posts in batches within the caller's transaction; counts the new ones.
+
+    SQLAlchemy's per-row processing costs more than the insert itself, so the rows go to the
+    driver: on SQLite through executemany, on PostgreSQL through COPY into a temporary table and
+    one `INSERT … SELECT … ON CONFLICT DO NOTHING` per batch. Signal columns stay null
+    (signals_version null = not computed): `tracker check` computes them for every such post
+    before it judges (`tracker.rules.signals.refresh_signals`); here they would cost ~6× the load."""
+
+    def __init__(self, session: Any, dialect: str, seen_at: datetime) -> None:
+        self.sqlite = dialect == "sqlite"
+        self.connection = session.connection()
+        self.driver = self.connection.connection.driver_connection
+        self.seen_at = seen_at
+        names = ", ".join(_COLUMNS)
+        if self.sqlite:
+            # A bigger page cache keeps the (account, post_id) index in memory: several times
+            # faster on big files, and still a fixed amount of memory.
+            self.connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
+            self.seen_at = _sqlite_time(seen_at)
+            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) VALUES ({', '.join('?' * len(_COLUMNS))}, 0) "
+                        "ON CONFLICT (account, post_id) DO NOTHING")
+        else:
+            self.seen_at = seen_at.astimezone(UTC).replace(tzinfo=None)
+            self.connection.exec_driver_sql(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS ingest_batch (account text, post_id text, published_at timestamp, "
+                "title text, text text, url text, links text, is_repost boolean, is_pinned boolean, is_ad boolean, "
+                "comments_enabled boolean, first_seen_at timestamp, source text) ON COMMIT DROP")
+            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) SELECT {names.replace('links', 'links::json')}, "
+                        "false FROM ingest_batch ON CONFLICT (account, post_id) DO NOTHING")
+        self.rows: list[Any] = []
+        self.loaded = 0
+
+    def add(self, line: Line) -> None:
+        account, post_id, published, title, text, url, links, repost, pinned, ad, comments = line
+        if self.sqlite:
+            published = _sqlite_time(published)
+        elif published is not None:
+            published = published.astimezone(UTC).replace(tzinfo=None)
+        self.rows.append((account, stored_post_id(post_id), published, title, text, url,
+                          json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_at, "ingest"))
+        if len(self.rows) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        # Neighbouring keys update the index B-trees page by page; the sort is stable, so the
+        # first of two lines with the same id is still the one stored.
+        self.rows.sort(key=itemgetter(0, 1))
+        if self.sqlite:
+            cursor = self.driver.cursor()
+            cursor.executemany(self.sql, self.rows)
+            self.loaded += cursor.rowcount
+            cursor.close()
+        else:
+            with self.driver.cursor() as cursor:
+                cursor.execute("TRUNCATE ingest_batch")
+                with cursor.copy(f"COPY ingest_batch ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+                cursor.execute(self.sql)
+                self.loaded += cursor.rowcount
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        if self.sqlite:
+            self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading makes millions of short-lived tuples and no cycles: the cycle collector would
+    only walk them again and again (~10% of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad: bool = False) -> IngestReport:
+    """Load the posts of a JSONL file; raises FileProblems (nothing loaded) on bad lines unless
+    `skip_bad`, when the good lines load and the report lists the bad ones."""
+    path = Path(path)
+    report = IngestReport(str(path))
+    with db.session() as session:
+        known = frozenset(session.execute(select(Account.account)).scalars())
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise TrackerError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    with handle, _no_cycle_collection(), db.write() as session:
+        loader = _Loader(session, db.dialect, now_utc())
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):  # as Windows editors save UTF-8
+                raw = raw[len(codecs.BOM_UTF8):]
+            if not raw.strip():
+                continue
+            report.lines += 1
+            try:
+                line = parse_line(raw, known)
+            except _Bad as bad:
+                report.bad += 1
+                if len(report.problems) < _MAX_LISTED:
+                    shown = bad.value if isinstance(bad.value, str) else json.dumps(bad.value, ensure_ascii=False)
+                    report.problems.append(LineProblem(number, bad.column, shown, bad.reason))
+                continue
+            if not report.bad or skip_bad:  # after a bad line without skip_bad, only look for more
+                loader.add(line)
+        if report.bad and not skip_bad:
+            more = [] if report.bad <= len(report.problems) else [
+                LineProblem(0, "", "", f"… and {report.bad - len(report.problems)} more bad line(s)")]
+            raise FileProblems(str(path), [*report.problems, *more])
+        loader.close()
+        report.loaded = loader.loaded
+        report.duplicates = report.lines - report.bad - report.loaded
+    return report

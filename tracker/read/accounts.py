@@ -1,0 +1,187 @@
+"""Read-side views of the accounts for the terminal UI: filtered pages, one account's detail,
+the inspections. Everything one screen shows comes from one function call, so the UI runs it in
+a worker and never holds a session itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from tracker.read.dashboard import report_region
+from tracker.storage.db import Database
+from tracker.storage.tables import (
+    Account,
+    FeedState,
+    FilingEventRow,
+    FindingRow,
+    Inspection,
+    ObservationRow,
+    PollOutcome,
+    PostRow,
+    ProfileSnapshot,
+)
+from tracker.domain.times import as_utc, now_utc
+
+TIMELINE_WEEKS = 26
+RECENT_POSTS = 30
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    region: str | None = None           # a report row: one segment = 本级 units only, else a subtree
+    platform: str | None = None
+    status: str | None = None
+    rule: str | None = None             # accounts with an active finding of this rule
+    search: str | None = None           # part of the account name or of platform:account_id
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    account: str
+    platform: str
+    account_name: str
+    org_name: str
+    region: str
+    status: str
+    rules: tuple[str, ...] = ()
+
+
+def _filtered(stmt, flt: AccountFilter):
+    if flt.region and "/" not in flt.region:
+        stmt = stmt.where(Account.region == flt.region)
+    elif flt.region:
+        stmt = stmt.where(or_(Account.region == flt.region, Account.region.startswith(flt.region + "/")))
+    if flt.platform:
+        stmt = stmt.where(Account.platform == flt.platform)
+    if flt.status:
+        stmt = stmt.where(Account.status == flt.status)
+    if flt.rule:
+        stmt = stmt.where(
+            Account.account.in_(select(FindingRow.account).where(FindingRow.rule == flt.rule, FindingRow.active.is_(True)))
+        )
+    if flt.search and flt.search.strip():
+        needle = f"%{flt.search.strip()}%"
+        stmt = stmt.where(or_(Account.account_name.like(needle), Account.account.like(needle)))
+    return stmt
+
+
+def account_page(
+    db: Database, flt: AccountFilter = AccountFilter(), *, offset: int = 0, limit: int = 100
+) -> tuple[list[AccountLine], int]:
+    """One page of accounts ordered by region then account, and how many match in all."""
+    with db.session() as session:
+        total = session.execute(_filtered(select(func.count()).select_from(Account), flt)).scalar_one()
+        # Unfiltered pages walk the (region, account) index; a search matches few rows, which are
+        # cheaper to sort than to find by walking that index (an expression keeps SQLite off it).
+        region_order = Account.region + "" if flt.search else Account.region
+        stmt = _filtered(select(Account), flt).order_by(region_order, Account.account).offset(offset).limit(limit)
+        accounts = session.execute(stmt).scalars().all()
+        keys = [a.account for a in accounts]
+        rules: dict[str, list[str]] = {}
+        if keys:
+            found = select(FindingRow.account, FindingRow.rule).where(
+                FindingRow.account.in_(keys), FindingRow.active.is_(True)
+            ).order_by(FindingRow.rule)
+            for account, rule in session.execute(found):
+                rules.setdefault(account, []).append(rule)
+    lines = [
+        AccountLine(a.account, a.platform, a.account_name, a.org_name, a.region, a.status, tuple(rules.get(a.account, ())))
+        for a in accounts
+    ]
+    return lines, total
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    regions: list[str]
+    platforms: list[str]
+    statuses: list[str]
+    rules: list[str]
+
+
+def filter_choices(db: Database) -> FilterChoices:
+    """The values present in the data, for the filter drop-downs."""
+    with db.session() as session:
+        regions = sorted({report_region(r) for r in session.execute(select(Account.region).distinct()).scalars()})
+        platforms = sorted(session.execute(select(Account.platform).distinct()).scalars())
+        statuses = sorted(session.execute(select(Account.status).distinct()).scalars())
+        rules = sorted(session.execute(select(FindingRow.rule).where(FindingRow.active.is_(True)).distinct()).scalars())
+    return FilterChoices(regions, platforms, statuses, rules)
+
+
+@dataclass
+class AccountDetail:
+    account: Account
+    filings: list[FilingEventRow]
+    posts: list[PostRow]                # newest first, at most RECENT_POSTS
+    weekly_posts: list[int]             # posts per week, oldest week first, the last ends at `at`
+    findings: list[FindingRow]
+    observations: list[ObservationRow]  # newest first
+    profile: ProfileSnapshot | None
+    last_poll: PollOutcome | None
+    feed_state: FeedState | None
+
+
+def weekly_counts(published: list[datetime], at: datetime, weeks: int = TIMELINE_WEEKS) -> list[int]:
+    """Posts per 7-day bucket ending at `at`; bucket 0 is the oldest."""
+    counts = [0] * weeks
+    end = as_utc(at)
+    for moment in published:
+        age_days = (end - as_utc(moment)).total_seconds() / 86400
+        if 0 <= age_days < 7 * weeks:
+            counts[weeks - 1 - int(age_days // 7)] += 1
+    return counts
+
+
+def account_detail(db: Database, account: str, at: datetime | None = None) -> AccountDetail | None:
+    """Everything the detail screen shows about `account`, or None if it is not in the registry."""
+    at = at or now_utc()
+    with db.session() as session:
+        row = session.execute(select(Account).where(Account.account == account)).scalars().first()
+        if row is None:
+            return None
+        filings = session.execute(
+            select(FilingEventRow).where(FilingEventRow.account == account).order_by(FilingEventRow.id)
+        ).scalars().all()
+        posts = session.execute(
+            select(PostRow).where(PostRow.account == account).order_by(PostRow.published_at.desc()).limit(RECENT_POSTS)
+        ).scalars().all()
+        since = as_utc(at) - timedelta(weeks=TIMELINE_WEEKS)
+        published = session.execute(
+            select(PostRow.published_at).where(
+                PostRow.account == account, PostRow.published_at > since, PostRow.published_at <= as_utc(at)
+            )
+        ).scalars().all()
+        found = session.execute(
+            select(FindingRow).where(FindingRow.account == account).order_by(FindingRow.active.desc(), FindingRow.rule)
+        ).scalars().all()
+        observations = session.execute(
+            select(ObservationRow).where(ObservationRow.account == account).order_by(ObservationRow.observed_at.desc())
+        ).scalars().all()
+        profile = session.execute(
+            select(ProfileSnapshot).where(ProfileSnapshot.account == account).order_by(ProfileSnapshot.taken_at.desc()).limit(1)
+        ).scalars().first()
+        last_poll = session.execute(
+            select(PollOutcome).where(PollOutcome.account == account).order_by(PollOutcome.started_at.desc()).limit(1)
+        ).scalars().first()
+        state = session.get(FeedState, account)
+    return AccountDetail(
+        account=row,
+        filings=list(filings),
+        posts=list(posts),
+        weekly_posts=weekly_counts([p for p in published if p is not None], at),
+        findings=list(found),
+        observations=list(observations),
+        profile=profile,
+        last_poll=last_poll,
+        feed_state=state,
+    )
+
+
+def inspections(db: Database) -> list[Inspection]:
+    """Every inspection plan, newest first (the reports screen lists them)."""
+    with db.session() as session:
+        return list(session.execute(select(Inspection).order_by(Inspection.id.desc())).scalars().all())

@@ -1,0 +1,187 @@
+"""Read-side queries for the dashboard and the account lists of the terminal UI.
+
+Set-based: a handful of GROUP BY queries whatever the number of accounts, so the UI stays quick
+with 100,000 of them. The counts follow the report's definitions (CONTRACT §7) on the current
+derived state: running = not deregistered and opened by T; checked = the quarter's inspection
+sample, or every running account; failed = checked accounts with an active veto finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+
+from tracker.domain.regions import row_region
+from tracker.storage.db import Database
+from tracker.storage.tables import (
+    Account,
+    FeedState,
+    FindingRow,
+    Inspection,
+    InspectionFinding,
+    InspectionSample,
+)
+from tracker.domain.times import local_date, now_utc
+
+
+report_region = row_region  # the report row of a region path: its first two segments (CONTRACT §7)
+
+
+def quarter_of(at: datetime) -> str:
+    day = local_date(at)
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass
+class RegionCounts:
+    region: str
+    running: int = 0
+    checked: int = 0
+    failed: int = 0
+
+    @property
+    def fail_rate(self) -> float:
+        return round(100.0 * self.failed / self.checked, 2) if self.checked else 0.0
+
+
+@dataclass
+class Dashboard:
+    at: datetime
+    quarter: str
+    sampled: bool                       # True when the quarter has an inspection sample
+    total: RegionCounts
+    rows: list[RegionCounts] = field(default_factory=list)
+
+
+def _running_filter(at: datetime):
+    return and_(Account.status != "deregistered", Account.opened_on <= local_date(at))
+
+
+def _current_inspection(session, quarter: str) -> Inspection | None:
+    stmt = (
+        select(Inspection)
+        .where(Inspection.quarter == quarter, Inspection.current.is_(True))
+        .order_by(Inspection.id.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalars().first()
+
+
+def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
+    """Running / checked / failed per report region as of `at` (default: now)."""
+    at = at or now_utc()
+    quarter = quarter_of(at)
+    rows: dict[str, RegionCounts] = {}
+
+    def row(region: str) -> RegionCounts:
+        key = report_region(region)
+        return rows.setdefault(key, RegionCounts(key))
+
+    with db.session() as session:
+        running = select(Account.region, func.count()).where(_running_filter(at)).group_by(Account.region)
+        for region, count in session.execute(running):
+            row(region).running += count
+        inspection = _current_inspection(session, quarter)
+        sample = None
+        if inspection is not None:
+            sample = select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
+            checked = (
+                select(Account.region, func.count())
+                .where(_running_filter(at), Account.account.in_(sample))
+                .group_by(Account.region)
+            )
+            for region, count in session.execute(checked):
+                row(region).checked += count
+        else:
+            for counts in rows.values():
+                counts.checked = counts.running
+        if inspection is not None and inspection.run_at is not None:
+            vetoed = select(InspectionFinding.account).where(
+                InspectionFinding.inspection_id == inspection.id, InspectionFinding.severity == "veto"
+            )
+        else:
+            vetoed = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.severity == "veto")
+        # Join from the (few) vetoed accounts to the account table, not the other way round.
+        vetoed_accounts = vetoed.distinct().subquery()
+        failed = (
+            select(Account.region, func.count())
+            .join(vetoed_accounts, vetoed_accounts.c.account == Account.account)
+            .where(_running_filter(at))
+        )
+        if sample is not None:
+            failed = failed.where(Account.account.in_(sample))
+        failed = failed.group_by(Account.region)
+        for region, count in session.execute(failed):
+            row(region).failed += count
+    ordered = sorted(rows.values(), key=lambda counts: (counts.region.count("/"), counts.region))
+    total = RegionCounts(
+        "",
+        running=sum(r.running for r in ordered),
+        checked=sum(r.checked for r in ordered),
+        failed=sum(r.failed for r in ordered),
+    )
+    return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered)
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    account: str
+    account_name: str
+    region: str
+    rule: str
+    severity: str
+    evidence: dict
+    last_seen_at: datetime
+    first_seen_at: datetime
+
+
+def findings(db: Database, *, limit: int | None = None, rule: str | None = None) -> list[FindingLine]:
+    """Active findings, newest first (by when they were first seen), with the account's name."""
+    columns = (FindingRow.account, FindingRow.rule, FindingRow.severity, FindingRow.evidence,
+               FindingRow.last_seen_at, FindingRow.first_seen_at)
+    stmt = (
+        select(*columns, Account.account_name, Account.region)
+        .join(Account, Account.account == FindingRow.account, isouter=True)
+        .where(FindingRow.active.is_(True))
+        .order_by(FindingRow.first_seen_at.desc(), case((FindingRow.severity == "veto", 0), else_=1), FindingRow.account, FindingRow.rule)
+    )
+    if rule:
+        stmt = stmt.where(FindingRow.rule == rule)
+    if limit:
+        stmt = stmt.limit(limit)
+    with db.session() as session:
+        return [
+            FindingLine(account, name or "", region or "", rule, severity, evidence or {}, last_seen, first_seen)
+            for account, rule, severity, evidence, last_seen, first_seen, name, region in session.execute(stmt)
+        ]
+
+
+@dataclass(frozen=True)
+class PollHealth:
+    outcomes: dict[str, int]            # last outcome → number of accounts
+    never_polled: int                   # accounts in service without any poll yet
+    failing: int                        # accounts whose last polls failed
+    last_polled_at: datetime | None
+
+
+def poll_health(db: Database) -> PollHealth:
+    with db.session() as session:
+        outcomes = dict(
+            session.execute(
+                select(FeedState.last_outcome, func.count())
+                .where(FeedState.last_outcome.is_not(None))
+                .group_by(FeedState.last_outcome)
+            ).all()
+        )
+        never = session.execute(
+            select(func.count()).select_from(Account)
+            .outerjoin(FeedState, FeedState.account == Account.account)
+            .where(Account.status != "deregistered", FeedState.last_polled_at.is_(None))
+        ).scalar_one()
+        failing = session.execute(
+            select(func.count()).select_from(FeedState).where(FeedState.consecutive_failures > 0)
+        ).scalar_one()
+        last = session.execute(select(func.max(FeedState.last_polled_at))).scalar_one()
+    return PollHealth(outcomes=outcomes, never_polled=never, failing=failing, last_polled_at=last)

@@ -1,0 +1,168 @@
+"""Validating registry rows (CONTRACT §3): every problem of the file is collected, none is fatal
+on its own, so the user sees them all at once."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tracker.domain.errors import FileProblems, RowProblem
+from tracker.domain.models import AccountRecord
+from tracker.domain.orgcode import org_code_problem
+from tracker.registry.columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
+from tracker.registry.file import RawTable
+from tracker.domain.times import read_date
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+_SPACE = re.compile(r"\s")
+
+
+_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+def url_problem(value: str) -> str | None:
+    if _HTTP_URL.match(value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "must be an http(s) URL"
+    if _SPACE.search(value):
+        return "a URL may not contain spaces"
+    return "not a valid URL"
+
+
+@lru_cache(maxsize=65536)
+def region_problem(value: str) -> str | None:
+    segments = value.split("/")
+    if any(not segment.strip() for segment in segments):
+        return "empty segment; write the path from the top like 福建省/福州市/鼓楼区"
+    if any(segment != segment.strip() for segment in segments):
+        return "spaces around a '/' segment"
+    return None
+
+
+_cached_org_code_problem = lru_cache(maxsize=65536)(org_code_problem)
+
+
+def map_headers(path: str, headers: list[str]) -> dict[str, int]:
+    """Column name → index. Unknown, duplicate and missing required headers are errors."""
+    problems: list[RowProblem] = []
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(headers):
+        if not name.strip():
+            continue
+        key = header_key(name)
+        if key is None:
+            problems.append(RowProblem(1, name, name, f"unknown column; expected one of {', '.join(COLUMNS)} or their Chinese names"))
+        elif key in mapping:
+            problems.append(RowProblem(1, name, name, f"column {key} appears twice"))
+        else:
+            mapping[key] = index
+    for key in REQUIRED:
+        if key not in mapping:
+            problems.append(RowProblem(1, key, "", "required column is missing"))
+    if problems:
+        raise FileProblems(path, problems)
+    return mapping
+
+
+def _validate_cell(column: str, value: str) -> str | None:
+    if len(value) > MAX_LENGTH[column]:
+        return f"too long: {len(value)} characters, at most {MAX_LENGTH[column]}"
+    if _CONTROL.search(value):
+        return "contains control characters"
+    if column in REQUIRED and not value:
+        return "required value is empty"
+    return None
+
+
+_CHECKS = {
+    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端",
+    "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
+    "opened_on": lambda v: None if read_date(v) else "not a date; write YYYY-MM-DD",
+    "org_code": _cached_org_code_problem,
+    "region": region_problem,
+    "account_id": lambda v: "may not contain ':' or spaces" if ":" in v or _SPACE.search(v) else None,
+    "feed_url": lambda v: url_problem(v) if v else None,
+    "profile_url": lambda v: url_problem(v) if v else None,
+}
+
+
+def _quick_cells_ok(values: dict[str, str]) -> bool:
+    """One pass for the common case: every cell short, present where required, no control characters."""
+    if _CONTROL.search("".join(values.values())):
+        return False
+    return all(len(values[c]) <= MAX_LENGTH[c] for c in values) and all(values.get(c) for c in REQUIRED)
+
+
+def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, reason) for every bad value of one row; a column is judged once."""
+    found: list[tuple[str, str]] = []
+    if not _quick_cells_ok(values):
+        for column, value in values.items():
+            reason = _validate_cell(column, value)
+            if reason:
+                found.append((column, reason))
+    bad = {column for column, _ in found}
+    for column, check in _CHECKS.items():
+        if column in values and column not in bad:
+            reason = check(values[column])
+            if reason:
+                found.append((column, reason))
+    return found
+
+
+def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
+    found = _value_problems(values)
+    if found:
+        problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
+        return None
+    return AccountRecord(
+        region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
+        platform=platform_of(values["platform"]), account_id=values["account_id"],
+        account_name=values["account_name"], opened_on=read_date(values["opened_on"]),
+        status=status_of(values.get("status", "")), feed_url=values.get("feed_url") or None,
+        profile_url=values.get("profile_url") or None, filing_no=values.get("filing_no") or None,
+    )
+
+
+def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, AccountRecord]]:
+    """All rows as records, or FileProblems naming every bad row, column and value."""
+    name = str(path)
+    mapping = map_headers(name, table.headers)
+    problems: list[RowProblem] = []
+    records: list[tuple[int, AccountRecord]] = []
+    first_row_of: dict[str, int] = {}
+    for row, cells in table.rows:
+        if len(cells) > len(table.headers) and any(cell.strip() for cell in cells[len(table.headers):]):
+            problems.append(RowProblem(row, "", ",".join(cells[len(table.headers):]), f"{len(cells)} cells but the header has {len(table.headers)} columns"))
+            continue
+        values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
+        values["org_code"] = values["org_code"].upper()
+        platform = platform_of(values["platform"])
+        key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
+        duplicate = key is not None and key in first_row_of  # whatever else is wrong with either row
+        if duplicate:
+            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first_row_of[key]}"))
+        elif key is not None:
+            first_row_of[key] = row
+        record = _row_record(row, values, problems)
+        if record is not None and not duplicate:
+            records.append((row, record))
+    if problems:
+        raise FileProblems(name, [_with_file_header(problem, mapping, table.headers) for problem in problems])
+    return records
+
+
+def _with_file_header(problem: RowProblem, mapping: dict[str, int], headers: list[str]) -> RowProblem:
+    """Name the column as the file does (a Chinese header keeps its English key beside it)."""
+    index = mapping.get(problem.column)
+    if index is None:
+        return problem
+    header = headers[index].strip().lstrip("\ufeff")
+    column = problem.column if header.lower() == problem.column else f"{header} ({problem.column})"
+    return RowProblem(problem.row, column, problem.value, problem.reason)
