@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -46,6 +46,7 @@ class TrackerApp(App):
         self.at = at  # None: now; tests and snapshots fix it
         self.generation = 0  # bumped by every write; screens reload when theirs is older
         self.prefetched_accounts = None  # (generation, first page), read ahead by the dashboard
+        self.typed_ahead: list[str] | None = None  # keys typed after `/` until the search box has focus
         super().__init__()
         localise_bindings(self)
         self.title = t("app.title")
@@ -75,8 +76,23 @@ class TrackerApp(App):
         self.switch_mode(mode)
 
     def action_search(self) -> None:
+        if self.typed_ahead is None:
+            self.typed_ahead = []
         self.action_goto("accounts")
-        self.call_after_refresh(lambda: self.screen.query_one("#search").focus())
+        self.screen.begin_search()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed right after `/` arrive while the accounts screen mounts (or, already queued,
+        # bubble up from the screen they were typed on): kept until the search box has focus.
+        if isinstance(event, events.Key) and self.typed_ahead is not None and event.is_printable and event.character:
+            self.typed_ahead.append(event.character)
+            event.stop()
+            return
+        await super().on_event(event)
+
+    def take_typed_ahead(self) -> str:
+        typed, self.typed_ahead = "".join(self.typed_ahead or ()), None
+        return typed
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 from textual.widgets import DataTable, Input, Select, Sparkline, Static, Tree
 
 from tests.tui.test_tui_sample import AT, account_key, build_sample
@@ -37,7 +38,10 @@ async def settle(pilot) -> None:  # noqa: ANN001
     rounds in a row (on a loaded machine a worker may start a moment after the screen mounts)."""
     quiet = 0
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: a normal outcome
+            pass
         await pilot.pause(0.01)
         busy = any(not worker.is_finished for worker in pilot.app.workers)
         quiet = 0 if busy else quiet + 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from tracker.read.dashboard import report_region
 from tracker.storage.db import Database
@@ -76,8 +76,12 @@ def account_page(
         total = session.execute(_filtered(select(func.count()).select_from(Account), flt)).scalar_one()
         # Unfiltered pages walk the (region, account) index; a search matches few rows, which are
         # cheaper to sort than to find by walking that index (an expression keeps SQLite off it).
-        region_order = Account.region + "" if flt.search else Account.region
-        stmt = _filtered(select(Account), flt).order_by(region_order, Account.account).offset(offset).limit(limit)
+        order = [Account.region + "" if flt.search else Account.region, Account.account]
+        if flt.search and flt.search.strip():
+            needle = flt.search.strip()  # an exact id or name first: "1000010" is also part of "10000101"
+            order.insert(0, case((or_(Account.account == needle, Account.account_id == needle,
+                                      Account.account_name == needle), 0), else_=1))
+        stmt = _filtered(select(Account), flt).order_by(*order).offset(offset).limit(limit)
         accounts = session.execute(stmt).scalars().all()
         keys = [a.account for a in accounts]
         rules: dict[str, list[str]] = {}

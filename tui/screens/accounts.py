@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
@@ -43,6 +44,8 @@ class AccountsScreen(TrackerScreen):
         self.total = 0
         self.choices_loaded = False
         self._search_timer: Timer | None = None
+        self._request = 0  # the newest page asked for: an older answer arriving late is dropped
+        self._search_first = False  # `/` opened this screen: the search box, not the table, takes focus
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,7 +66,26 @@ class AccountsScreen(TrackerScreen):
         )
         super().on_mount()  # the first page before the filter choices: it is what the user waits for
         self.load_choices()
-        table.focus()
+        if self._search_first:
+            self.begin_search()
+        else:
+            table.focus()
+
+    def begin_search(self) -> None:
+        """Focus the search box (the app keeps the keys typed until it has focus)."""
+        try:
+            search = self.query_one("#search", Input)
+        except NoMatches:  # not composed yet: on_mount comes back here
+            self._search_first = True
+            return
+        self._search_first = False
+        search.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "search":
+            typed = self.app.take_typed_ahead()
+            if typed:
+                event.widget.insert_text_at_cursor(typed)
 
     @work(thread=True, group="choices")
     @shows_errors
@@ -120,12 +142,22 @@ class AccountsScreen(TrackerScreen):
             return
         self.fetch_page(flt, self.page)
 
+    def fetch_page(self, flt: views.AccountFilter, page: int) -> None:
+        self._request += 1
+        self._fetch(flt, page, self._request)
+
     @work(thread=True, exclusive=True, group="accounts")
     @shows_errors
-    def fetch_page(self, flt: views.AccountFilter, page: int) -> None:
+    def _fetch(self, flt: views.AccountFilter, page: int, request: int) -> None:
         lines, total = views.account_page(self.app.db, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         load_rule_names()
-        self.app.call_from_thread(self.show_page, lines, total, page)
+        self.app.call_from_thread(self._answer, request, lines, total, page)
+
+    def _answer(self, request: int, lines: list[views.AccountLine], total: int, page: int) -> None:
+        # A thread worker cannot be cancelled mid-query: the unfiltered first page of 100,000
+        # accounts may arrive after the search typed meanwhile, and must not replace it.
+        if request == self._request:
+            self.show_page(lines, total, page)
 
     def show_page(self, lines: list[views.AccountLine], total: int, page: int) -> None:
         self.total, self.page = total, page
