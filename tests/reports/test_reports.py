@@ -32,8 +32,8 @@ def test_report_without_inspection_matches_hand_count(province) -> None:
     assert report["at"] == "2026-09-30T23:59:59+08:00"
     assert report["rows"] == [
         {"region": "福建省", "running": 3, "checked": 3, "failed": 1, "fail_rate": 33.33},
-        {"region": "福建省/厦门市", "running": 2, "checked": 2, "failed": 1, "fail_rate": 50.0},
-        {"region": "福建省/福州市", "running": 3, "checked": 3, "failed": 1, "fail_rate": 33.33},
+        {"region": "福建省/福州市", "running": 3, "checked": 3, "failed": 1, "fail_rate": 33.33},  # 350100
+        {"region": "福建省/厦门市", "running": 2, "checked": 2, "failed": 1, "fail_rate": 50.0},   # 350200
     ]
     assert report["total"] == {"running": 8, "checked": 8, "failed": 3, "fail_rate": 37.5}
     assert report["failed_accounts"] == [
@@ -91,7 +91,7 @@ def test_report_uses_the_stored_inspection(province) -> None:
     sampled = {key for keys in plan.strata.values() for key in keys}
     assert report["total"]["checked"] == len(sampled) == 7
     fz2_in = "wechat:fz2" in sampled
-    assert report["rows"][2] == {"region": "福建省/福州市", "running": 3, "checked": 2,
+    assert report["rows"][1] == {"region": "福建省/福州市", "running": 3, "checked": 2,
                                  "failed": 1 if fz2_in else 0, "fail_rate": 50.0 if fz2_in else 0}
     assert report["source"] == "inspection" and report["inspection"]["seed"] == 7
 
@@ -126,7 +126,8 @@ def test_xlsx_structure_and_numbers(province) -> None:
     assert [c.value for c in table[2]] == ["序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)",
                                           "不合格数(个)", "不合格率(%)"]
     assert [c.value for c in table[3]] == [1, "省直单位", 3, 3, 1, 33.33]
-    assert [c.value for c in table[4]] == [2, "厦门市", 2, 2, 1, 50]
+    assert [c.value for c in table[4]] == [2, "福州市", 3, 3, 1, 33.33]  # GB/T 2260 order: 350100 before 350200
+    assert [c.value for c in table[5]] == [3, "厦门市", 2, 2, 1, 50]
     assert [c.value for c in table[6]] == ["合计", None, 8, 8, 3, 37.5]
     assert table.freeze_panes == "A3" and table["A2"].font.bold
     assert table.column_dimensions["B"].width >= 8

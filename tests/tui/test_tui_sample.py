@@ -70,7 +70,7 @@ def test_dashboard_counts_follow_the_report_definitions(db: Database, tmp_path: 
     assert board.quarter == "2026Q3" and not board.sampled
     assert (board.total.running, board.total.checked, board.total.failed) == (23, 23, 3)
     rows = {row.region: row for row in board.rows}
-    assert list(rows) == ["福建省", "福建省/厦门市", "福建省/福州市"]  # province level first, then by name
+    assert list(rows) == ["福建省", "福建省/福州市", "福建省/厦门市"]  # province level first, then by division code
     assert rows["福建省"].failed == 1 and rows["福建省/福州市"].failed == 2
     assert rows["福建省/厦门市"].running == 11  # 思明区 and the city itself; the closed account left
     assert rows["福建省/福州市"].fail_rate == round(100 * 2 / 6, 2)

@@ -17,6 +17,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.models import Finding, Severity
 from tracker.reports.population import running_accounts, stratum_of
 from tracker.reports.sampling import default_seed, draw_sample, parse_ratio  # noqa: F401  (part of this API)
+from tracker.registry.store import region_order
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample
@@ -82,7 +83,10 @@ def plan_inspection(db: Database, quarter: str, ratio: float, seed: int | None =
     records = running_accounts(db, registry_at)
     if not records:
         raise TrackerError(f"no running accounts as of {to_local_iso(registry_at)}: nothing to sample for {quarter}")
-    strata = draw_sample(records, ratio, seed)
+    with db.session() as session:
+        order = region_order(session)
+    drawn = draw_sample(records, ratio, seed)  # each stratum draws on its own: listing order changes no sample
+    strata = dict(sorted(drawn.items(), key=lambda item: (order.key(item[0].split("|")[0]), item[0])))
     population: dict[str, int] = defaultdict(int)
     for record in records:
         population[stratum_of(record)] += 1

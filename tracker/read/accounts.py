@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, or_, select
 
 from tracker.read.dashboard import report_region
+from tracker.registry.store import region_order
 from tracker.storage.db import Database
 from tracker.storage.tables import (
     Account,
@@ -109,7 +110,8 @@ class FilterChoices:
 def filter_choices(db: Database) -> FilterChoices:
     """The values present in the data, for the filter drop-downs."""
     with db.session() as session:
-        regions = sorted({report_region(r) for r in session.execute(select(Account.region).distinct()).scalars()})
+        regions = region_order(session).sorted(
+            {report_region(r) for r in session.execute(select(Account.region).distinct()).scalars()})
         platforms = sorted(session.execute(select(Account.platform).distinct()).scalars())
         statuses = sorted(session.execute(select(Account.status).distinct()).scalars())
         rules = sorted(session.execute(select(FindingRow.rule).where(FindingRow.active.is_(True)).distinct()).scalars())

@@ -14,6 +14,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 
 from tracker.domain.regions import row_region
+from tracker.domain.divisions import RegionOrder
+from tracker.registry.store import region_order
 from tracker.storage.db import Database
 from tracker.storage.tables import (
     Account,
@@ -115,7 +117,8 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         failed = failed.group_by(Account.region)
         for region, count in session.execute(failed):
             row(region).failed += count
-    ordered = sorted(rows.values(), key=lambda counts: (counts.region.count("/"), counts.region))
+        order = region_order(session)
+    ordered = sorted(rows.values(), key=lambda counts: order.key(counts.region))
     total = RegionCounts(
         "",
         running=sum(r.running for r in ordered),
@@ -185,3 +188,9 @@ def poll_health(db: Database) -> PollHealth:
         ).scalar_one()
         last = session.execute(select(func.max(FeedState.last_polled_at))).scalar_one()
     return PollHealth(outcomes=outcomes, never_polled=never, failing=failing, last_polled_at=last)
+
+
+def regions_in_order(db: Database) -> RegionOrder:
+    """The official order of regions (GB/T 2260 codes, then first appearance) for the screens."""
+    with db.session() as session:
+        return region_order(session)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from tracker.domain.divisions import RegionOrder
 from tracker.domain.models import AccountRecord, FilingEvent
 from tracker.domain.regions import ancestors
 from tracker.registry.state import AccountState
@@ -170,3 +171,9 @@ def _existing_orgs(session: Session, codes: list[str]) -> dict[str, str]:
         rows = session.execute(select(Organisation.org_code, Organisation.org_name).where(Organisation.org_code.in_(codes[start:start + _CHUNK])))
         found.update({code: name for code, name in rows})
     return found
+
+
+def region_order(session: Session) -> RegionOrder:
+    """The official order of regions, the registry's unknown names in their first appearance
+    (the `region` table grows as filings name new regions)."""
+    return RegionOrder(session.execute(select(Region.path).order_by(Region.id)).scalars())

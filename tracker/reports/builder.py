@@ -17,7 +17,8 @@ from tracker.judging import inspections
 from tracker.judging.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
-from tracker.reports.population import row_order, running_accounts
+from tracker.registry.store import region_order
+from tracker.reports.population import running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import previous_quarter, to_local_iso
@@ -64,8 +65,10 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
     vetoes = veto_rules(findings)
     failed = set(vetoes)
     by_key = {record.key: record for record in running}
+    with db.session() as session:
+        order = region_order(session)
     rows = sorted(_grouped(lambda r: row_region(r.region), running, checked, failed, "region"),
-                  key=lambda row: row_order(row["region"]))
+                  key=lambda row: order.key(row["region"]))
     report = {
         "period": quarter,
         "at": to_local_iso(at),
@@ -76,6 +79,7 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
                      for f in sorted(findings, key=lambda f: (f.account, f.rule)) if f.severity == Severity.WARNING],
         "region": region,
         "accounts": _named(by_key, set(vetoes) | {f.account for f in findings if f.severity == Severity.WARNING}),
+        "region_order": order.sorted({record.region for record in running}),  # the named lists' order
         "source": "inspection" if inspection else "evaluated",
         "inspection": inspection,
         "by_platform": sorted(_grouped(lambda r: r.platform, running, checked, failed, "platform"),

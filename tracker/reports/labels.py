@@ -76,12 +76,20 @@ def summary_sentence(report: dict) -> str:
             f"总体合格率{passed:g}%。")
 
 
+def in_region_order(report: dict, accounts: list[str]) -> list[str]:
+    """The listed accounts by region in the official order (`region_order`), then by account."""
+    rank = {region: index for index, region in enumerate(report.get("region_order", ()))}
+    return sorted(accounts, key=lambda key: (rank.get(report["accounts"][key]["region"], len(rank)), key))
+
+
 def failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
     """存在突出问题(不合格)的政务新媒体名单 (seed 001): 序号, 地区, 主办单位, 账号名称, 平台, 问题."""
+    entries = {entry["account"]: entry for entry in report["failed_accounts"]}
+    ordered = [entries[key] for key in in_region_order(report, list(entries))]
     return [(index, entry["region"], entry["org_name"], entry["account_name"],
              platform_label(report["accounts"][entry["account"]]["platform"]),
              "、".join(rule_label(rule, names) for rule in entry["rules"]))
-            for index, entry in enumerate(report["failed_accounts"], 1)]
+            for index, entry in enumerate(ordered, 1)]
 
 
 def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
@@ -90,7 +98,8 @@ def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
     for problem in report["problems"]:
         per_account.setdefault(problem["account"], []).append(rule_label(problem["rule"], names))
     rows = []
-    for index, (key, rules) in enumerate(per_account.items(), 1):
+    for index, key in enumerate(in_region_order(report, list(per_account)), 1):
+        rules = per_account[key]
         who = report["accounts"][key]
         rows.append((index, who["region"], who["org_name"], who["account_name"], platform_label(who["platform"]),
                      "、".join(rules)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.domain.models import AccountRecord, AccountStatus
-from tracker.domain.regions import in_region, is_province_level, row_region
+from tracker.domain.regions import in_region, row_region
 from tracker.registry.service import registry_as_of
 from tracker.storage.db import Database
 from tracker.domain.times import local_date
@@ -27,8 +27,3 @@ def running_accounts(db: Database, at: datetime, region: str | None = None) -> l
         and in_region(record.region, region)
     ]
     return sorted(running, key=lambda record: record.key)
-
-
-def row_order(region: str) -> tuple[int, str]:
-    """Province-level rows first, then by region name."""
-    return (0 if is_province_level(region) else 1, region)

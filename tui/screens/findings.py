@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, Tree
 
+from tracker.domain.divisions import RegionOrder
 from tracker.read import dashboard as queries
 from tui.i18n import load_rule_names, t
 from tui.messages import AccountChosen
@@ -25,6 +26,7 @@ class FindingsScreen(TrackerScreen):
         super().__init__()
         self.group_by = "rule"
         self.lines: list[queries.FindingLine] = []
+        self.order = RegionOrder()  # replaced by the registry's, with the findings
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,18 +44,21 @@ class FindingsScreen(TrackerScreen):
     @shows_errors
     def load(self) -> None:
         lines = queries.findings(self.app.db)
+        self.order = queries.regions_in_order(self.app.db)
         load_rule_names()
         self.app.call_from_thread(self.show, lines)
 
     def show(self, lines: list[queries.FindingLine]) -> None:
         self.lines = lines
+        order = self.order.key if self.group_by == "region" else None
         groups: dict[str, list[queries.FindingLine]] = defaultdict(list)
         for line in lines:
             groups[line.rule if self.group_by == "rule" else queries.report_region(line.region)].append(line)
         tree = self.query_one(Tree)
         tree.clear()
-        for key in sorted(groups, key=lambda k: (-len(groups[k]), k)):
-            members = sorted(groups[key], key=lambda line: (line.region, line.account))
+        # Rules by how many accounts they hit; regions in the official order, as in the 通报.
+        for key in sorted(groups, key=order if order else lambda k: (-len(groups[k]), k)):
+            members = sorted(groups[key], key=lambda line: (self.order.key(line.region), line.account))
             label = rule_label(key) if self.group_by == "rule" else key
             node = tree.root.add(t("fnd.group_line", label=label, count=len(members)), expand=False)
             for line in members[:LEAVES_PER_GROUP]:
