@@ -144,7 +144,7 @@ def test_docx_structure_and_numbers(province) -> None:
     assert "关于2026年第三季度政务新媒体检查情况的通报" in text
     assert "共检查政务新媒体8个" in text and "3个政务新媒体不合格" in text and "合格率62.5%" in text
     table, failed, problems = document.tables
-    assert [c.text for c in table.rows[-1].cells] == ["合计", "", "8", "8", "3", "37.5"]
+    assert [c.text for c in table.rows[-1].cells] == ["合计", "", "8", "8", "3", "37.50"]  # rates with two decimals
     assert [c.text for c in table.rows[1].cells][:3] == ["1", "省直单位", "3"]
     assert len(failed.rows) == 4 and failed.rows[1].cells[3].text == "福建文旅"
     assert len(problems.rows) == 3

@@ -12,7 +12,7 @@ from tracker.judging import inspections
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.domain.errors import TrackerError
 from tracker.reports import FORMATS, report_format
-from tracker.reports.builder import build_report
+from tracker.reports.builder import build_report, document_meta
 from tracker.domain.times import parse_at
 
 inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
@@ -93,7 +93,9 @@ def history(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", h
 def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
            region: str = typer.Option(None, "--region", help="Only this region and below."),
            fmt: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}."),
-           output: Path = typer.Option(None, "-o", "--output", help="Write to FILE (required for xlsx and docx).")) -> None:
+           output: Path = typer.Option(None, "-o", "--output", help="Write to FILE (required for xlsx and docx)."),
+           doc_no: str = typer.Option(None, "--doc-no", help="发文字号 of the docx (default: [report] doc_no)."),
+           issuer: str = typer.Option(None, "--issuer", help="发文机关署名 of the docx (default: [report] issuer).")) -> None:
     """The quarter's 通报: tables by region, 不合格 list and problem list."""
     cli = context(ctx)
     chosen = report_format(fmt)
@@ -101,6 +103,7 @@ def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
         raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
     data = build_report(cli.database(), cli.settings, inspections.normalise_quarter(quarter),
                         parse_at(at) if at else None, region)
+    data["document"] = document_meta(cli.settings, doc_no=doc_no, issuer=issuer)
     rendered = chosen.render(data)
     if output is None:
         typer.echo(rendered, nl=False)

@@ -21,7 +21,7 @@ from tracker.registry.store import region_order
 from tracker.reports.population import running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.domain.times import previous_quarter, to_local_iso
+from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
 
 
 def counts(running: int, checked: int, failed: int) -> dict:
@@ -89,7 +89,16 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
     }
     if compare:
         report["previous"] = _previous(db, settings, quarter, region, evaluate, report)
+    report["document"] = document_meta(settings)
     return report
+
+
+def document_meta(settings: Settings, **overrides: str | None) -> dict:
+    """Who issues the 通报, its 文号, 主送机关 (`[report]`, command-line overrides) and 成文日期 (today)."""
+    meta = {key: settings.section("report")[key] for key in ("issuer", "doc_no", "recipients")}
+    meta.update({key: value for key, value in overrides.items() if value is not None})
+    meta["date"] = local_date(now_utc()).isoformat()
+    return meta
 
 
 def _failed_entry(record: AccountRecord, rules: Iterable[str]) -> dict:
