@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -148,3 +149,18 @@ def test_docx_structure_and_numbers(province) -> None:
     assert [c.text for c in table.rows[1].cells][:3] == ["1", "省直单位", "3"]
     assert len(failed.rows) == 4 and failed.rows[1].cells[3].text == "福建文旅"
     assert len(problems.rows) == 3
+
+
+def test_xlsx_has_a_chart_sheet_of_fail_rates_by_region_and_platform(province) -> None:
+    data = report_format("xlsx").render(_q3(province))
+    book = load_workbook(BytesIO(data))
+    assert book.sheetnames[-1] == "图表"
+    table = book["检查情况表"]
+    assert table["F3"].number_format == "0.00" and table["F3"].alignment.horizontal == "right"
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        charts = sorted(name for name in archive.namelist() if name.startswith("xl/charts/chart"))
+        xml = [archive.read(name).decode("utf-8") for name in charts]
+    assert len(xml) == 2
+    # by region: the three regions of the table (rows 3–5), not its 合计 row; by platform: its sheet
+    assert "'检查情况表'!$F$3:$F$5" in xml[0] and "'检查情况表'!$B$3:$B$5" in xml[0] and "按地区" in xml[0]
+    assert "'按平台统计'!$F$3" in xml[1] and "按平台" in xml[1]

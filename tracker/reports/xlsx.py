@@ -7,6 +7,8 @@ import math
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -46,8 +48,11 @@ def _sheet(book: Workbook, title: str, caption: str, header: tuple, rows: list[t
             cell.border = _BORDER
             if cell.row > 2:
                 cell.font = Font(name=_FONT, bold=line[0].value == "合计")
-                cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                           horizontal="left" if isinstance(cell.value, str) and cell.column > 1 else "center")
+                number = isinstance(cell.value, (int, float)) and cell.column > 1
+                cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal="right" if number else
+                                           "left" if isinstance(cell.value, str) and cell.column > 1 else "center")
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.00"  # rates with two decimals
     for index, title_cell in enumerate(header, 1):
         widest = max([_display_width(title_cell) // 2 + 2] + [_display_width(r[index - 1]) + 2 for r in rows])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(widest, 6), 50)
@@ -80,6 +85,35 @@ def render(report: dict) -> bytes:
                  r["failed"], r["fail_rate"]) for i, r in enumerate(report.get(key, []), 1)]
         header = tuple(h.format(label) for h in breakdown_header)
         _sheet(book, f"{title}统计", f"{period}政务新媒体检查情况({title})", header, rows)
+    _charts(book, period)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _bar_chart(sheet: Worksheet, title: str, label_column: int, rows: int) -> BarChart:
+    """不合格率 (the last column) per row of `sheet`, labelled by `label_column`."""
+    chart = BarChart()
+    chart.type, chart.style, chart.title = "col", 10, title
+    chart.y_axis.title, chart.y_axis.numFmt = "不合格率(%)", "0.00"
+    chart.legend = None
+    chart.width, chart.height = 24, 11
+    chart.add_data(Reference(sheet, min_col=sheet.max_column, min_row=2, max_row=rows + 2), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=label_column, min_row=3, max_row=rows + 2))
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                     showPercent=False)
+    return chart
+
+
+def _charts(book: Workbook, period: str) -> None:
+    """A chart sheet: 不合格率 by region (the attachment table without its 合计 row), by platform."""
+    sheet = book.create_sheet("图表")
+    sheet["A1"] = f"{period}政务新媒体不合格率"
+    sheet["A1"].font = Font(name=_FONT, bold=True, size=14)
+    regions = book["检查情况表"].max_row - 3  # caption, header and 合计 are no regions
+    if regions > 0:
+        sheet.add_chart(_bar_chart(book["检查情况表"], "不合格率（按地区）", 2, regions), "A3")
+    platforms = book["按平台统计"].max_row - 2
+    if platforms > 0:
+        sheet.add_chart(_bar_chart(book["按平台统计"], "不合格率（按平台）", 2, platforms), "A26")
+    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
