@@ -11,6 +11,7 @@ from tracker.cli import poll as poll_cli
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
 from tracker.cli import schedule as schedule_cli
+from tracker.cli import serve as serve_cli
 from tracker.cli import tui as tui_cli
 from tracker.cli.common import CliContext
 
@@ -44,8 +45,13 @@ report_cli.register(app)
 tui_cli.register(app)
 schedule_cli.register(app)
 poll_cli.register(app)
+serve_cli.register(app)
 
 
 def run() -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()
+
+
+if __name__ == "__main__":  # `python -m tracker.cli.main`: how `tracker serve` starts each session
+    run()
