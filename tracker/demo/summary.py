@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import datetime
 from typing import TextIO
 
-from tracker.read.dashboard import quarter_of
+from tracker.domain.times import quarter_of
 from tracker.settings import Settings
 from tracker.storage.db import Database
 

@@ -105,7 +105,16 @@ def quarter_bounds(quarter: str) -> tuple[date, date]:
     return first, next_first - timedelta(days=1)
 
 
+def quarter_of_day(day: date) -> str:
+    """The quarter a day lies in: 2026-12-07 → `2026Q4`."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_of(moment: datetime) -> str:
+    """The quarter a moment lies in, by its date in Asia/Shanghai."""
+    return quarter_of_day(local_date(moment))
+
+
 def previous_quarter(quarter: str) -> str:
     first, _ = quarter_bounds(quarter)
-    prev_last = first - timedelta(days=1)
-    return f"{prev_last.year}Q{(prev_last.month - 1) // 3 + 1}"
+    return quarter_of_day(first - timedelta(days=1))

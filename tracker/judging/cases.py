@@ -21,7 +21,7 @@ from sqlmodel import select
 from tracker.storage.db import Database
 from tracker.domain.regions import in_region
 from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
-from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
+from tracker.domain.times import local_date, now_utc, previous_quarter, quarter_of, to_local_iso
 
 STATUSES = ("open", "overdue", "closed")
 
@@ -60,7 +60,6 @@ def open_cases_from_check(db: Database, settings, at: datetime, findings: Iterab
     quarter of its T; a case closed earlier in that quarter reopens when the account fails again.
     Cases are closed by later checks (`close_by_checks`). Returns the cases opened or reopened."""
     from tracker.judging.inspections import veto_rules
-    from tracker.read.dashboard import quarter_of
 
     failed = veto_rules(findings)
     if not failed:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.rules.context import in_region
 from tracker.storage.db import Database
+from tracker.domain.models import Severity
 from tracker.storage.tables import CheckRun, FindingRow
 from tracker.domain.times import now_utc
 
@@ -75,11 +76,12 @@ def store_check(db: Database, result: CheckResult) -> int:
         run = session.execute(select(CheckRun).where(
             CheckRun.at == result.at,
             CheckRun.region.is_(None) if result.region is None else CheckRun.region == result.region)).scalars().first()
+        failed = len({f.account for f in result.findings if f.severity == Severity.VETO})
         if run is None:
-            run = CheckRun(at=result.at, ran_at=now_utc(), region=result.region,
-                           accounts_checked=result.accounts_checked, findings=len(result.findings))
+            run = CheckRun(at=result.at, ran_at=now_utc(), region=result.region)
             session.add(run)
-            session.flush()
+        run.accounts_checked, run.findings, run.failed = result.accounts_checked, len(result.findings), failed
+        session.flush()
         return run.id
 
 

@@ -21,7 +21,7 @@ from tracker.registry.store import region_order
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample
-from tracker.domain.times import end_of_day, now_utc, quarter_bounds, to_local_iso
+from tracker.domain.times import end_of_day, now_utc, quarter_bounds, quarter_of_day, to_local_iso
 
 Evaluate = Callable[..., list[Finding]]
 
@@ -43,7 +43,7 @@ def default_at(quarter: str, now: datetime | None = None) -> datetime:
 
 def normalise_quarter(quarter: str) -> str:
     first, _ = quarter_bounds(quarter)
-    return f"{first.year}Q{(first.month - 1) // 3 + 1}"
+    return quarter_of_day(first)
 
 
 @dataclass

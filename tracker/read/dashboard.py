@@ -25,15 +25,10 @@ from tracker.storage.tables import (
     InspectionFinding,
     InspectionSample,
 )
-from tracker.domain.times import local_date, now_utc
+from tracker.domain.times import local_date, now_utc, quarter_of
 
 
 report_region = row_region  # the report row of a region path: its first two segments (CONTRACT §7)
-
-
-def quarter_of(at: datetime) -> str:
-    day = local_date(at)
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 @dataclass
@@ -55,6 +50,7 @@ class Dashboard:
     sampled: bool                       # True when the quarter has an inspection sample
     total: RegionCounts
     rows: list[RegionCounts] = field(default_factory=list)
+    platforms: list[RegionCounts] = field(default_factory=list)  # the same counts by platform (in `region`)
 
 
 def _running_filter(at: datetime):
@@ -76,28 +72,32 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
     at = at or now_utc()
     quarter = quarter_of(at)
     rows: dict[str, RegionCounts] = {}
+    platforms: dict[str, RegionCounts] = {}
 
-    def row(region: str) -> RegionCounts:
+    def add(region: str, platform: str, name: str, count: int) -> None:
+        """Count into the region's report row and into the platform's row at once."""
         key = report_region(region)
-        return rows.setdefault(key, RegionCounts(key))
+        for counts in (rows.setdefault(key, RegionCounts(key)), platforms.setdefault(platform, RegionCounts(platform))):
+            setattr(counts, name, getattr(counts, name) + count)
 
     with db.session() as session:
-        running = select(Account.region, func.count()).where(_running_filter(at)).group_by(Account.region)
-        for region, count in session.execute(running):
-            row(region).running += count
+        by = (Account.region, Account.platform)
+        running = select(*by, func.count()).where(_running_filter(at)).group_by(*by)
+        for region, platform, count in session.execute(running):
+            add(region, platform, "running", count)
         inspection = _current_inspection(session, quarter)
         sample = None
         if inspection is not None:
             sample = select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
             checked = (
-                select(Account.region, func.count())
+                select(*by, func.count())
                 .where(_running_filter(at), Account.account.in_(sample))
-                .group_by(Account.region)
+                .group_by(*by)
             )
-            for region, count in session.execute(checked):
-                row(region).checked += count
+            for region, platform, count in session.execute(checked):
+                add(region, platform, "checked", count)
         else:
-            for counts in rows.values():
+            for counts in (*rows.values(), *platforms.values()):
                 counts.checked = counts.running
         if inspection is not None and inspection.run_at is not None:
             vetoed = select(InspectionFinding.account).where(
@@ -108,15 +108,15 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         # Join from the (few) vetoed accounts to the account table, not the other way round.
         vetoed_accounts = vetoed.distinct().subquery()
         failed = (
-            select(Account.region, func.count())
+            select(*by, func.count())
             .join(vetoed_accounts, vetoed_accounts.c.account == Account.account)
             .where(_running_filter(at))
         )
         if sample is not None:
             failed = failed.where(Account.account.in_(sample))
-        failed = failed.group_by(Account.region)
-        for region, count in session.execute(failed):
-            row(region).failed += count
+        failed = failed.group_by(*by)
+        for region, platform, count in session.execute(failed):
+            add(region, platform, "failed", count)
         order = region_order(session)
     ordered = sorted(rows.values(), key=lambda counts: order.key(counts.region))
     total = RegionCounts(
@@ -125,7 +125,8 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         checked=sum(r.checked for r in ordered),
         failed=sum(r.failed for r in ordered),
     )
-    return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered)
+    return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered,
+                     platforms=sorted(platforms.values(), key=lambda counts: (-counts.checked, counts.region)))
 
 
 @dataclass(frozen=True)

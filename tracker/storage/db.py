@@ -70,7 +70,7 @@ def _alembic_config(connection):  # noqa: ANN001, ANN202
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (every branch head)."""
+    """Bring the schema to the newest revision (one linear history since 0005_one_history)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -80,7 +80,7 @@ def migrate(engine: Engine) -> None:
         heads = set(ScriptDirectory.from_config(config).get_heads())
         current = set(MigrationContext.configure(connection).get_current_heads())
         if current != heads:
-            command.upgrade(config, "heads")
+            command.upgrade(config, "head")
 
 
 @dataclass

@@ -182,6 +182,7 @@ class CheckRun(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=512)
     accounts_checked: int = 0
     findings: int = 0
+    failed: int | None = None  # checked accounts with a veto finding (NULL: a run before 0006)
 
 
 class FindingRow(SQLModel, table=True):

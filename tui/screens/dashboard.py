@@ -8,14 +8,17 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
 from tracker.read import dashboard as queries
-from tui.i18n import load_rule_names, rule_name, t
+from tracker.read.trends import QuarterRate, quarter_rates
+from tui.i18n import PLATFORM, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import percent, severity_label, when
+from tui.widgets.bars import Bar, Bars
 from tui.widgets.stat import Stat
 from tui.widgets.table import DataTable
 
 NEWEST = 15
+TREND_QUARTERS = 8
 JOB_RUNS = 4  # the newest runs of the scheduled jobs (tracker schedule)
 
 
@@ -33,6 +36,13 @@ class DashboardScreen(TrackerScreen):
                 yield Static(t("dash.regions"), classes="section-title")
                 yield DataTable(id="regions", cursor_type="row", zebra_stripes=True)
             with Vertical(id="side-box"):
+                with Horizontal(id="charts"):
+                    with Vertical(id="trend-box"):
+                        yield Static(t("dash.trend"), classes="section-title")
+                        yield Bars(width=16, id="trend")
+                    with Vertical(id="platform-box"):
+                        yield Static(t("dash.by_platform"), classes="section-title")
+                        yield Bars(width=16, id="by-platform")
                 yield Static(t("dash.newest"), classes="section-title")
                 yield DataTable(id="newest", cursor_type="row")
                 yield Static(t("dash.poll"), classes="section-title")
@@ -50,7 +60,9 @@ class DashboardScreen(TrackerScreen):
     @shows_errors
     def load(self) -> None:
         db, at = self.app.db, self.app.at
-        self.app.call_from_thread(self.show_counts, queries.dashboard(db, at))
+        board = queries.dashboard(db, at)
+        self.app.call_from_thread(self.show_counts, board)
+        self.app.call_from_thread(self.show_trend, quarter_rates(db, board.at, TREND_QUARTERS), board)
         newest = queries.findings(db, limit=NEWEST)
         load_rule_names()
         self.app.call_from_thread(self.show_findings, newest)
@@ -75,6 +87,21 @@ class DashboardScreen(TrackerScreen):
             table.add_row(row.region, f"{row.running:,}", f"{row.checked:,}", f"{row.failed:,}", percent(row.fail_rate), key=row.region)
         total = board.total
         table.add_row(t("dash.total"), f"{total.running:,}", f"{total.checked:,}", f"{total.failed:,}", percent(total.fail_rate))
+
+    def show_trend(self, rates: list[QuarterRate], board: queries.Dashboard) -> None:
+        """The last quarters from stored inspections and checks; the running quarter as counted above."""
+        bars = []
+        for rate in rates:
+            if rate.quarter == board.quarter and board.total.checked:
+                rate = QuarterRate(rate.quarter, board.total.checked, board.total.failed, "dashboard")
+            value = rate.fail_rate
+            text = t("dash.no_data") if value is None else t(
+                "dash.rate_of", rate=percent(value), failed=f"{rate.failed:,}", checked=f"{rate.checked:,}")
+            bars.append(Bar(rate.quarter, value, text))
+        self.query_one("#trend", Bars).show(bars)
+        platforms = [Bar(name_of(PLATFORM, row.region), row.fail_rate, percent(row.fail_rate))
+                     for row in board.platforms if row.checked]
+        self.query_one("#by-platform", Bars).show(platforms)
 
     def show_findings(self, lines: list[queries.FindingLine]) -> None:
         table = self.query_one("#newest", DataTable)

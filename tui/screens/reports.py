@@ -9,8 +9,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from tracker.read import accounts as views
-from tracker.read.dashboard import quarter_of
-from tracker.domain.times import now_utc
+from tracker.domain.times import now_utc, quarter_of
 from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
