@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/tracker demo
+
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check tracker tui connectors tests bench docs
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q

@@ -8,11 +8,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from tracker.domain.models import Post, Profile
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # a time without a zone in a Chinese source is China Standard Time
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A normalized post. Times are timezone-aware UTC."""
+
+    post_id: str
+    published_at: datetime | None
+    title: str = ""
+    text: str = ""
+    url: str | None = None
+    links: tuple[str, ...] = ()
+    is_repost: bool = False
+    is_pinned: bool = False
+    is_ad: bool = False
+    comments_enabled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A profile snapshot as a source reports it."""
+
+    display_name: str | None = None
+    verified: bool | None = None
+    verified_reason: str | None = None
+    followers: int | None = None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is taken to be UTC already (as stored)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class Outcome(StrEnum):

@@ -11,7 +11,7 @@ from connectors.counts import parse_count
 from connectors.feedtime import from_epoch
 from connectors.htmltext import bare_urls, clean_links, plain_text, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
-from tracker.domain.models import Post, Profile
+from connectors.base import Post, Profile
 
 
 def _flag(value: Any) -> bool | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from connectors.feedtime import parse_feed_time
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, plain_text, stable_id
-from tracker.domain.models import Post
+from connectors.base import Post
 
 # RSSHub's Weibo route writes a repost's title as "原文 - 转发 @作者: 被转内容" (or "原文🔁 …" with
 # showEmojiForRetweet) and its description as "原文<br><blockquote> - 转发 <a …>@作者</a>: …"

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
 
-from tracker.domain.times import SHANGHAI
+from connectors.base import SHANGHAI
 
 _CJK_DATE = re.compile(
     r"^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?"

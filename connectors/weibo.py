@@ -17,7 +17,7 @@ from connectors.counts import parse_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from connectors.weibotime import parse_weibo_time
-from tracker.domain.models import Post, Profile
+from connectors.base import Post, Profile
 
 _EMPTY_MESSAGES = ("还没有内容", "暂无内容")
 _FULL_TEXT_LINK = re.compile(r"<a\b[^<>]*>\s*全文\s*</a>")

@@ -13,9 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-
-class ConfigError(ValueError):
-    pass
+from tracker.domain.errors import ConfigError
 
 
 def _default_path() -> Path:

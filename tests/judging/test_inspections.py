@@ -15,7 +15,7 @@ from tracker.judging.inspections import (
     default_at, draw_sample, inspection_history, parse_ratio, plan_inspection, run_inspection,
 )
 from tracker.domain.models import AccountRecord
-from tracker.reports.population import stratum_of
+from tracker.judging.population import stratum_of
 from tracker.settings import load_settings
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample
 

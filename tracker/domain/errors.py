@@ -9,6 +9,10 @@ class TrackerError(Exception):
     """Bad input or an impossible request: exit status 2, database unchanged."""
 
 
+class ConfigError(TrackerError, ValueError):
+    """A config file or setting that cannot be used; the message names its key."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One problem of an input file: where it is and why it is refused."""

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from connectors.base import Post, Profile  # noqa: F401  (re-exported: what a feed yields is the connectors' own type)
+
 
 class Platform(StrEnum):
     WECHAT = "wechat"
@@ -92,32 +94,6 @@ class FilingEvent:
     doc_no: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """A normalized post. Times are timezone-aware UTC."""
-
-    post_id: str
-    published_at: datetime | None
-    title: str = ""
-    text: str = ""
-    url: str | None = None
-    links: tuple[str, ...] = ()
-    is_repost: bool = False
-    is_pinned: bool = False
-    is_ad: bool = False
-    comments_enabled: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """A profile snapshot as a source reports it."""
-
-    display_name: str | None = None
-    verified: bool | None = None
-    verified_reason: str | None = None
-    followers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from connectors.base import SHANGHAI, as_utc  # noqa: F401  (re-exported: the one definition of each)
+
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -77,12 +77,6 @@ def local_date(moment: datetime) -> date:
     """The Asia/Shanghai calendar date of an aware datetime."""
     return as_utc(moment).astimezone(SHANGHAI).date()
 
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive value is taken to be UTC already (as stored)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def now_utc() -> datetime:

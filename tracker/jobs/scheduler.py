@@ -12,17 +12,18 @@ import logging
 import signal
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from tracker.domain.cron import cron_trigger, previous_fire_time  # noqa: F401  (part of this API)
 from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, poll_job, run_claimed
-from tracker.settings import ConfigError, Settings
+from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import now_utc
 from tracker.polling.workers import work
@@ -30,43 +31,10 @@ from tracker.polling.workers import work
 log = logging.getLogger("tracker.jobs.scheduler")
 
 
-def cron_trigger(expression: str, timezone: str, key: str = "schedule") -> CronTrigger:
-    """Five fields (crontab) or six with seconds first; a bad one names its config key."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"[schedule] timezone: unknown time zone {timezone!r}") from exc
-    fields = expression.split()
-    try:
-        if len(fields) == 5:
-            return CronTrigger.from_crontab(expression, timezone=zone)
-        if len(fields) == 6:
-            names = ("second", "minute", "hour", "day", "month", "day_of_week")
-            return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=zone)
-    except ValueError as exc:
-        raise ConfigError(f"[schedule] {key}: not a cron expression {expression!r}: {exc}") from exc
-    raise ConfigError(f"[schedule] {key}: a cron expression has 5 fields (or 6 with seconds first), got {expression!r}")
-
-
 def schedule_triggers(settings: Settings) -> dict[str, CronTrigger]:
     """The enabled jobs and their triggers (an empty expression disables a job)."""
     section = settings.section("schedule")
     return {name: cron_trigger(section[name], section["timezone"], name) for name in JOB_NAMES if section[name].strip()}
-
-
-def previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
-    """The latest fire time at or before `now` within a year (APScheduler 3 only looks forward)."""
-    for lookback in (timedelta(minutes=1), timedelta(hours=1), timedelta(days=1), timedelta(days=8),
-                     timedelta(days=32), timedelta(days=367)):
-        fire = trigger.get_next_fire_time(None, now - lookback)
-        if fire is None or fire > now:
-            continue
-        for _ in range(100_000):
-            following = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-            if following is None or following > now:
-                return fire
-            fire = following
-    return None
 
 
 class _OccurrenceJob:

@@ -1,6 +1,6 @@
 """Quarterly inspections (季度检查/抽查): a reproducible stratified sample, then a stored run.
 
-The sample itself is drawn by `tracker.reports.sampling` (reproducible, stratified).
+The sample itself is drawn by `tracker.judging.sampling` (reproducible, stratified).
 Re-planning or re-running a quarter marks the earlier inspection `current=False` (history).
 """
 
@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Finding, Severity
-from tracker.reports.population import running_accounts, stratum_of
-from tracker.reports.sampling import default_seed, draw_sample, parse_ratio  # noqa: F401  (part of this API)
+from tracker.judging.population import running_accounts, stratum_of
+from tracker.judging.sampling import default_seed, draw_sample, parse_ratio  # noqa: F401  (part of this API)
 from tracker.registry.store import region_order
 from tracker.settings import Settings
 from tracker.storage.db import Database

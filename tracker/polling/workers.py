@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tracker.domain.cron import cron_trigger, previous_fire_time
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, FeedState
@@ -67,8 +68,6 @@ def worker_name() -> str:
 
 def default_run_start(settings: Settings, now: datetime | None = None) -> datetime:
     """The latest scheduled poll at or before now; midnight (Asia/Shanghai) if none is scheduled."""
-    from tracker.jobs.scheduler import cron_trigger, previous_fire_time
-
     now = now or now_utc()
     section = settings.section("schedule")
     if section["poll"].strip():

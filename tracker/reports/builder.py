@@ -18,7 +18,7 @@ from tracker.judging.inspections import current_inspection, findings_of, normali
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
 from tracker.registry.store import region_order
-from tracker.reports.population import running_accounts
+from tracker.judging.population import running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import AccountRecord
-from tracker.reports.population import stratum_of
+from tracker.judging.population import stratum_of
 from tracker.domain.times import quarter_bounds
 
 
