@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check tracker tui connectors tests bench docs
+
+docs: $(STAMP)
+	$(BIN)/python -m tracker.cli.docs > docs/cli.md
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
