@@ -141,7 +141,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                      "{quarter} inspection run: {checked} checked, {failed} failed, {opened} cases opened"),
     "rep.export_done": ("通报已写入 {path}", "Report written to {path}"),
     "rep.poll_done": ("抓取完成：{summary}", "Poll done: {summary}"),
-    "rep.missing": ("此功能尚不可用：缺少 {module}", "Not available yet: {module} is missing"),
     # forms
     "form.open": ("备案：开设账号", "File: open an account"),
     "form.rename": ("备案：更名", "File: rename"),

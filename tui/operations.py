@@ -32,8 +32,6 @@ def guarded(function):  # noqa: ANN001, ANN201
             raise
         except USER_ERRORS as exc:
             raise OperationError(f"error: {exc}") from exc
-        except ImportError as exc:
-            raise OperationError(t("rep.missing", module=exc.name or str(exc))) from exc
 
     wrapper.__name__ = function.__name__
     return wrapper
@@ -59,10 +57,7 @@ def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
     from tracker.domain.times import now_utc
 
     result = check(db, settings, at or now_utc())
-    accounts = getattr(result, "accounts_checked", getattr(result, "checked", "?"))
-    found = getattr(result, "findings", "?")
-    found = len(found) if isinstance(found, (list, tuple)) else found
-    return t("rep.check_done", accounts=accounts, findings=found)
+    return t("rep.check_done", accounts=result.accounts_checked, findings=len(result.findings))
 
 
 @guarded

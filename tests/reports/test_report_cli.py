@@ -42,6 +42,15 @@ def test_plan_table_output(tracker) -> None:
     out = tracker("inspect", "plan", "--quarter", "2026Q3", "--ratio", "0.5", "--seed", "3").stdout
     assert "福建省/福州市" in out and "抽查数" in out
     assert "2026Q3: 7 / 8 (ratio 0.5, seed 3)" in out
+    # columns line up on screen: a Chinese character takes two cells (they misaligned by len())
+    from tracker.domain.textwidth import display_width
+
+    header, rule, *rows = out.splitlines()[:4]
+    starts = [display_width(rule[:i]) for i, char in enumerate(rule) if char == "-" and (i == 0 or rule[i - 1] == " ")]
+    assert header.startswith("地区") and len(starts) == 4
+    for line in (header, *rows):
+        cells = [display_width(line[:i]) for i, char in enumerate(line) if char != " " and (i == 0 or line[i - 1] == " ")]
+        assert cells[-1] == starts[-1], line
 
 
 def test_report_without_inspection_and_bare_date(tracker) -> None:

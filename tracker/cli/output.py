@@ -1,31 +1,18 @@
-"""Plain-text tables for people (CJK-aware widths)."""
+"""Plain-text tables for people (CJK-aware widths: `tracker.domain.textwidth`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 import typer
 
+from tracker.domain.textwidth import display_width, table_lines
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
+__all__ = ["display_width", "echo_table", "render_table"]
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
-    widths = [display_width(header) for header in headers]
-    for row in cells:
-        for index, value in enumerate(row):
-            widths[index] = max(widths[index], display_width(value))
-    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
-    lines.append("  ".join("-" * width for width in widths))
-    lines += ["  ".join(_pad(v, widths[i]) for i, v in enumerate(row)).rstrip() for row in cells]
-    return "\n".join(lines)
+    return "\n".join(table_lines(headers, rows))
 
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

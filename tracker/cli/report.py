@@ -10,6 +10,7 @@ import typer
 from tracker.judging import cases as case_api
 from tracker.judging import inspections
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.reports import FORMATS, report_format
 from tracker.reports.builder import build_report, document_meta
@@ -26,12 +27,6 @@ def _check_format(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise TrackerError(f"--format must be one of {', '.join(allowed)}, got {value!r}")
     return value
-
-
-def _print_rows(header: list[str], rows: list[list]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    for line in [header, *rows]:
-        typer.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
 
 
 @inspect_app.command("plan")
@@ -51,7 +46,7 @@ def plan(ctx: typer.Context, quarter: str = QUARTER,
         print_json(data)
         return
     header = ["region", "platform", "running", "sampled"] if cli.lang == "en" else ["地区", "平台", "运行数", "抽查数"]
-    _print_rows(header, [[s["region"], s["platform"], s["population"], s["sampled"]] for s in data["strata"]])
+    echo_table(header, [[s["region"], s["platform"], s["population"], s["sampled"]] for s in data["strata"]])
     typer.echo(f"{data['quarter']}: {data['sample_size']} / {data['population']} (ratio {data['ratio']:g}, seed {data['seed']})")
 
 
@@ -84,7 +79,7 @@ def history(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", h
     if fmt == "json":
         print_json(rows)
         return
-    _print_rows(["id", "quarter", "ratio", "seed", "sample", "at", "current"],
+    echo_table(["id", "quarter", "ratio", "seed", "sample", "at", "current"],
                 [[r["inspection"], r["quarter"], f"{r['ratio']:g}", r["seed"], r["sample_size"], r["at"] or "-",
                   "*" if r["current"] else ""] for r in rows])
 
@@ -133,7 +128,7 @@ def cases(ctx: typer.Context,
         return
     header = (["quarter", "account", "name", "rules", "due", "status", "repeat"] if cli.lang == "en"
               else ["季度", "账号", "账号名称", "问题", "整改期限", "状态", "屡查屡犯"])
-    _print_rows(header, [[r["quarter"], r["account"], r["account_name"] or "", ",".join(r["rules"]),
+    echo_table(header, [[r["quarter"], r["account"], r["account_name"] or "", ",".join(r["rules"]),
                           r["due_on"], r["status"], "是" if r["repeat_offender"] else ""] for r in rows])
 
 

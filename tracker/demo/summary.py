@@ -3,11 +3,11 @@ totals, findings per rule and a few 不合格 accounts."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from datetime import datetime
 from typing import TextIO
 
+from tracker.domain.textwidth import table_lines
 from tracker.domain.times import quarter_of
 from tracker.settings import Settings
 from tracker.storage.db import Database
@@ -23,20 +23,6 @@ LABELS = {
 SHOWN_FAILED = 8
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(_width(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    return ["  ".join(_pad(str(cell), width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            for row in [header, *rows]]
-
-
 def print_summary(db: Database, settings: Settings, at: datetime, lang: str, out: TextIO) -> dict:
     """Print the summary and return the report it came from."""
     from tracker.reports.builder import build_report
@@ -48,7 +34,7 @@ def print_summary(db: Database, settings: Settings, at: datetime, lang: str, out
     rows = [[r["region"], r["running"], r["checked"], r["failed"], f"{r['fail_rate']:.2f}"] for r in report["rows"]]
     total = report["total"]
     rows.append([label["total"], total["running"], total["checked"], total["failed"], f"{total['fail_rate']:.2f}"])
-    out.write("\n".join(_table(header, rows)) + "\n\n")
+    out.write("\n".join(table_lines(header, rows, rule=False)) + "\n\n")
     per_rule = Counter(rule for entry in report["failed_accounts"] for rule in entry["rules"])
     per_rule.update(problem["rule"] for problem in report["problems"])
     out.write(label["rules"] + "\n  " + ", ".join(f"{rule}: {count}" for rule, count in sorted(per_rule.items())) + "\n\n")
