@@ -16,14 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from connectors.base import Outcome, ParsedFeed
 from tracker.domain.models import Post
 from tracker.settings import Settings, load_settings
-from tracker.storage.db import Database
+from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot
 from tracker.domain.times import now_utc
 
@@ -60,11 +58,6 @@ def stored_post_id(post_id: str) -> str:
     if len(post_id) <= _MAX_POST_ID:
         return post_id
     return "sha1:" + hashlib.sha1(post_id.encode("utf-8")).hexdigest()
-
-
-def dialect_insert(db_or_dialect: Database | str) -> Any:
-    name = db_or_dialect if isinstance(db_or_dialect, str) else db_or_dialect.dialect
-    return pg_insert if name == "postgresql" else sqlite_insert
 
 
 def post_values(account: str, post: Post, *, seen_at: datetime, source: str, signals: dict[str, Any] | None) -> dict[str, Any]:

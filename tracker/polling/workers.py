@@ -24,12 +24,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.domain.cron import cron_trigger, previous_fire_time
 from tracker.settings import Settings
-from tracker.storage.db import Database
+from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import Account, FeedState
 from tracker.domain.times import as_utc, now_utc, start_of_day, local_date
 
@@ -79,7 +77,7 @@ def default_run_start(settings: Settings, now: datetime | None = None) -> dateti
 
 def ensure_feed_states(db: Database) -> None:
     """A feed_state row for every pollable account, so there is a row to lock and lease."""
-    insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     missing = select(ACCOUNT.c.account, 0).where(ACCOUNT.c.status != "deregistered")
     statement = insert(FS).from_select(["account", "consecutive_failures"], missing)
     with db.write() as session:

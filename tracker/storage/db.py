@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
@@ -126,3 +129,9 @@ def open_database(url: str | None = None, *, schema: str | None = None, migrate_
         except Exception as exc:  # connection refused, permission denied …
             raise DatabaseError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
     return Database(engine=engine, url=url)
+
+
+def dialect_insert(db_or_dialect: Database | str) -> Any:
+    """The INSERT construct with ON CONFLICT of the database's dialect (PostgreSQL or SQLite)."""
+    name = db_or_dialect if isinstance(db_or_dialect, str) else db_or_dialect.dialect
+    return pg_insert if name == "postgresql" else sqlite_insert
