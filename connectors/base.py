@@ -110,8 +110,12 @@ class DocumentParser(Parser, Protocol):
 _PARSERS: list[Parser] = []
 
 
+_ENTRY_POINTS_LOADED = False
+
+
 def register_parser(parser: Parser) -> Parser:
-    """Add a parser to the registry (built-ins register on import of `connectors.detect`)."""
+    """Add a parser to the registry; the built-ins and plugins come from the entry points of
+    group `govmedia.parsers` (a class, instantiated, or a parser object)."""
     if any(existing.name == parser.name for existing in _PARSERS):
         raise ValueError(f"parser {parser.name!r} registered twice")
     _PARSERS.append(parser)
@@ -119,6 +123,16 @@ def register_parser(parser: Parser) -> Parser:
 
 
 def parsers() -> list[Parser]:
+    """Every registered parser, the entry points' loaded on first use (built-ins first)."""
+    global _ENTRY_POINTS_LOADED
+    if not _ENTRY_POINTS_LOADED:
+        from connectors.plugins import PARSERS, load  # here, not at the top: plugins import this module
+
+        for _name, found in load(PARSERS):
+            parser = found() if isinstance(found, type) else found
+            if not any(existing.name == parser.name for existing in _PARSERS):
+                _PARSERS.append(parser)
+        _ENTRY_POINTS_LOADED = True
     return list(_PARSERS)
 
 

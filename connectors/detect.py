@@ -10,18 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors.base import Outcome, ParsedFeed, SourceError, parsers, register_parser
+from connectors.base import Outcome, ParsedFeed, SourceError, parsers
 from connectors.blockpage import block_reason
-from connectors.douyin import DouyinParser
 from connectors.jsondoc import load_json, looks_like_json
-from connectors.jsonfeed import JsonFeedParser
-from connectors.rss import XmlFeedParser
-from connectors.weibo import WeiboParser
 from connectors.xmlprep import decode_body, refuse_entity_declarations
-
-for _builtin in (XmlFeedParser(), JsonFeedParser(), WeiboParser(), DouyinParser()):
-    if not any(existing.name == _builtin.name for existing in parsers()):
-        register_parser(_builtin)
 
 UNFORESEEN = "unreadable document (unforeseen shape)"
 _SNIFF_BYTES = 65_536  # enough for the longest prolog (comments, DOCTYPE) before the root

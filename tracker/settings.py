@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,16 +48,19 @@ def _accepts(expected: Any, given: Any) -> bool:
     return isinstance(given, type(expected))
 
 
-def _merge(base: dict, override: dict, file: Path, prefix: str = "") -> None:
+def _merge(base: dict, override: dict, file: Path | None, prefix: str = "", extras: dict | None = None) -> None:
     for key, value in override.items():
         dotted = f"{prefix}{key}"
+        if key not in base and prefix == "rules." and extras is not None and isinstance(value, dict):
+            extras[key] = value  # a plugin's rule, perhaps: checked once the rules are loaded
+            continue
         if key not in base:
             raise ConfigError(f"{file}: unknown key '{dotted}'")
         expected = base[key]
         if isinstance(expected, dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{file}: key '{dotted}' must be a table, got {_type_name(value)}")
-            _merge(expected, value, file, dotted + ".")
+            _merge(expected, value, file, dotted + ".", extras)
             continue
         if not _accepts(expected, value):
             raise ConfigError(
@@ -83,8 +86,15 @@ class Settings:
     data: dict[str, Any]
     base_dir: Path          # where relative paths of the built-in file resolve
     user_dir: Path | None   # where relative paths of the user file resolve
+    user_file: Path | None = None
+    extra_rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.CODE] of no built-in rule
+
+    def merge_into(self, base: dict[str, Any], override: dict[str, Any], prefix: str) -> None:
+        """Apply a user's table onto `base` with the same checks as the config file's keys."""
+        _merge(base, override, self.user_file, prefix)
 
     def rule(self, code: str) -> dict[str, Any]:
+        """A built-in rule's `[rules.CODE]` (a plugin's rule: `tracker.rules.catalogue.rule_config`)."""
         return self.data["rules"][code]
 
     def section(self, name: str) -> dict[str, Any]:
@@ -110,8 +120,10 @@ def load_settings(user_file: str | Path | None = None) -> Settings:
         _DEFAULT_CACHE = _read_toml(default_path)
     data = copy.deepcopy(_DEFAULT_CACHE)
     user_dir = None
+    extras: dict[str, dict[str, Any]] = {}
+    path = None
     if user_file:
         path = Path(user_file)
-        _merge(data, _read_toml(path), path)
+        _merge(data, _read_toml(path), path, extras=extras)
         user_dir = path.resolve().parent
-    return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir)
+    return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir, user_file=path, extra_rules=extras)

@@ -39,7 +39,6 @@ def test_int_accepted_where_number_expected(tmp_path: Path) -> None:
     ("text", "fragments"),
     [
         ("[rules.no_update]\nwindow_days = \"seven\"\n", ["rules.no_update.window_days", "integer"]),
-        ("[rules.nope]\nenabled = true\n", ["rules.nope", "unknown key"]),
         ("[rules.no_update]\nenabled = 1\n", ["rules.no_update.enabled", "boolean"]),
         ("[rules.no_update]\nseverity = \"fatal\"\n", ["severity", "veto, warning, info"]),
         ("[rules.ad_link]\ndomains = \"jd.com\"\n", ["rules.ad_link.domains", "array of strings"]),
@@ -55,6 +54,19 @@ def test_bad_user_file_names_file_key_and_type(tmp_path: Path, text: str, fragme
     assert str(path) in message
     for fragment in fragments:
         assert fragment in message
+
+
+def test_a_rule_section_of_no_installed_rule_is_an_error_once_the_rules_load(tmp_path: Path) -> None:
+    """A plugin's rule may own `[rules.CODE]`, so the section is checked against the installed rules."""
+    from tracker.rules.catalogue import check_rule_sections
+
+    path = _write(tmp_path, "[rules.nope]\nenabled = true\n")
+    settings = load_settings(path)
+    with pytest.raises(ConfigError) as caught:
+        check_rule_sections(settings)
+    assert str(path) in str(caught.value) and "unknown key 'rules.nope'" in str(caught.value)
+    with pytest.raises(ConfigError):
+        load_settings(_write(tmp_path, "[rules.nope]\n[nope]\nx = 1\n"))  # outside [rules] nothing is deferred
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

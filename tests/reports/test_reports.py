@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from tests.reports.province import Q3_FINDINGS, FakeRules, load_province
 from tracker.judging.inspections import plan_inspection, run_inspection
-from tracker.reports import FORMATS, report_format
+from tracker.reports import formats, report_format
 from tracker.reports.builder import build_report
 from tracker.settings import load_settings
 
@@ -103,7 +103,7 @@ def test_zero_checked_gives_zero_rate(db) -> None:
 
 
 def test_formats_registry() -> None:
-    assert {"md", "json", "xlsx", "docx"} <= set(FORMATS)
+    assert {"md", "json", "xlsx", "docx"} <= set(formats())
     assert report_format("xlsx").binary and not report_format("md").binary
 
 

@@ -12,7 +12,7 @@ from tracker.judging import inspections
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
-from tracker.reports import FORMATS, report_format
+from tracker.reports import report_format
 from tracker.reports.builder import build_report, document_meta
 from tracker.domain.times import parse_at
 
@@ -87,7 +87,7 @@ def history(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", h
 @handles_errors
 def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
            region: str = typer.Option(None, "--region", help="Only this region and below."),
-           fmt: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}."),
+           fmt: str = typer.Option(..., "--format", help="md, json, xlsx, docx (or an installed plugin's format)."),
            output: Path = typer.Option(None, "-o", "--output", help="Write to FILE (required for xlsx and docx)."),
            doc_no: str = typer.Option(None, "--doc-no", help="发文字号 of the docx (default: [report] doc_no)."),
            issuer: str = typer.Option(None, "--issuer", help="发文机关署名 of the docx (default: [report] issuer).")) -> None:

@@ -31,6 +31,9 @@ from sqlalchemy import select
 from connectors.base import Outcome, ParsedFeed, SourceError
 from connectors.http import Fetched, fetch, make_client, probe, ssl_context
 from connectors.detect import parse_body
+from connectors.base import parsers
+from connectors.plugins import PluginLoadError
+from tracker.domain.plugins import PluginError
 from tracker.domain.errors import TrackerError
 from tracker.polling.store import PollResult, Store
 from tracker.settings import Settings
@@ -308,6 +311,10 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
 def poll(db: Database, settings: Settings, accounts: list[str] | None = None, *,
          concurrency: int | None = None, progress: Progress | None = None) -> PollReport:
     """Poll `accounts` (all due accounts when None) and store every result; see module doc."""
+    try:
+        parsers()  # the entry points' parsers load here, so that a broken plugin is one clear error
+    except PluginLoadError as exc:
+        raise PluginError(str(exc)) from exc
     started = now_utc()
     report = PollReport(run_id=uuid.uuid4().hex[:12], started_at=started)
     concurrency = concurrency or settings.section("poll")["concurrency"]

@@ -1,19 +1,24 @@
-"""The rule registry: every rule is a function registered with `@rule(...)`, found through
-`rules()` like a plugin. A rule yields `(account, evidence)` pairs from the facts of a
-`CheckContext`; the engine turns them into findings with the configured severity."""
+"""The rule catalogue: every rule is a function registered with `@rule(...)` in a module named by
+an entry point of group `govmedia.rules` (the built-in families in pyproject.toml, an office's
+local rules in its own package: docs/plugins.md). A rule yields `(account, evidence)` pairs from
+the facts of a `CheckContext`; the engine turns them into findings with the severity of the
+config: `[rules.CODE]` in config/default.toml for the built-ins, the plugin's `defaults`
+overridden by the user's config for a plugin's rule."""
 
 from __future__ import annotations
 
-import importlib
+import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from tracker.domain.errors import ConfigError
+from tracker.domain.plugins import RULES, PluginError, load
+from tracker.settings import Settings
 
 Evidence = dict[str, Any]
 RuleFunc = Callable[..., Iterable[tuple[str, Evidence]]]
 
-# Rule families, one module each; importing a module registers its rules.
-FAMILY_MODULES = ("update", "content", "identity", "filing", "platform")
 # The update family gives an account at most one finding: the first that applies, in this order.
 UPDATE_ORDER = ("empty_shell", "dormant", "no_update", "low_frequency")
 
@@ -23,11 +28,11 @@ class RuleSpec:
     code: str
     name_zh: str
     name_en: str
-    severity: str          # the default; the config's [rules.CODE] severity wins
     source: str            # the indicator the rule enforces
     family: str
-    order: int             # registry order (update family first, in UPDATE_ORDER)
+    order: int             # evaluation order (update family first, in UPDATE_ORDER)
     func: RuleFunc
+    defaults: dict[str, Any] | None = field(default=None, compare=False)  # a plugin's config section
 
     @property
     def config_section(self) -> str:
@@ -40,18 +45,59 @@ class RuleSpec:
 _RULES: dict[str, RuleSpec] = {}
 
 
-def rule(code: str, *, name_zh: str, name_en: str, severity: str, source: str, family: str,
-         order: int) -> Callable[[RuleFunc], RuleFunc]:
+_LOADED = False
+
+
+def rule(code: str, *, name_zh: str, name_en: str, source: str, family: str, order: int,
+         defaults: dict[str, Any] | None = None) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule. A built-in's thresholds and severity live in config/default.toml; a
+    plugin's rule brings `defaults` (at least `enabled` and `severity`), which `[rules.CODE]` in
+    the user's config overrides key by key."""
+    if defaults is not None:
+        if not isinstance(defaults.get("enabled"), bool) or defaults.get("severity") not in ("veto", "warning", "info"):
+            raise PluginError(f"rule {code!r}: defaults need enabled = true|false and severity = veto|warning|info")
+    if family == "update" and code not in UPDATE_ORDER:
+        raise PluginError(f"rule {code!r}: the update family is closed (its rules exclude each other in a fixed order)")
+
     def register(func: RuleFunc) -> RuleFunc:
-        _RULES[code] = RuleSpec(code, name_zh, name_en, severity, source, family, order, func)
+        if code in _RULES and _RULES[code].func.__module__ != func.__module__:
+            raise PluginError(f"rule {code!r} is registered twice ({_RULES[code].func.__module__}, {func.__module__})")
+        _RULES[code] = RuleSpec(code, name_zh, name_en, source, family, order, func, defaults)
         return func
 
     return register
 
 
 def _load() -> None:
-    for module in FAMILY_MODULES:
-        importlib.import_module(f"tracker.rules.{module}")
+    """Import every module the entry points of `govmedia.rules` name (once)."""
+    global _LOADED
+    if not _LOADED:
+        load(RULES)
+        _LOADED = True
+
+
+def rule_config(settings: Settings, code: str) -> dict[str, Any]:
+    """The config of a rule: `[rules.CODE]` of the config, or a plugin's defaults with the user's
+    `[rules.CODE]` (checked against the defaults' types) on top."""
+    if code in settings.data["rules"]:
+        return settings.data["rules"][code]
+    _load()
+    spec = _RULES.get(code)
+    if spec is None or spec.defaults is None:
+        raise ConfigError(f"rule {code!r} has no [rules.{code}] section in the config")
+    merged = copy.deepcopy(spec.defaults)
+    override = settings.extra_rules.get(code)
+    if override is not None:
+        settings.merge_into(merged, override, f"rules.{code}.")
+    return merged
+
+
+def check_rule_sections(settings: Settings) -> None:
+    """Every `[rules.CODE]` of the user's config names an installed rule (a typo is an error)."""
+    _load()
+    unknown = sorted(code for code in settings.extra_rules if code not in _RULES or _RULES[code].defaults is None)
+    if unknown:
+        raise ConfigError(f"{settings.user_file}: unknown key 'rules.{unknown[0]}' (no installed rule has that code)")
 
 
 def rules() -> list[RuleSpec]:

@@ -19,7 +19,7 @@ _SIGNAL_RULES = ("ad_link", "privacy_leak", "banned_expression")
 _MAX_LISTED = 20  # evidence lists this many posts; `posts` gives the full count
 
 
-@rule("repost_only", name_zh="只转不发", name_en="reposts only", severity="warning", family="content", order=20,
+@rule("repost_only", name_zh="只转不发", name_en="reposts only", family="content", order=20,
       source="安徽省通报 只转不发（内容基本为转发）")
 def repost_only(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("repost_only")
@@ -36,7 +36,7 @@ def _phrase(row: Any, phrases: list[str]) -> str | None:
     return next((phrase for phrase in phrases if normalize(phrase) in text), None)
 
 
-@rule("stopped_not_deregistered", name_zh="停更未注销", name_en="stopped but not deregistered", severity="veto",
+@rule("stopped_not_deregistered", name_zh="停更未注销", name_en="stopped but not deregistered",
       family="content", order=21, source="安徽省通报 停更未注销（发布停止更新公告后未注销）；国办发〔2018〕123号 关停注销")
 def stopped_not_deregistered(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("stopped_not_deregistered")
@@ -70,7 +70,7 @@ def _signal_rule(ctx: CheckContext, code: str, match: Callable[[Any], str | None
         yield key, {"window": window(start, ctx.at), "posts": len(posts), "matches": newest_first[:_MAX_LISTED]}
 
 
-@rule("ad_link", name_zh="商业广告", name_en="commercial ad", severity="veto", family="content", order=22,
+@rule("ad_link", name_zh="商业广告", name_en="commercial ad", family="content", order=22,
       source="丰都县通知 三(三)3 不得刊登商业广告或链接商业广告页面；安徽省通报 商业广告")
 def ad_link(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     def match(row: Any) -> str | None:
@@ -81,13 +81,13 @@ def ad_link(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     return _signal_rule(ctx, "ad_link", match)
 
 
-@rule("privacy_leak", name_zh="泄露个人信息", name_en="personal data leak", severity="veto", family="content",
+@rule("privacy_leak", name_zh="泄露个人信息", name_en="personal data leak", family="content",
       order=23, source=_SERIOUS + "（个人隐私）")
 def privacy_leak(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     return _signal_rule(ctx, "privacy_leak", lambda row: row.sig_privacy)
 
 
-@rule("banned_expression", name_zh="严重表述错误", name_en="serious wording error", severity="veto",
+@rule("banned_expression", name_zh="严重表述错误", name_en="serious wording error",
       family="content", order=24, source=_SERIOUS + " 1.出现严重表述错误")
 def banned_expression(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     return _signal_rule(ctx, "banned_expression", lambda row: row.sig_lexicon)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tracker.domain.models import AccountStatus, FilingEvent
 from tracker.domain.regions import in_region
 from tracker.registry.state import AccountState, replay
+from tracker.rules.catalogue import rule_config
 from tracker.settings import Settings
 from tracker.storage.tables import Account, FilingEventRow
 from tracker.domain.times import as_utc, local_date
@@ -59,7 +60,7 @@ class CheckContext:
         return self.at - timedelta(days=days)
 
     def config(self, code: str) -> dict[str, Any]:
-        return self.settings.rule(code)
+        return rule_config(self.settings, code)
 
     def fact(self, func: Callable[..., Any], *args: Any) -> Any:
         """`func(session, *args)`, computed once per check."""

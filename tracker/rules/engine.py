@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tracker.domain.models import Finding
 from tracker.rules.context import CheckContext, build_context
-from tracker.rules.catalogue import rules
+from tracker.rules.catalogue import check_rule_sections, rules
 from tracker.rules.signals import refresh_signals
 from tracker.settings import Settings
 from tracker.storage.db import Database
@@ -42,6 +42,7 @@ def findings_of(ctx: CheckContext) -> list[Finding]:
     """Every enabled rule over the context; the update family keeps one finding per account."""
     found: list[Finding] = []
     update_taken: set[str] = set()
+    check_rule_sections(ctx.settings)
     for spec in rules():
         cfg = ctx.config(spec.code)
         if not cfg["enabled"]:

@@ -15,7 +15,7 @@ from tracker.rules.text import normalize
 _NO_123 = "国办发〔2018〕123号"
 
 
-@rule("unfiled_rename", name_zh="更名未备案", name_en="unfiled rename", severity="warning", family="identity",
+@rule("unfiled_rename", name_zh="更名未备案", name_en="unfiled rename", family="identity",
       order=30, source=_NO_123 + " 开设、变更、关停、注销报主管单位备案")
 def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "name").items()):
@@ -26,7 +26,7 @@ def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
             yield key, {"filed_name": filed, "profile_name": profile.display_name, "profile_at": when(profile.taken_at)}
 
 
-@rule("subject_mismatch", name_zh="认证主体不符", name_en="verified subject mismatch", severity="warning",
+@rule("subject_mismatch", name_zh="认证主体不符", name_en="verified subject mismatch",
       family="identity", order=31, source=_NO_123 + " “谁开设、谁主办”，认证主体与主办单位一致")
 def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "verification").items()):
@@ -39,7 +39,7 @@ def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
             yield key, {**evidence, "problem": "verification does not name the filed org_name"}
 
 
-@rule("duplicate_account", name_zh="重复开设", name_en="duplicate account", severity="warning", family="identity",
+@rule("duplicate_account", name_zh="重复开设", name_en="duplicate account", family="identity",
       order=32, source=_NO_123 + " 一个单位在同一平台原则上只开设一个政务新媒体账号")
 def duplicate_account(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     groups: dict[tuple[str, str], list[str]] = {}

@@ -26,7 +26,7 @@ def _observation(row: Any) -> dict[str, Any]:
     return {"observation": row.kind, "observed_at": when(row.observed_at), "inspector": row.inspector, "note": row.note}
 
 
-@rule("comments_disabled", name_zh="关闭评论", name_en="comments disabled", severity="warning", family="platform",
+@rule("comments_disabled", name_zh="关闭评论", name_en="comments disabled", family="platform",
       order=50, source=_INTERACTION + " 1.未提供有效互动功能；安徽省通报 关闭评论")
 def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     flags = ctx.fact(facts.latest_comment_flags, ctx.at)
@@ -45,7 +45,7 @@ def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
         yield key, {"source_flag": "comments_enabled = false", **evidence}
 
 
-@rule("app_unavailable", name_zh="客户端无法使用", name_en="app unavailable", severity="veto", family="platform",
+@rule("app_unavailable", name_zh="客户端无法使用", name_en="app unavailable", family="platform",
       order=51, source="检查指标 一、单项否决 内容不更新 2.移动客户端（APP）无法下载或使用")
 def app_unavailable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     probes = ctx.fact(facts.latest_app_probes, ctx.at, _PROBE_OUTCOMES)
@@ -73,7 +73,7 @@ def _jumps(ctx: CheckContext, limit: float) -> dict[str, list[Any]]:
     return jumps
 
 
-@rule("fake_engagement", name_zh="数据造假", name_en="fake engagement", severity="warning", family="platform",
+@rule("fake_engagement", name_zh="数据造假", name_en="fake engagement", family="platform",
       order=52, source=_INTERACTION + " 2.存在购买“粉丝”等弄虚作假行为")
 def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     limit = ctx.config("fake_engagement")["max_daily_growth"]
@@ -90,7 +90,7 @@ def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
         yield key, evidence
 
 
-@rule("feed_unreachable", name_zh="订阅源不可达", name_en="feed unreachable", severity="info", family="platform",
+@rule("feed_unreachable", name_zh="订阅源不可达", name_en="feed unreachable", family="platform",
       order=53, source="运行监测 订阅源连续抓取失败（不影响合格判定）")
 def feed_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     needed = ctx.config("feed_unreachable")["failures"]

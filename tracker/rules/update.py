@@ -20,7 +20,7 @@ def _subject(ctx: CheckContext) -> Iterator[tuple[str, Any]]:
     return ((key, state) for key, state in ctx.checked.items() if state.status != AccountStatus.SUSPENDED)
 
 
-@rule("empty_shell", name_zh="空壳", name_en="empty shell", severity="veto", family="update", order=10,
+@rule("empty_shell", name_zh="空壳", name_en="empty shell", family="update", order=10,
       source=_SOURCE + "（开设后无任何发布，“僵尸”“睡眠”）")
 def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     grace = ctx.config("empty_shell")["grace_days"]
@@ -32,7 +32,7 @@ def empty_shell(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                         "grace_days": grace, "posts": 0}
 
 
-@rule("dormant", name_zh="僵尸", name_en="dormant", severity="veto", family="update", order=11,
+@rule("dormant", name_zh="僵尸", name_en="dormant", family="update", order=11,
       source=_SOURCE + "（“僵尸”“睡眠”）")
 def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     days = ctx.config("dormant")["days"]
@@ -44,7 +44,7 @@ def dormant(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
             yield key, {"last_post_at": when(newest), "days_since_last_post": (ctx.at - newest).days, "days": days}
 
 
-@rule("no_update", name_zh="内容不更新", name_en="no update", severity="veto", family="update", order=12,
+@rule("no_update", name_zh="内容不更新", name_en="no update", family="update", order=12,
       source=_SOURCE)
 def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     days = ctx.config("no_update")["window_days"]
@@ -58,7 +58,7 @@ def no_update(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                         "last_post_at": when(summary.last_post_at) if summary else None}
 
 
-@rule("low_frequency", name_zh="更新频率不足", name_en="low update frequency", severity="warning", family="update",
+@rule("low_frequency", name_zh="更新频率不足", name_en="low update frequency", family="update",
       order=13, source="丰都县通知 三(三)3 政务新媒体每周更新不少于3次")
 def low_frequency(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("low_frequency")

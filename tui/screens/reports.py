@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from tracker.read import accounts as views
 from tracker.domain.times import now_utc, quarter_of
+from tracker.reports import formats
 from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
@@ -17,7 +18,6 @@ from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import when
 from tui.widgets.table import DataTable
 
-FORMATS = ("md", "json", "xlsx", "docx")
 
 
 class ReportsScreen(TrackerScreen):
@@ -40,7 +40,7 @@ class ReportsScreen(TrackerScreen):
                     ("rep.ratio", Input(ratio, id="ratio")),
                     ("rep.seed", Input(id="seed")),
                     ("rep.region", Input(id="region")),
-                    ("rep.format", Select([(f, f) for f in FORMATS], value="xlsx", allow_blank=False, id="format")),
+                    ("rep.format", Select([(f, f) for f in formats()], value="xlsx", allow_blank=False, id="format")),
                     ("rep.output", Input(f"report-{quarter}.xlsx", id="output")),
                 ):
                     yield Label(t(key))
