@@ -9,9 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.domain.errors import TrackerError
-from tracker.settings import ConfigError, Settings
-from tracker.storage.db import Database, DatabaseError
-from tracker.domain.times import TimeParseError, parse_at, parse_date
+from tracker.settings import Settings
+from tracker.storage.db import Database
+from tracker.domain.times import parse_at, parse_date
 from tui.i18n import t
 
 
@@ -19,7 +19,7 @@ class OperationError(Exception):
     pass
 
 
-USER_ERRORS = (TrackerError, ConfigError, TimeParseError, DatabaseError, ValueError)
+USER_ERRORS = (TrackerError,)  # the one root of every error a user can cause
 
 
 def guarded(function):  # noqa: ANN001, ANN201

@@ -14,9 +14,8 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from tracker.domain.errors import TrackerError
-from tracker.settings import ConfigError, Settings, load_settings
-from tracker.storage.db import Database, DatabaseError, open_database
-from tracker.domain.times import TimeParseError
+from tracker.settings import Settings, load_settings
+from tracker.storage.db import Database, open_database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,7 +69,7 @@ def handles_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (TrackerError, ConfigError, TimeParseError, DatabaseError) as exc:
+        except TrackerError as exc:  # the one root of every error a user can cause
             fail(f"error: {exc}")
         except DBAPIError as exc:
             from tracker.storage.roles import refusal

@@ -7,11 +7,12 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from connectors.base import SHANGHAI, as_utc  # noqa: F401  (re-exported: the one definition of each)
+from tracker.domain.errors import TrackerError
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class TimeParseError(ValueError):
+class TimeParseError(TrackerError, ValueError):
     pass
 
 

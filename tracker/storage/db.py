@@ -22,10 +22,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
+from tracker.domain.errors import TrackerError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(TrackerError, RuntimeError):
     pass
 
 
