@@ -53,7 +53,7 @@ def time_option(value: str | None) -> datetime | None:
 
 @guarded
 def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
-    from tracker.rules.engine import run_check as check
+    from tracker.judging.run import run_check as check
     from tracker.domain.times import now_utc
 
     result = check(db, settings, at or now_utc())

@@ -63,7 +63,7 @@ def test_archive_loads_every_field_and_twice_changes_nothing(registered: Databas
 
 
 def test_ingested_posts_get_their_signals_computed_before_a_check(registered: Database) -> None:
-    from tracker.rules.signals import refresh_signals
+    from tracker.judging.signals import refresh_signals
 
     ingest_file(registered, SETTINGS, ARCHIVE)
     assert {row.signals_version for row in stored(registered).values()} == {None}

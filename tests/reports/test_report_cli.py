@@ -14,7 +14,7 @@ from tests.reports.province import Q3_FINDINGS, FakeRules, load_province
 @pytest.fixture
 def tracker(db, cli, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     load_province(db, tmp_path)
-    monkeypatch.setattr("tracker.judging.inspections.rules_evaluate", lambda: FakeRules(Q3_FINDINGS))
+    monkeypatch.setattr("tracker.judging.evaluate.rules_evaluate", lambda: FakeRules(Q3_FINDINGS))
     return cli
 
 

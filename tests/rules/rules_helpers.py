@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.registry.registry_helpers import import_rows, row
 from tracker.domain.models import Post
-from tracker.rules.engine import evaluate
+from tracker.judging.run import evaluate
 from tracker.rules.signals import post_signals
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from tests.rules.rules_helpers import T, add_posts, before, registry, rules_of
 from tracker.domain.models import Post
 from tracker.registry.service import file_event
-from tracker.rules.engine import evaluate
+from tracker.judging.run import evaluate
 from tracker.rules.idcard import check_character
 from tracker.settings import load_settings
 

@@ -13,9 +13,10 @@ from tests.rules.rules_helpers import T, add_poll, add_posts, add_profile, befor
 from tracker.domain.models import Post
 from tracker.judging.observations import record_observation
 from tracker.registry.service import file_event
-from tracker.rules.engine import evaluate, run_check
+from tracker.judging.run import evaluate, run_check
 from tracker.rules.catalogue import UPDATE_ORDER, rules
-from tracker.rules.signals import refresh_signals, signal_config
+from tracker.judging.signals import refresh_signals
+from tracker.rules.signals import signal_config
 from tracker.settings import load_settings
 from tracker.storage.tables import CheckRun, FindingRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 

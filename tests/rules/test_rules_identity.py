@@ -7,7 +7,7 @@ from datetime import date
 from tests.registry.registry_helpers import ORG_A, ORG_B
 from tests.rules.rules_helpers import T, add_profile, before, fired, registry, rules_of
 from tracker.registry.service import file_event
-from tracker.rules.engine import evaluate
+from tracker.judging.run import evaluate
 from tracker.settings import load_settings
 from tracker.domain.times import parse_at
 

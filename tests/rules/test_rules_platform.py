@@ -8,7 +8,7 @@ from datetime import timedelta
 from tests.rules.rules_helpers import T, add_poll, add_posts, add_profile, before, fired, registry, rules_of
 from tracker.domain.models import Post
 from tracker.judging.observations import record_observation
-from tracker.rules.engine import evaluate
+from tracker.judging.run import evaluate
 from tracker.rules.evidence import when
 from tracker.settings import load_settings
 

@@ -14,7 +14,7 @@ from tracker.domain.models import Severity
 from tracker.judging.inspections import plan_inspection, quarter_end, run_inspection
 from tracker.read import dashboard as queries
 from tracker.read.trends import last_quarters, quarter_rates
-from tracker.rules.engine import run_check
+from tracker.judging.run import run_check
 from tracker.settings import load_settings
 from tracker.storage.db import Database
 from tracker.storage.tables import CheckRun

@@ -81,7 +81,7 @@ def check_command(
     """Evaluate the rules as of T (CONTRACT §6) and store the findings."""
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
-    from tracker.rules.engine import SEVERITY_RANK, run_check
+    from tracker.judging.run import SEVERITY_RANK, run_check
 
     result = run_check(cli.database(), cli.settings, moment, region=region.strip().rstrip("/") if region else None)
     if format == CheckFormat.json:

@@ -72,7 +72,7 @@ def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None
     out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
     from tracker.polling.poller import poll
     from tracker.registry.service import import_registry
-    from tracker.rules.engine import run_check
+    from tracker.judging.run import run_check
 
     started = time.perf_counter()
     now = now_utc()

@@ -123,7 +123,7 @@ def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str
 
 
 def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
-    from tracker.rules.engine import run_check
+    from tracker.judging.run import run_check
 
     result = run_check(db, settings, occurrence)
     return {"accounts_checked": result.accounts_checked, "findings": len(result.findings),

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from tracker.judging import evaluate as evaluation
+from tracker.judging.findings import veto_rules
 from tracker.storage.db import Database
 from tracker.domain.regions import in_region
 from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
@@ -59,8 +61,6 @@ def open_cases_from_check(db: Database, settings, at: datetime, findings: Iterab
     """A stored check opens (or extends) the case of every account with a veto finding, in the
     quarter of its T; a case closed earlier in that quarter reopens when the account fails again.
     Cases are closed by later checks (`close_by_checks`). Returns the cases opened or reopened."""
-    from tracker.judging.inspections import veto_rules
-
     failed = veto_rules(findings)
     if not failed:
         return 0
@@ -116,14 +116,12 @@ def close_rectified(session, cases: Iterable[RectificationCase], vetoes: dict[st
 
 def review_cases(db: Database, settings, at: datetime | None = None, *, evaluate=None) -> int:
     """复核: evaluate the rules for the accounts of open cases at `at` and close the rectified."""
-    from tracker.judging.inspections import rules_evaluate, veto_rules
-
     at = at or now_utc()
     with db.session() as session:
         accounts = sorted({case.account for case in cases_to_review(session, at)})
     if not accounts:
         return 0
-    findings = (evaluate or rules_evaluate())(db, settings, at, accounts=accounts)
+    findings = (evaluate or evaluation.rules_evaluate())(db, settings, at, accounts=accounts)
     vetoes = veto_rules(finding for finding in findings if finding.account in set(accounts))
     with db.write() as session:
         return close_rectified(session, cases_to_review(session, at), vetoes, at)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.rules.facts import PostSummary
 from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 from tracker.storage.types import UTCDateTime
 
@@ -59,13 +59,6 @@ def _count_since(start: datetime, at: datetime, *conditions: Any) -> Any:
     return (select(func.count()).where(PostRow.account == Account.account, PostRow.published_at > start,
                                        PostRow.published_at <= at, *conditions)
             .correlate(Account).scalar_subquery())
-
-
-@dataclass(frozen=True, slots=True)
-class PostSummary:
-    last_post_at: datetime
-    counts: dict[float, int]  # window span in days → posts in (at − span, at]
-    reposts: int              # reposts in the repost window
 
 
 def post_summary(session: Session, at: datetime, spans: tuple[float, ...], repost_span: float) -> dict[str, PostSummary]:
@@ -235,3 +228,54 @@ def judged_filings(session: Session, until: date) -> list[Any]:
              .where(FilingEventRow.effective_on <= until, or_(source.is_(None), source != "import"))
              .order_by(FilingEventRow.account, FilingEventRow.effective_on, FilingEventRow.id))
     return _rows(session, query)
+
+
+class SqlFacts:
+    """`tracker.rules.facts.Facts` from the database: each fact computed once per check (the
+    rules of one family often ask for the same fact with the same arguments)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._memo: dict[tuple, Any] = {}
+
+    def _once(self, func: Any, *args: Any) -> Any:
+        key = (func.__name__, *args)
+        if key not in self._memo:
+            self._memo[key] = func(self.session, *args)
+        return self._memo[key]
+
+    def post_summary(self, at: datetime, spans: tuple[float, ...], repost_span: float) -> dict[str, PostSummary]:
+        return self._once(post_summary, at, spans, repost_span)
+
+    def signal_posts(self, lo: datetime, at: datetime) -> list[Any]:
+        return self._once(signal_posts, lo, at)
+
+    def stop_notices(self, until: datetime) -> dict[str, Any]:
+        return self._once(stop_notices, until)
+
+    def latest_comment_flags(self, at: datetime) -> dict[str, tuple[datetime, bool]]:
+        return self._once(latest_comment_flags, at)
+
+    def comments_off_posts_at(self, moments: dict[str, datetime]) -> dict[str, Any]:
+        return posts_at(self.session, moments, PostRow.comments_enabled == False)  # noqa: E712
+
+    def latest_observations(self, at: datetime, kinds: tuple[str, ...]) -> dict[str, Any]:
+        return self._once(latest_observations, at, kinds)
+
+    def latest_profiles(self, at: datetime, part: str) -> dict[str, Any]:
+        return self._once(latest_profiles, at, part)
+
+    def follower_steps(self, at: datetime) -> list[Any]:
+        return self._once(follower_steps, at)
+
+    def failures_since_success(self, at: datetime) -> dict[str, Any]:
+        return self._once(failures_since_success, at)
+
+    def last_polls(self, moments: dict[str, datetime]) -> dict[str, Any]:
+        return last_polls(self.session, moments)
+
+    def latest_app_probes(self, at: datetime, outcomes: tuple[str, ...]) -> dict[str, Any]:
+        return self._once(latest_app_probes, at, outcomes)
+
+    def judged_filings(self, until: date) -> list[Any]:
+        return self._once(judged_filings, until)

@@ -9,20 +9,21 @@ anew from that check.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.rules.context import in_region
+from tracker.domain.regions import in_region
 from tracker.storage.db import Database
-from tracker.domain.models import Severity
+from tracker.domain.models import Finding, Severity
 from tracker.storage.tables import CheckRun, FindingRow
 from tracker.domain.times import now_utc
+from tracker.rules.engine import CheckResult
 
-if TYPE_CHECKING:
-    from tracker.rules.engine import CheckResult
 
 
 def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:
@@ -91,3 +92,12 @@ def active_findings(session: Session, account: str | None = None) -> list[Findin
     if account is not None:
         query = query.where(FindingRow.account == account)
     return list(session.execute(query.order_by(FindingRow.account, FindingRow.rule)).scalars())
+
+
+def veto_rules(findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """Account → sorted veto rule codes (the account is 不合格)."""
+    vetoes: dict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        if finding.severity == Severity.VETO:
+            vetoes[finding.account].add(finding.rule)
+    return {account: sorted(rules) for account, rules in sorted(vetoes.items())}

@@ -7,14 +7,17 @@ Re-planning or re-running a quarter marks the earlier inspection `current=False`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import select
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.models import Finding, Severity
+from tracker.domain.models import Finding
+from tracker.judging import cases
+from tracker.judging import evaluate as evaluation
+from tracker.judging.evaluate import Evaluate
+from tracker.judging.findings import veto_rules  # noqa: F401  (part of this API)
 from tracker.judging.population import running_accounts, stratum_of
 from tracker.judging.sampling import default_seed, draw_sample, parse_ratio  # noqa: F401  (part of this API)
 from tracker.registry.store import region_order
@@ -22,15 +25,6 @@ from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample
 from tracker.domain.times import end_of_day, now_utc, quarter_bounds, quarter_of_day, to_local_iso
-
-Evaluate = Callable[..., list[Finding]]
-
-
-def rules_evaluate() -> Evaluate:
-    from tracker.rules.engine import evaluate
-
-    return evaluate
-
 
 def quarter_end(quarter: str) -> datetime:
     return end_of_day(quarter_bounds(quarter)[1])
@@ -127,13 +121,6 @@ def findings_of(session, inspection_id: int) -> list[Finding]:
     return [Finding(row.account, row.rule, row.severity, row.evidence or {}, "") for row in rows]
 
 
-def veto_rules(findings: Iterable[Finding]) -> dict[str, list[str]]:
-    """Account → sorted veto rule codes (the account is 不合格)."""
-    vetoes: dict[str, set[str]] = defaultdict(set)
-    for finding in findings:
-        if finding.severity == Severity.VETO:
-            vetoes[finding.account].add(finding.rule)
-    return {account: sorted(rules) for account, rules in sorted(vetoes.items())}
 
 
 @dataclass
@@ -160,10 +147,9 @@ def run_inspection(db: Database, settings: Settings, quarter: str, at: datetime 
                    evaluate: Evaluate | None = None, now: datetime | None = None) -> RunResult:
     """Evaluate the rules on the current sample at T, store them as the quarter's inspection,
     open its rectification cases and review (复核) the open cases of earlier quarters."""
-    from tracker.judging import cases
     quarter = normalise_quarter(quarter)
     at = at or default_at(quarter, now)
-    evaluate = evaluate or rules_evaluate()
+    evaluate = evaluate or evaluation.rules_evaluate()
     with db.session() as session:
         plan = current_inspection(session, quarter)
         if plan is None:

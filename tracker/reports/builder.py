@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from tracker.judging import inspections
+from tracker.judging import evaluate as evaluation
 from tracker.judging.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
@@ -53,7 +53,7 @@ def _inputs(db: Database, settings: Settings, quarter: str, at: datetime, region
             about = {"id": inspection.id, "ratio": inspection.ratio, "seed": inspection.seed,
                      "sample_size": inspection.sample_size, "at": to_local_iso(inspection.at)}
             return running, checked, findings, about
-    findings = [f for f in (evaluate or inspections.rules_evaluate())(db, settings, at, region=region) if f.account in keys]
+    findings = [f for f in (evaluate or evaluation.rules_evaluate())(db, settings, at, region=region) if f.account in keys]
     return running, keys, findings, None
 
 

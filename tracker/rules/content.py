@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tracker.domain.models import AccountStatus
-from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, window
 from tracker.rules.catalogue import rule
@@ -41,7 +40,7 @@ def _phrase(row: Any, phrases: list[str]) -> str | None:
 def stopped_not_deregistered(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("stopped_not_deregistered")
     grace = cfg["grace_days"]
-    notices = ctx.fact(facts.stop_notices, ctx.ago(grace))
+    notices = ctx.facts.stop_notices(ctx.ago(grace))
     for key, state in ctx.checked.items():
         evidence: dict[str, Any] = {}
         notice = notices.get(key)
@@ -60,7 +59,7 @@ def _signal_rule(ctx: CheckContext, code: str, match: Callable[[Any], str | None
     widest = max(ctx.config(other)["window_days"] for other in _SIGNAL_RULES)
     start = ctx.ago(days)
     hits: dict[str, list[dict]] = {}
-    for row in ctx.fact(facts.signal_posts, ctx.ago(widest), ctx.at):
+    for row in ctx.facts.signal_posts(ctx.ago(widest), ctx.at):
         if row.account in ctx.checked and row.published_at > start:
             matched = match(row)
             if matched:

@@ -1,22 +1,15 @@
-"""Evaluating the rules as of a time `at` (CONTRACT §6.1) and storing the findings.
-
-`evaluate` is pure (it stores no finding); `run_check` evaluates and records the findings with
-first/last seen and the run in `check_run`. Both first bring stale post signals up to date.
-"""
+"""The rules over one check's context: `findings_of(ctx)` runs every enabled rule, the update
+family keeping at most one finding per account. Pure: loading the context and storing what it
+finds is `tracker.judging.run` (`evaluate`, `run_check`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from tracker.domain.models import Finding
-from tracker.rules.context import CheckContext, build_context
 from tracker.rules.catalogue import check_rule_sections, rules
-from tracker.rules.signals import refresh_signals
-from tracker.settings import Settings
-from tracker.storage.db import Database
-from tracker.domain.times import as_utc
+from tracker.rules.context import CheckContext
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "veto": 2}
 
@@ -54,35 +47,3 @@ def findings_of(ctx: CheckContext) -> list[Finding]:
                 update_taken.add(account)
             found.append(Finding(account, spec.code, cfg["severity"], evidence, spec.source))
     return sorted(found, key=lambda f: (f.account, f.rule))
-
-
-def _check(db: Database, settings: Settings, at: datetime, region: str | None,
-           accounts: Iterable[str] | None) -> CheckResult:
-    refresh_signals(db, settings)
-    at = as_utc(at)
-    with db.session() as session:
-        ctx = build_context(session, settings, at, region=region, accounts=accounts)
-        found = findings_of(ctx)
-    return CheckResult(
-        at=at, region=region, findings=found, accounts_checked=len(ctx.checked),
-        regions={key: state.region for key, state in ctx.states.items()},
-        account_names={key: state.account_name for key, state in ctx.states.items()},
-    )
-
-
-def evaluate(db: Database, settings: Settings, at: datetime, *, region: str | None = None,
-             accounts: Iterable[str] | None = None) -> list[Finding]:
-    """The findings as of `at`, sorted by account then rule; nothing is stored."""
-    return _check(db, settings, at, region, accounts).findings
-
-
-def run_check(db: Database, settings: Settings, at: datetime, *, region: str | None = None) -> CheckResult:
-    """Evaluate and store: findings keep when they were first and last seen, and every 不合格
-    account gets its quarter's rectification case; re-running the same check changes nothing."""
-    from tracker.judging.cases import open_cases_from_check
-    from tracker.judging.findings import store_check
-
-    result = _check(db, settings, at, region, None)
-    result.run_id = store_check(db, result)
-    open_cases_from_check(db, settings, result.at, result.findings)
-    return result

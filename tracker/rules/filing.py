@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
 from tracker.rules.catalogue import rule
@@ -19,7 +18,7 @@ from tracker.domain.times import local_date
 def late_filing(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     limit = ctx.config("late_filing")["working_days"]
     late: dict[str, list[dict[str, Any]]] = {}
-    for event in ctx.fact(facts.judged_filings, ctx.at_date):
+    for event in ctx.facts.judged_filings(ctx.at_date):
         if event.account not in ctx.checked:
             continue
         recorded_on = local_date(event.recorded_at)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker.domain.models import AccountStatus
-from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
 from tracker.rules.catalogue import rule
@@ -18,7 +17,7 @@ _NO_123 = "国办发〔2018〕123号"
 @rule("unfiled_rename", name_zh="更名未备案", name_en="unfiled rename", family="identity",
       order=30, source=_NO_123 + " 开设、变更、关停、注销报主管单位备案")
 def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
-    for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "name").items()):
+    for key, profile in ctx.judged(ctx.facts.latest_profiles(ctx.at, "name").items()):
         filed = ctx.checked[key].account_name
         if profile.display_name == filed:  # the usual case, without normalizing
             continue
@@ -29,7 +28,7 @@ def unfiled_rename(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 @rule("subject_mismatch", name_zh="认证主体不符", name_en="verified subject mismatch",
       family="identity", order=31, source=_NO_123 + " “谁开设、谁主办”，认证主体与主办单位一致")
 def subject_mismatch(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
-    for key, profile in ctx.judged(ctx.fact(facts.latest_profiles, ctx.at, "verification").items()):
+    for key, profile in ctx.judged(ctx.facts.latest_profiles(ctx.at, "verification").items()):
         org_name = ctx.checked[key].org_name
         evidence = {"org_name": org_name, "verified": profile.verified,
                     "verified_reason": profile.verified_reason, "profile_at": when(profile.taken_at)}

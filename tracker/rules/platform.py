@@ -11,11 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from tracker.domain.models import ObservationKind as Obs
-from tracker.judging import facts
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, when
 from tracker.rules.catalogue import rule
-from tracker.storage.tables import PostRow
 
 _INTERACTION = "检查指标 一、单项否决 互动回应差"
 _PROBE_OUTCOMES = ("ok", "not_modified", "unavailable")
@@ -29,8 +27,8 @@ def _observation(row: Any) -> dict[str, Any]:
 @rule("comments_disabled", name_zh="关闭评论", name_en="comments disabled", family="platform",
       order=50, source=_INTERACTION + " 1.未提供有效互动功能；安徽省通报 关闭评论")
 def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
-    flags = ctx.fact(facts.latest_comment_flags, ctx.at)
-    seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.COMMENTS_DISABLED.value, Obs.COMMENTS_ENABLED.value))
+    flags = ctx.facts.latest_comment_flags(ctx.at)
+    seen = ctx.facts.latest_observations(ctx.at, (Obs.COMMENTS_DISABLED.value, Obs.COMMENTS_ENABLED.value))
     by_source: dict[str, Any] = {}
     for key in sorted(ctx.checked.keys() & (flags.keys() | seen.keys())):
         flag, observed = flags.get(key), seen.get(key)
@@ -39,7 +37,7 @@ def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                 yield key, _observation(observed)
         elif flag is not None and flag[1] is False:
             by_source[key] = flag[0]
-    posts = facts.posts_at(ctx.session, by_source, PostRow.comments_enabled == False)  # noqa: E712
+    posts = ctx.facts.comments_off_posts_at(by_source)
     for key in sorted(by_source):
         evidence = post_ref(posts[key]) if key in posts else {"published_at": when(by_source[key])}
         yield key, {"source_flag": "comments_enabled = false", **evidence}
@@ -48,8 +46,8 @@ def comments_disabled(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 @rule("app_unavailable", name_zh="客户端无法使用", name_en="app unavailable", family="platform",
       order=51, source="检查指标 一、单项否决 内容不更新 2.移动客户端（APP）无法下载或使用")
 def app_unavailable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
-    probes = ctx.fact(facts.latest_app_probes, ctx.at, _PROBE_OUTCOMES)
-    seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.APP_UNAVAILABLE.value, Obs.APP_AVAILABLE.value))
+    probes = ctx.facts.latest_app_probes(ctx.at, _PROBE_OUTCOMES)
+    seen = ctx.facts.latest_observations(ctx.at, (Obs.APP_UNAVAILABLE.value, Obs.APP_AVAILABLE.value))
     for key, state in ctx.checked.items():
         if state.platform != "app":
             continue
@@ -65,7 +63,7 @@ def app_unavailable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
 def _jumps(ctx: CheckContext, limit: float) -> dict[str, list[Any]]:
     """Follower jumps above `limit` between snapshots about a day apart with no post between."""
     jumps: dict[str, list[Any]] = {}
-    for step in ctx.fact(facts.follower_steps, ctx.at):
+    for step in ctx.facts.follower_steps(ctx.at):
         gap = step.taken_at - step.prev_at
         growth = (step.followers - step.prev_followers) / step.prev_followers
         if step.account in ctx.checked and timedelta(0) < gap <= _A_DAY_APART and growth > limit:
@@ -78,7 +76,7 @@ def _jumps(ctx: CheckContext, limit: float) -> dict[str, list[Any]]:
 def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     limit = ctx.config("fake_engagement")["max_daily_growth"]
     jumps = _jumps(ctx, limit)
-    seen = ctx.fact(facts.latest_observations, ctx.at, (Obs.FAKE_ENGAGEMENT.value,))
+    seen = ctx.facts.latest_observations(ctx.at, (Obs.FAKE_ENGAGEMENT.value,))
     for key in sorted(ctx.checked.keys() & (jumps.keys() | seen.keys())):
         evidence: dict[str, Any] = {"max_daily_growth": limit}
         if key in jumps:
@@ -94,9 +92,9 @@ def fake_engagement(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
       order=53, source="运行监测 订阅源连续抓取失败（不影响合格判定）")
 def feed_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     needed = ctx.config("feed_unreachable")["failures"]
-    failing = {key: row for key, row in ctx.judged(ctx.fact(facts.failures_since_success, ctx.at).items())
+    failing = {key: row for key, row in ctx.judged(ctx.facts.failures_since_success(ctx.at).items())
                if row.failures >= needed}
-    last = facts.last_polls(ctx.session, {key: row.last_poll_at for key, row in failing.items()})
+    last = ctx.facts.last_polls({key: row.last_poll_at for key, row in failing.items()})
     for key in sorted(failing):
         row = failing[key]
         successes = [t for t in (row.ok, row.not_modified) if t is not None]

@@ -2,7 +2,7 @@
 table `post`, so that `check` answers with set-based queries instead of reading every text.
 
 `signals_version` names the algorithm, the ad-domain list, the lexicons and the stop phrases;
-`refresh_signals` recomputes only posts whose version differs (after the lists change).
+`tracker.judging.signals.refresh_signals` recomputes only posts whose version differs.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
-
 from tracker.domain.models import Post
 from tracker.rules import domains as ad_domains
 from tracker.rules.idcard import privacy_matches
 from tracker.rules.lexicon import Lexicon, load_lexicon
 from tracker.rules.text import normalize
 from tracker.settings import Settings
-from tracker.storage.db import Database
-from tracker.storage.tables import PostRow
 from tracker.domain.times import local_date
 
 ALGORITHM = "sig3"
-_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -80,33 +75,3 @@ def post_signals(post: Post, config: SignalConfig | Settings) -> dict[str, Any]:
         "sig_stop_notice": any(phrase in normalized for phrase in cfg.stop_phrases),
         "signals_version": cfg.version,
     }
-
-
-def _row_post(row: Any) -> Post:
-    return Post(post_id=row.post_id, published_at=row.published_at, title=row.title or "", text=row.text or "",
-                url=row.url, links=tuple(row.links or ()))
-
-
-def refresh_signals(db: Database, settings: Settings) -> int:
-    """Recompute the signals of posts stored under other lists; returns how many changed."""
-    cfg = signal_config(settings)
-    # Written as ranges so that the signals_version index answers "nothing stale" at once.
-    stale = or_(PostRow.signals_version.is_(None), PostRow.signals_version < cfg.version,
-                PostRow.signals_version > cfg.version)
-    with db.session() as session:  # three index seeks: the usual answer is "nothing stale"
-        if not any(session.execute(select(PostRow.id).where(term).limit(1)).first() for term in stale.clauses):
-            return 0
-    columns = (PostRow.id, PostRow.post_id, PostRow.published_at, PostRow.title, PostRow.text, PostRow.url, PostRow.links)
-    done = 0
-    last_id = 0
-    while True:
-        with db.session() as session:
-            rows = session.execute(
-                select(*columns).where(stale, PostRow.id > last_id).order_by(PostRow.id).limit(_BATCH)).all()
-        if not rows:
-            return done
-        values = [{"id": row.id, **post_signals(_row_post(row), cfg)} for row in rows]
-        with db.write() as session:
-            session.execute(update(PostRow), values)
-        done += len(rows)
-        last_id = rows[-1].id

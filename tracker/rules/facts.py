@@ -1,0 +1,113 @@
+"""What the rules read: the facts of one check as of `at`, behind one interface. `judging` loads
+them from the database with set-based queries (`tracker.judging.facts.SqlFacts`, each fact
+computed once per check); a rule test hands them over built by hand (`GivenFacts`). Rows are
+read by attribute (`row.account`, `row.published_at` …), as the queries return them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PostSummary:
+    last_post_at: datetime
+    counts: dict[float, int]  # window span in days → posts in (at − span, at]
+    reposts: int              # reposts in the repost window
+
+
+class Facts(Protocol):
+    """Each method answers for every account at once (never one account at a time)."""
+
+    def post_summary(self, at: datetime, spans: tuple[float, ...], repost_span: float) -> dict[str, PostSummary]:
+        """Per account with a post at or before `at`: newest post, posts per window, reposts."""
+
+    def signal_posts(self, lo: datetime, at: datetime) -> list[Any]:
+        """Posts in (lo, at] with an ad, privacy or lexicon signal, by account and time."""
+
+    def stop_notices(self, until: datetime) -> dict[str, Any]:
+        """Per account, the newest post announcing that it stops, published at or before `until`."""
+
+    def latest_comment_flags(self, at: datetime) -> dict[str, tuple[datetime, bool]]:
+        """Per account, (time, enabled) of the newest post whose source says whether comments are on."""
+
+    def comments_off_posts_at(self, moments: dict[str, datetime]) -> dict[str, Any]:
+        """The post of each account published at the moment given, with comments off (evidence)."""
+
+    def latest_observations(self, at: datetime, kinds: tuple[str, ...]) -> dict[str, Any]:
+        """Per account, the newest observation among `kinds` made at or before `at`."""
+
+    def latest_profiles(self, at: datetime, part: str) -> dict[str, Any]:
+        """Per account, the newest profile snapshot that tells `part` ("name" or "verification")."""
+
+    def follower_steps(self, at: datetime) -> list[Any]:
+        """Follower growth between consecutive snapshots with no post in between."""
+
+    def failures_since_success(self, at: datetime) -> dict[str, Any]:
+        """Per account with failed polls: failures after the last success, that success, the newest poll."""
+
+    def last_polls(self, moments: dict[str, datetime]) -> dict[str, Any]:
+        """The poll of each account started at the moment given (evidence)."""
+
+    def latest_app_probes(self, at: datetime, outcomes: tuple[str, ...]) -> dict[str, Any]:
+        """Per `app` account, the newest probe whose outcome is one of `outcomes`."""
+
+    def judged_filings(self, until: date) -> list[Any]:
+        """Filing events effective by `until`, except those of the first registry import."""
+
+
+@dataclass
+class GivenFacts:
+    """Facts built by hand (rule tests, what-if checks): each method returns what was given,
+    whatever the window it is asked for — the windows are the loader's business."""
+
+    posts: dict[str, PostSummary] = field(default_factory=dict)
+    signals: list[Any] = field(default_factory=list)
+    stops: dict[str, Any] = field(default_factory=dict)
+    comment_flags: dict[str, tuple[datetime, bool]] = field(default_factory=dict)
+    comments_off_posts: dict[str, Any] = field(default_factory=dict)
+    observations: dict[str, Any] = field(default_factory=dict)   # account → observation row (any kind)
+    profiles: dict[str, Any] = field(default_factory=dict)
+    steps: list[Any] = field(default_factory=list)
+    failures: dict[str, Any] = field(default_factory=dict)
+    polls: dict[str, Any] = field(default_factory=dict)
+    app_probes: dict[str, Any] = field(default_factory=dict)
+    filings: list[Any] = field(default_factory=list)
+
+    def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
+        return self.posts
+
+    def signal_posts(self, lo, at):  # noqa: ANN001, ANN201
+        return self.signals
+
+    def stop_notices(self, until):  # noqa: ANN001, ANN201
+        return self.stops
+
+    def latest_comment_flags(self, at):  # noqa: ANN001, ANN201
+        return self.comment_flags
+
+    def comments_off_posts_at(self, moments):  # noqa: ANN001, ANN201
+        return {key: row for key, row in self.comments_off_posts.items() if key in moments}
+
+    def latest_observations(self, at, kinds):  # noqa: ANN001, ANN201
+        return {key: row for key, row in self.observations.items() if row.kind in kinds}
+
+    def latest_profiles(self, at, part):  # noqa: ANN001, ANN201
+        return self.profiles
+
+    def follower_steps(self, at):  # noqa: ANN001, ANN201
+        return self.steps
+
+    def failures_since_success(self, at):  # noqa: ANN001, ANN201
+        return self.failures
+
+    def last_polls(self, moments):  # noqa: ANN001, ANN201
+        return {key: row for key, row in self.polls.items() if key in moments}
+
+    def latest_app_probes(self, at, outcomes):  # noqa: ANN001, ANN201
+        return {key: row for key, row in self.app_probes.items() if row.outcome in outcomes}
+
+    def judged_filings(self, until):  # noqa: ANN001, ANN201
+        return self.filings
