@@ -6,6 +6,9 @@ Widgets call `t("key")`; nothing else in `tui/` holds user-facing text. Chinese 
 
 from __future__ import annotations
 
+from tracker.rules.catalogue import rule_name as registered
+from tracker.rules.catalogue import rules
+
 CATALOGUE: dict[str, tuple[str, str]] = {
     # application and navigation
     "app.title": ("政务新媒体监管", "Government new-media tracker"),
@@ -274,12 +277,8 @@ def rule_name(code: str) -> str:
 
     The first call imports the rule modules; screens call `load_rule_names()` in their worker
     so that it never happens on the UI thread."""
-    from tracker.rules.catalogue import rule_name as registered
-
     return registered(code, language())
 
 
 def load_rule_names() -> None:
-    from tracker.rules.catalogue import rules
-
     rules()

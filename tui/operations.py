@@ -53,8 +53,8 @@ def time_option(value: str | None) -> datetime | None:
 
 @guarded
 def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
-    from tracker.judging.run import run_check as check
-    from tracker.domain.times import now_utc
+    from tracker.judging.run import run_check as check  # deferred: the UI paints before this loads
+    from tracker.domain.times import now_utc  # deferred: the UI paints before this loads
 
     result = check(db, settings, at or now_utc())
     return t("rep.check_done", accounts=result.accounts_checked, findings=len(result.findings))
@@ -62,7 +62,7 @@ def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
 
 @guarded
 def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> str:
-    from tracker.polling.poller import poll
+    from tracker.polling.poller import poll  # deferred: the UI paints before this loads
 
     from collections import Counter
 
@@ -74,7 +74,7 @@ def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> st
 
 @guarded
 def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
-    from tracker.judging import inspections
+    from tracker.judging import inspections  # deferred: the UI paints before this loads
     seed_value = int(seed) if seed.strip() else None
     plan = inspections.plan_inspection(db, quarter, inspections.parse_ratio(ratio), seed_value)
     return t("rep.plan_done", quarter=plan.quarter, size=plan.sample_size)
@@ -82,16 +82,16 @@ def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
 
 @guarded
 def run_inspection(db: Database, settings: Settings, quarter: str, at: str) -> str:
-    from tracker.judging import inspections
+    from tracker.judging import inspections  # deferred: the UI paints before this loads
     result = inspections.run_inspection(db, settings, quarter, time_option(at))
     return t("rep.run_done", quarter=result.quarter, checked=result.checked, failed=len(result.failed), opened=result.cases_opened)
 
 
 @guarded
 def export_report(db: Database, settings: Settings, quarter: str, at: str, region: str, fmt: str, output: str) -> str:
-    from tracker.judging import inspections
-    from tracker.reports import report_format
-    from tracker.reports.builder import build_report
+    from tracker.judging import inspections  # deferred: the UI paints before this loads
+    from tracker.reports import report_format  # deferred: the UI paints before this loads
+    from tracker.reports.builder import build_report  # deferred: the UI paints before this loads
 
     chosen = report_format(fmt)
     if not output.strip():
@@ -109,7 +109,7 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
 @guarded
 def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -> str:
     """One filing from a form's values (field names as the CLI options, without dashes)."""
-    from tracker.registry import service as registry
+    from tracker.registry import service as registry  # deferred: the UI paints before this loads
     fields: dict[str, object] = {}
     if kind == "open":
         opened = date_option(values.get("opened_on"), "--opened-on") or date_option(values.get("effective"), "--effective")
@@ -131,8 +131,8 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
 
 @guarded
 def observe(db: Database, account: str, fact: str, at: str, inspector: str, note: str) -> str:
-    from tracker.judging.observations import record_observation
-    from tracker.domain.times import now_utc
+    from tracker.judging.observations import record_observation  # deferred: the UI paints before this loads
+    from tracker.domain.times import now_utc  # deferred: the UI paints before this loads
 
     record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector, note=note)
     return t("form.done", what=f"{fact} {account}")

@@ -42,7 +42,7 @@ def _step(out: TextIO, label: str, started: float) -> float:
 
 def file_changes(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
     """Filings after the import: a suspension never followed by a closure, a late rename, closures."""
-    from tracker.registry.service import file_event
+    from tracker.registry.service import file_event  # deferred: start-up time of every command
 
     today = local_date(now)
     for account in accounts:
@@ -58,7 +58,7 @@ def file_changes(db: Database, accounts: list[DemoAccount], now: datetime) -> No
 
 
 def record_observations(db: Database, accounts: list[DemoAccount], now: datetime) -> None:
-    from tracker.judging.observations import record_observation
+    from tracker.judging.observations import record_observation  # deferred: start-up time of every command
 
     kinds = {"comments_observed": "comments_disabled", "fake_engagement": "fake_engagement"}
     for account in accounts:
@@ -70,9 +70,9 @@ def record_observations(db: Database, accounts: list[DemoAccount], now: datetime
 def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None = None, seed: int = 2026) -> DemoSite:
     """Set up the whole demo and leave the feed server running (the caller stops it)."""
     out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
-    from tracker.polling.poller import poll
-    from tracker.registry.service import import_registry
-    from tracker.judging.run import run_check
+    from tracker.polling.poller import poll  # deferred: start-up time of every command
+    from tracker.registry.service import import_registry  # deferred: start-up time of every command
+    from tracker.judging.run import run_check  # deferred: start-up time of every command
 
     started = time.perf_counter()
     now = now_utc()

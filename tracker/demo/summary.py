@@ -25,7 +25,7 @@ SHOWN_FAILED = 8
 
 def print_summary(db: Database, settings: Settings, at: datetime, lang: str, out: TextIO) -> dict:
     """Print the summary and return the report it came from."""
-    from tracker.reports.builder import build_report
+    from tracker.reports.builder import build_report  # deferred: start-up time of every command
 
     label = LABELS["en" if lang == "en" else "zh"]
     report = build_report(db, settings, quarter_of(at), at, compare=False)

@@ -117,13 +117,13 @@ def recent_runs(db: Database, limit: int = 20, *, job: str | None = None) -> lis
 
 def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     """Poll every due account; other machines may join with `tracker poll --worker`."""
-    from tracker.polling.workers import work
+    from tracker.polling.workers import work  # deferred: start-up time of every command
 
     return work(db, settings, run_start=occurrence).as_counts()
 
 
 def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
-    from tracker.judging.run import run_check
+    from tracker.judging.run import run_check  # deferred: start-up time of every command
 
     result = run_check(db, settings, occurrence)
     return {"accounts_checked": result.accounts_checked, "findings": len(result.findings),
@@ -132,8 +132,8 @@ def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[st
 
 def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     """The 通报 of the running quarter as of now, written in each configured format."""
-    from tracker.reports import report_format
-    from tracker.reports.builder import build_report
+    from tracker.reports import report_format  # deferred: start-up time of every command
+    from tracker.reports.builder import build_report  # deferred: start-up time of every command
 
     day = local_date(occurrence)
     quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from tracker.domain.errors import TrackerError
 from tracker.judging import evaluate as evaluation
 from tracker.judging.findings import veto_rules
 from tracker.storage.db import Database
@@ -168,7 +169,6 @@ def list_cases(db: Database, status: str | None = None, *, at: datetime | None =
 
     `open` lists every case not yet closed (overdue ones included, marked so)."""
     if status is not None and status not in STATUSES:
-        from tracker.domain.errors import TrackerError
 
         raise TrackerError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     at = at or now_utc()

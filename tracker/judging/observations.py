@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from tracker.registry.service import current_user, parse_account_key
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Observation, ObservationKind
 from tracker.storage.db import Database
@@ -22,7 +23,6 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     """Store one observation; an unknown account or fact is refused (TrackerError)."""
     if kind not in KINDS:
         raise TrackerError(f"unknown observation {kind!r}; use one of {', '.join(KINDS)}")
-    from tracker.registry.service import current_user, parse_account_key
 
     parse_account_key(account)
     observed_at = as_utc(at) if at is not None else now_utc()

@@ -147,7 +147,7 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
 
 
 async def _probe_app(limits: _Limits, section: dict[str, Any], url: str, timing: _Timing) -> _Part:
-    from connectors.app import classify_app_probe
+    from connectors.app import classify_app_probe  # deferred: start-up time of every command
 
     async with limits.slot(url) as client:
         _, clock = timing.begin()

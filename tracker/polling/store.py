@@ -21,6 +21,7 @@ from sqlmodel import Session
 from connectors.base import Outcome, ParsedFeed
 from tracker.domain.models import Post
 from tracker.settings import Settings, load_settings
+from tracker.rules.signals import post_signals, signal_config
 from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot
 from tracker.domain.times import now_utc
@@ -89,7 +90,7 @@ class Store:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.poll = settings.section("poll")
-        self.signals = _signal_config(settings)
+        self.signals = signal_config(settings)
         self._insert = dialect_insert(db)
 
     def store(self, results: list[PollResult]) -> None:
@@ -130,7 +131,7 @@ class Store:
             return
         seen_at = now_utc()
         rows = [post_values(account, post, seen_at=seen_at, source="poll",
-                            signals=_post_signals(post, self.signals))
+                            signals=post_signals(post, self.signals))
                 for (account, _post_id), post in fresh.items()]
         session.execute(self._insert(POST).on_conflict_do_nothing(index_elements=["account", "post_id"]), rows)
         counts = Counter(account for account, _ in fresh)
@@ -167,22 +168,6 @@ def _profile_values(parsed: ParsedFeed) -> dict[str, Any]:
     name = profile.display_name[:256] if profile.display_name else profile.display_name
     return {"display_name": name, "verified": profile.verified, "verified_reason": profile.verified_reason,
             "followers": profile.followers}
-
-
-def _signal_config(settings: Settings) -> Any:
-    try:
-        from tracker.rules.signals import signal_config
-    except ImportError:  # the rules package absent: signals stay null and are computed later
-        return None
-    return signal_config(settings)
-
-
-def _post_signals(post: Post, config: Any) -> dict[str, Any] | None:
-    if config is None:
-        return None
-    from tracker.rules.signals import post_signals
-
-    return post_signals(post, config)
 
 
 def store_poll_result(db: Database, account: str, outcome: str, parsed: ParsedFeed | None, *,

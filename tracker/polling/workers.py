@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 
 from tracker.domain.cron import cron_trigger, previous_fire_time
+from tracker.polling.poller import poll
 from tracker.settings import Settings
 from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import Account, FeedState
@@ -139,8 +140,6 @@ def clear_expired_leases(db: Database) -> None:
 
 
 def _default_poll(db: Database, settings: Settings, accounts: list[str]) -> Any:
-    from tracker.polling.poller import poll
-
     return poll(db, settings, accounts)
 
 

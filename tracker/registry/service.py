@@ -32,6 +32,7 @@ from tracker.registry.store import (
     upsert_regions_and_orgs,
     write_states,
 )
+from tracker.storage.roles import refusal
 from tracker.storage.db import Database
 from tracker.storage.tables import Account
 from tracker.domain.times import local_date, now_utc
@@ -269,7 +270,6 @@ class _VersionConflict(Exception):
 
 def _raise_if_refused(exc: DBAPIError) -> None:
     """A write refused by row-level security (a registrar outside their region) → TrackerError."""
-    from tracker.storage.roles import refusal
 
     refused = refusal(exc)
     if refused is not None:

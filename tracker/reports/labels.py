@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.domain.times import quarter_bounds
+from tracker.rules.catalogue import rules
 
 PLATFORMS = {
     "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
@@ -14,13 +15,8 @@ PROBLEM_HEADER = FAILED_HEADER
 
 
 def rule_names() -> dict[str, str]:
-    """Rule code → Chinese name, from the rules registry when it is installed."""
-    try:
-        from tracker.rules.catalogue import rules
-
-        return {spec.code: spec.name_zh for spec in rules()}
-    except ImportError:  # reports still render, with rule codes, where a rule module is missing
-        return {}
+    """Rule code → Chinese name, from the rule catalogue (a rule no longer installed keeps its code)."""
+    return {spec.code: spec.name_zh for spec in rules()}
 
 
 def rule_label(code: str, names: dict[str, str]) -> str:

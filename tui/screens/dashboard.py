@@ -66,7 +66,7 @@ class DashboardScreen(TrackerScreen):
         newest = queries.findings(db, limit=NEWEST)
         load_rule_names()
         self.app.call_from_thread(self.show_findings, newest)
-        from tracker.jobs.runs import recent_runs
+        from tracker.jobs.runs import recent_runs  # deferred: the UI paints before this loads
 
         self.app.call_from_thread(self.show_poll, queries.poll_health(db), recent_runs(db, limit=JOB_RUNS))
         from tui.screens.accounts import prefetch_first_page

@@ -67,7 +67,7 @@ class ReportsScreen(TrackerScreen):
     @work(thread=True, exclusive=True, group="inspections")
     @shows_errors
     def load(self) -> None:
-        from tracker.judging.cases import list_cases
+        from tracker.judging.cases import list_cases  # deferred: the UI paints before this loads
 
         rows = views.inspections(self.app.db)
         cases = list_cases(self.app.db, at=self.app.at)
