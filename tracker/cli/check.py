@@ -96,17 +96,19 @@ def check_command(
 def observe_command(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="platform:account_id"),
-    fact: str = typer.Argument(..., help="comments_disabled comments_enabled app_unavailable app_available fake_engagement"),
+    fact: str = typer.Argument(..., help="comments_disabled comments_enabled app_unavailable app_available fake_engagement updates_seen"),
     at: str = typer.Option(None, "--at", help="When it was seen (ISO 8601; default now)."),
+    latest: str = typer.Option(None, "--latest", help="updates_seen: the time of the newest post seen, or none (no post at all)."),
     note: str = typer.Option(None, "--note", help="What was seen, in the inspector's words."),
     by: str = typer.Option(None, "--by", help="The inspector (default: the OS user)."),
 ) -> None:
     """Record what an inspector saw by hand; the latest observation per fact wins."""
-    from tracker.judging.observations import record_observation
+    from tracker.judging.observations import NO_POSTS, record_observation
 
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
-    saved = record_observation(cli.database(), account, fact, at=moment, inspector=by, note=note)
+    newest = None if latest is None else NO_POSTS if latest.strip().lower() == NO_POSTS else parse_at(latest)
+    saved = record_observation(cli.database(), account, fact, at=moment, inspector=by, note=note, latest=newest)
     if cli.lang == "zh":
         typer.echo(f"已记录 {saved.account} {saved.kind}（{to_local_iso(saved.observed_at)}，检查人 {saved.inspector}）")
     else:

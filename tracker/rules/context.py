@@ -51,6 +51,9 @@ class CheckContext:
     checked: dict[str, AccountAsOf] = field(default_factory=dict)  # the accounts this check judges
     at_date: date = field(init=False)  # the Asia/Shanghai date of `at`
     _facts: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    # account → (rule that would fire, the span it speaks of): update-family findings on spans the
+    # tool has not seen (CONTRACT §6.4), filled by the engine, reported by rule `unverified`
+    unverified: dict[str, tuple[str, datetime]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.at_date = local_date(self.at)
@@ -72,8 +75,36 @@ class CheckContext:
         """`facts.PostSummary` per account with a post at or before `at` (absent: no post)."""
         from tracker.judging.facts import post_summary
 
-        spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
-        return self.fact(post_summary, self.at, spans, float(self.config("repost_only")["window_days"]))
+        return self.fact(post_summary, self.at, self._spans(), float(self.config("repost_only")["window_days"]))
+
+    def update_posts(self) -> dict[str, Any]:
+        """`posts()` for the update family: the newest `updates_seen` observation at or before
+        `at` counts as one post at its `--latest` time, unless a stored post has that time or a
+        later one (CONTRACT §6.4)."""
+        key = ("update_posts",)
+        if key not in self._facts:
+            from tracker.judging.facts import PostSummary, latest_updates_seen
+
+            merged = dict(self.posts())
+            for account, look in self.fact(latest_updates_seen, self.at).items():
+                latest = look.latest_at
+                held = merged.get(account)
+                if latest is None or latest > self.at or (held is not None and held.last_post_at >= latest):
+                    continue
+                counts = {span: (held.counts[span] if held else 0) + (latest > self.at - timedelta(days=span))
+                          for span in (held.counts if held else self._spans())}
+                merged[account] = PostSummary(latest, counts, held.reposts if held else 0)
+            self._facts[key] = merged
+        return self._facts[key]
+
+    def _spans(self) -> tuple[float, ...]:
+        return tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
+
+    def coverage(self) -> dict[str, Any]:
+        """`facts.Coverage` per account with a feed (absent: judged on what the tool holds)."""
+        from tracker.judging.facts import coverage
+
+        return self.fact(coverage, self.at, self.settings.grace_hours)
 
     def judged(self, items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
         """Only the pairs whose account this check judges."""

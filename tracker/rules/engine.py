@@ -39,7 +39,11 @@ class CheckResult:
 
 
 def findings_of(ctx: CheckContext) -> list[Finding]:
-    """Every enabled rule over the context; the update family keeps one finding per account."""
+    """Every enabled rule over the context; the update family keeps one finding per account, and
+    one whose span the tool has not seen becomes `unverified` (rule order: the update family is
+    evaluated before `unverified`, which reports `ctx.unverified`)."""
+    from tracker.rules.update import is_seen, span_start
+
     found: list[Finding] = []
     update_taken: set[str] = set()
     for spec in rules():
@@ -51,6 +55,9 @@ def findings_of(ctx: CheckContext) -> list[Finding]:
                 if account in update_taken:
                     continue
                 update_taken.add(account)
+                if not is_seen(ctx, spec.code, account):
+                    ctx.unverified[account] = (spec.code, span_start(ctx, spec.code, account))
+                    continue
             found.append(Finding(account, spec.code, cfg["severity"], evidence, spec.source))
     return sorted(found, key=lambda f: (f.account, f.rule))
 
