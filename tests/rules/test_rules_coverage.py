@@ -224,3 +224,19 @@ def test_apps_get_no_update_family(sqlite_db: Database, tmp_path: Path) -> None:
     assert rules == set()
     add_poll(db, "app:ap1", now_utc() - timedelta(hours=1), "unavailable", http_status=404)
     assert {f.rule for f in evaluate(db, SETTINGS, now_utc()) if f.account == "app:ap1"} == {"app_unavailable"}
+
+
+def test_the_check_table_lists_unverified_apart_from_the_problems(sqlite_db: Database, tmp_path: Path,
+                                                                  feed_server: FeedServer) -> None:  # noqa: F811
+    db = sqlite_db
+    account(db, tmp_path, feed_server.add("/down.xml", Route(body=b"", status=503)))
+    registry(db, tmp_path, {"account_id": "2009", "account_name": "空壳号", "opened_on": "2025-01-01",
+                            "org_code": "11350100MB1234567N"})
+    polled(db, 2)  # a third failure would add feed_unreachable (info) among the problems
+    result = CliRunner().invoke(app, ["--db", db.url, "check"])
+    assert result.exit_code == 0, result.stderr
+    head, problems_part, unverified_part = result.stdout.split("\n", 1)[0], *result.stdout.split("待核实（1）", 1)
+    assert "待核实 1" in head and "发现 " in head
+    assert "weibo:2001" not in problems_part and "weibo:2009" in problems_part
+    assert "weibo:2001" in unverified_part and "不计入不合格" in unverified_part
+    assert "missing=no_successful_fetch" in unverified_part and "weibo:2009" not in unverified_part
