@@ -68,3 +68,27 @@ async def test_the_accounts_screen_filters_unverified(sample: Database) -> None:
         await pilot.press("u")
         await settle(pilot)
         assert table.row_count > 2
+
+
+async def test_the_reports_screen_exports_the_running_quarter_as_of_now_not_its_end(sample: Database,
+                                                                                  tmp_path: Path) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from textual.widgets import Input
+
+    from tracker.settings import load_settings
+    from tui.app import TrackerApp
+
+    app = TrackerApp(sample, load_settings(), lang="en", at=datetime(2026, 8, 15, 2, 0, tzinfo=UTC))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#quarter", Input).value == "2026Q3"
+        screen.query_one("#format", Select).value = "json"
+        target = tmp_path / "q3.json"
+        screen.query_one("#output", Input).value = str(target)
+        screen.query_one("#do-export").press()
+        await settle(pilot)
+        assert json.loads(target.read_text(encoding="utf-8"))["at"] == "2026-08-15T10:00:00+08:00"
