@@ -144,10 +144,17 @@ def comparison_sentence(report: dict) -> str | None:
     then_year, then_number = quarter_title(previous["period"])
     head = f"与{then_year}年第{then_number}季度相比，"
     if not previous.get("comparable", True) or previous.get("change") is None:
-        then = previous["total"]["checked"]
-        why = (f"该季度检查的{then}个政务新媒体中{previous.get('unverified', 0)}个待核实" if then
-               else "该季度无检查数据")
-        return head + f"无可比数据（{why}，或本季度待核实过多）。"
+        then, now = previous["total"]["checked"], report["total"]["checked"]
+        then_unverified, now_unverified = previous.get("unverified", 0), len(report.get("unverified", ()))
+        if not then:
+            why = "该季度无检查数据"
+        elif 2 * then_unverified > then:
+            why = f"该季度检查的{then}个政务新媒体中{then_unverified}个待核实"
+        elif not now:
+            why = "本季度无检查数据"
+        else:
+            why = f"本季度检查的{now}个政务新媒体中{now_unverified}个待核实"
+        return head + f"无可比数据（{why}）。"
     change = previous["change"]["fail_rate"]
     trend = "上升" if change > 0 else "下降" if change < 0 else "持平"
     return head + f"不合格率{trend}" + (f"{abs(change):.2f}个百分点。" if change else "。")
