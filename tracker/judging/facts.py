@@ -264,8 +264,8 @@ def coverage(session: Session, at: datetime, grace_hours: float) -> dict[str, Co
     pass over the accounts (each value an index probe) and the small observation table."""
     newest_ok = [_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == outcome).label(outcome)
                  for outcome in OK_OUTCOMES]
-    empty = (select(PollOutcome.id).where(PollOutcome.account == Account.account,  # ix_poll_outcome_empty
-                                          PollOutcome.items == literal_column("0"), PollOutcome.outcome == "ok")
+    # `items` is written for successful fetches only; `= 0` as a literal probes ix_poll_outcome_empty
+    empty = (select(PollOutcome.id).where(PollOutcome.account == Account.account, PollOutcome.items == literal_column("0"))
              .correlate(Account).exists().label("empty"))
     oldest = (select(func.min(PostRow.published_at)).where(PostRow.account == Account.account)
               .correlate(Account).scalar_subquery().label("oldest"))
