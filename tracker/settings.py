@@ -100,6 +100,11 @@ class Settings:
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
 
+    @property
+    def grace_hours(self) -> float:
+        """`[coverage] grace_hours`: how long a successful fetch counts as having seen the feed."""
+        return float(self.data["coverage"]["grace_hours"])
+
     def resolve(self, relative: str) -> Path:
         """A path named in the config: absolute, relative to the user file, or built-in."""
         path = Path(relative)
@@ -126,4 +131,6 @@ def load_settings(user_file: str | Path | None = None) -> Settings:
         path = Path(user_file)
         _merge(data, _read_toml(path), path, extras=extras)
         user_dir = path.resolve().parent
+        if data["coverage"]["grace_hours"] < 0:
+            raise ConfigError(f"{path}: key 'coverage.grace_hours' must be 0 or more, got {data['coverage']['grace_hours']:g}")
     return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir, user_file=path, extra_rules=extras)

@@ -24,6 +24,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.next_page": ("下一页", "Next page"),
     "nav.prev_page": ("上一页", "Previous page"),
     "nav.group": ("切换分组", "Change grouping"),
+    "nav.unverified": ("待核实", "Unverified"),
     "nav.refresh": ("刷新", "Refresh"),
     "nav.submit": ("提交", "Submit"),
     "nav.cancel": ("取消", "Cancel"),
@@ -37,6 +38,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.checked": ("检查总数", "Checked"),
     "dash.failed": ("不合格数", "Failed"),
     "dash.fail_rate": ("不合格率", "Fail rate"),
+    "dash.unverified": ("待核实", "Unverified"),
     "dash.regions": ("各地区情况", "By region"),
     "dash.newest": ("最新发现的问题", "Newest findings"),
     "dash.poll": ("抓取情况", "Polling"),
@@ -119,6 +121,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # findings screen
     "fnd.by_rule": ("按规则分组", "Grouped by rule"),
     "fnd.by_region": ("按地区分组", "Grouped by region"),
+    "fnd.only_unverified": ("仅待核实（更新情况无法核实，不计入不合格）", "unverified only (updates not judged, never failed)"),
     "fnd.group_line": ("{label}（{count}）", "{label} ({count})"),
     # reports screen
     "rep.quarter": ("季度（如 2026Q3）", "Quarter (e.g. 2026Q3)"),
@@ -230,7 +233,7 @@ CASE_STATUS = {"open": ("整改中", "open"), "overdue": ("已逾期", "overdue"
 FACT = {
     "comments_disabled": ("关闭评论", "comments disabled"), "comments_enabled": ("开放评论", "comments enabled"),
     "app_unavailable": ("客户端无法使用", "app unavailable"), "app_available": ("客户端可用", "app available"),
-    "fake_engagement": ("数据造假", "fake engagement"),
+    "fake_engagement": ("数据造假", "fake engagement"), "updates_seen": ("已查看更新", "updates seen"),
 }
 _language = 0  # index into the (zh, en) pairs
 

@@ -51,6 +51,14 @@ def time_option(value: str | None) -> datetime | None:
     return parse_at(value) if value and value.strip() else None
 
 
+def _default_at(quarter: str, now: datetime | None) -> datetime:
+    """T of a quarter's inspection or report left blank: its end, or the UI's time (now) while
+    the quarter is still running — never the future (CONTRACT §7)."""
+    from tracker.judging import inspections
+
+    return inspections.default_at(inspections.normalise_quarter(quarter), now)
+
+
 @guarded
 def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
     from tracker.judging.run import run_check as check  # deferred: the UI paints before this loads
@@ -81,14 +89,15 @@ def plan_inspection(db: Database, quarter: str, ratio: str, seed: str) -> str:
 
 
 @guarded
-def run_inspection(db: Database, settings: Settings, quarter: str, at: str) -> str:
+def run_inspection(db: Database, settings: Settings, quarter: str, at: str, now: datetime | None = None) -> str:
     from tracker.judging import inspections  # deferred: the UI paints before this loads
-    result = inspections.run_inspection(db, settings, quarter, time_option(at))
+    result = inspections.run_inspection(db, settings, quarter, time_option(at) or _default_at(quarter, now))
     return t("rep.run_done", quarter=result.quarter, checked=result.checked, failed=len(result.failed), opened=result.cases_opened)
 
 
 @guarded
-def export_report(db: Database, settings: Settings, quarter: str, at: str, region: str, fmt: str, output: str) -> str:
+def export_report(db: Database, settings: Settings, quarter: str, at: str, region: str, fmt: str, output: str,
+                  now: datetime | None = None) -> str:
     from tracker.judging import inspections  # deferred: the UI paints before this loads
     from tracker.reports import report_format  # deferred: the UI paints before this loads
     from tracker.reports.builder import build_report  # deferred: the UI paints before this loads
@@ -96,7 +105,8 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
     chosen = report_format(fmt)
     if not output.strip():
         raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
-    data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at), region.strip() or None)
+    data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at) or _default_at(quarter, now),
+                        region.strip() or None)
     rendered = chosen.render(data)
     path = Path(output.strip()).expanduser()
     try:

@@ -12,7 +12,8 @@ from tracker.judging.observations import KINDS, observations_of, record_observat
 
 
 def test_kinds_are_the_contract_facts() -> None:
-    assert set(KINDS) == {"comments_disabled", "comments_enabled", "app_unavailable", "app_available", "fake_engagement"}
+    assert set(KINDS) == {"comments_disabled", "comments_enabled", "app_unavailable", "app_available", "fake_engagement",
+                          "updates_seen"}  # §6.3 lists updates_seen too
 
 
 def test_record_and_list(db, tmp_path) -> None:  # noqa: ANN001

@@ -16,6 +16,7 @@ from tracker.domain.times import now_utc, parse_at, to_local_iso
 if TYPE_CHECKING:  # the engine loads in the command itself: every other command starts faster
     from tracker.rules.engine import CheckResult
 
+UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
 SEVERITY_LABELS = {"zh": {"veto": "单项否决", "warning": "问题", "info": "提示"},
                    "en": {"veto": "veto", "warning": "warning", "info": "info"}}
 
@@ -54,19 +55,29 @@ def render(result: CheckResult, lang: str) -> str:
 
     zh = lang == "zh"
     labels = SEVERITY_LABELS[lang]
-    counts = " · ".join(f"{labels[s]} {result.count(s)}" for s in ("veto", "warning", "info"))
-    head = (f"检查时间 {to_local_iso(result.at)}  检查账号 {result.accounts_checked}  发现 {len(result.findings)}（{counts}）"
+    unverified = [f for f in result.findings if f.rule == UNVERIFIED]  # 待核实: not problems, listed apart
+    problems = [f for f in result.findings if f.rule != UNVERIFIED]
+    counts = " · ".join(f"{labels[s]} {sum(f.severity == s for f in problems)}" for s in ("veto", "warning", "info"))
+    head = (f"检查时间 {to_local_iso(result.at)}  检查账号 {result.accounts_checked}  发现 {len(problems)}（{counts}）"
+            f"  待核实 {len(unverified)}"
             if zh else f"checked at {to_local_iso(result.at)}: {result.accounts_checked} accounts, "
-            f"{len(result.findings)} findings ({counts})")
+            f"{len(problems)} findings ({counts}), {len(unverified)} unverified")
     lines = [head]
     by_region: dict[str, list] = {}
-    for finding in result.findings:
+    for finding in problems:
         by_region.setdefault(result.regions.get(finding.account, ""), []).append(finding)
     headers = ("账号", "名称", "规则", "级别", "依据") if zh else ("account", "name", "rule", "severity", "evidence")
     for region in sorted(by_region):
         rows = [(f.account, result.account_names.get(f.account, ""), rule_name(f.rule, lang), labels[f.severity],
                  summarize(f.evidence)) for f in by_region[region]]
         lines += ["", f"{region}（{len(rows)}）" if zh else f"{region} ({len(rows)})", render_table(headers, rows)]
+    if unverified:
+        title = (f"待核实（{len(unverified)}）：更新情况无法核实，不计入不合格" if zh
+                 else f"Unverified ({len(unverified)}): updates could not be judged, never counted as failed")
+        headers = ("账号", "名称", "地区", "依据") if zh else ("account", "name", "region", "evidence")
+        rows = [(f.account, result.account_names.get(f.account, ""), result.regions.get(f.account, ""),
+                 summarize(f.evidence)) for f in sorted(unverified, key=lambda f: (result.regions.get(f.account, ""), f.account))]
+        lines += ["", title, render_table(headers, rows)]
     return "\n".join(lines)
 
 
@@ -96,17 +107,19 @@ def check_command(
 def observe_command(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="platform:account_id"),
-    fact: str = typer.Argument(..., help="comments_disabled comments_enabled app_unavailable app_available fake_engagement"),
+    fact: str = typer.Argument(..., help="comments_disabled comments_enabled app_unavailable app_available fake_engagement updates_seen"),
     at: str = typer.Option(None, "--at", help="When it was seen (ISO 8601; default now)."),
+    latest: str = typer.Option(None, "--latest", help="updates_seen: the time of the newest post seen, or none (no post at all)."),
     note: str = typer.Option(None, "--note", help="What was seen, in the inspector's words."),
     by: str = typer.Option(None, "--by", help="The inspector (default: the OS user)."),
 ) -> None:
     """Record what an inspector saw by hand; the latest observation per fact wins."""
-    from tracker.judging.observations import record_observation
+    from tracker.judging.observations import NO_POSTS, record_observation
 
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
-    saved = record_observation(cli.database(), account, fact, at=moment, inspector=by, note=note)
+    newest = None if latest is None else NO_POSTS if latest.strip().lower() == NO_POSTS else parse_at(latest)
+    saved = record_observation(cli.database(), account, fact, at=moment, inspector=by, note=note, latest=newest)
     if cli.lang == "zh":
         typer.echo(f"已记录 {saved.account} {saved.kind}（{to_local_iso(saved.observed_at)}，检查人 {saved.inspector}）")
     else:

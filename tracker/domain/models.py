@@ -53,6 +53,7 @@ class ObservationKind(StrEnum):
     APP_UNAVAILABLE = "app_unavailable"
     APP_AVAILABLE = "app_available"
     FAKE_ENGAGEMENT = "fake_engagement"
+    UPDATES_SEEN = "updates_seen"  # the inspector opened the account and saw its newest post (or none)
 
 
 def account_key(platform: str, account_id: str) -> str:
@@ -103,6 +104,7 @@ class Observation:
     observed_at: datetime
     inspector: str
     note: str | None = None
+    latest_at: datetime | None = None  # updates_seen: the newest post seen; None: no post at all
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,9 @@ def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[s
 
     day = local_date(occurrence)
     quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    report = build_report(db, settings, quarter, occurrence)
+    from tracker.judging.inspections import default_at
+
+    report = build_report(db, settings, quarter, default_at(quarter, occurrence))  # never past the quarter
     directory = report_directory(settings)
     written = []
     for name in settings.section("schedule")["report_formats"]:

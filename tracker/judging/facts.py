@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, or_, select
+from sqlalchemy import Integer, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.rules.facts import PostSummary
+from tracker.rules.facts import Coverage, PostSummary
 from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
 from tracker.storage.types import UTCDateTime
 
@@ -230,6 +230,78 @@ def judged_filings(session: Session, until: date) -> list[Any]:
     return _rows(session, query)
 
 
+
+def coverage(session: Session, at: datetime, grace_hours: float) -> dict[str, Coverage]:
+    """Per account with a `feed_url` (apps aside): the span its feed and the inspectors have seen.
+    Fetches count at any time (a later fetch that reaches back far enough proves a past window);
+    `updates_seen` observations count when made at or before `at`. Two queries in all: one
+    pass over the accounts (each value an index probe) and the small observation table."""
+    newest_ok = [_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == outcome).label(outcome)
+                 for outcome in OK_OUTCOMES]
+    # `items` is written for successful fetches only; `= 0` as a literal probes ix_poll_outcome_empty
+    empty = (select(PollOutcome.id).where(PollOutcome.account == Account.account, PollOutcome.items == literal_column("0"))
+             .correlate(Account).exists().label("empty"))
+    oldest = (select(func.min(PostRow.published_at)).where(PostRow.account == Account.account)
+              .correlate(Account).scalar_subquery().label("oldest"))
+    query = (select(Account.account, *newest_ok, empty, oldest)
+             .where(Account.feed_url.is_not(None), Account.feed_url != "", Account.platform != "app"))
+    seen: dict[str, list[datetime]] = {}
+    unbounded: set[str] = set()
+    looks = (select(ObservationRow.account, ObservationRow.observed_at, ObservationRow.latest_at)
+             .where(ObservationRow.kind == "updates_seen", ObservationRow.observed_at <= at))
+    for account, observed_at, latest_at in _rows(session, looks):
+        seen.setdefault(account, []).append(observed_at)
+        if latest_at is None:
+            unbounded.add(account)
+        else:
+            seen[account].append(latest_at)  # the earliest time named bounds seen_from below
+    grace = timedelta(hours=grace_hours)
+    found: dict[str, Coverage] = {}
+    for account, ok_at, not_modified_at, was_empty, oldest_at in _rows(session, query):
+        looked = seen.get(account, [])
+        last_ok = max((t for t in (ok_at, not_modified_at) if t is not None), default=None)
+        ends = [t for t in (last_ok, *looked) if t is not None]
+        starts = [t for t in (oldest_at, *looked) if t is not None]
+        found[account] = Coverage(seen_from=min(starts, default=None), seen_to=max(ends) + grace if ends else None,
+                                  unbounded=bool(was_empty) or account in unbounded, last_ok_at=last_ok,
+                                  oldest_post_at=oldest_at)
+    return found
+
+
+def latest_updates_seen(session: Session, at: datetime) -> dict[str, Any]:
+    """Per account, the newest `updates_seen` observation made at or before `at`."""
+    query = (select(ObservationRow.account, ObservationRow.observed_at, ObservationRow.latest_at, ObservationRow.id)
+             .where(ObservationRow.kind == "updates_seen", ObservationRow.observed_at <= at))
+    newest: dict[str, Any] = {}
+    for row in _rows(session, query):
+        held = newest.get(row.account)
+        if held is None or (row.observed_at, row.id) > (held.observed_at, held.id):
+            newest[row.account] = row
+    return newest
+
+
+def failing_polls(session: Session, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
+    """For a few accounts: the first failed poll after the last successful fetch (or the first
+    failed poll ever) and the outcome of the newest failed poll — evidence of 待核实."""
+    failed = PollOutcome.outcome.not_in(OK_OUTCOMES)
+    moments: dict[str, tuple[datetime | None, datetime]] = {}
+    for names in _chunks(accounts):
+        base = select(Account.account.label("account"),
+                      *[_newest(PollOutcome.started_at, PollOutcome, PollOutcome.outcome == outcome).label(outcome)
+                        for outcome in OK_OUTCOMES]).where(Account.account.in_(names)).subquery()
+        after = [or_(base.c[outcome].is_(None), PollOutcome.started_at > base.c[outcome]) for outcome in OK_OUTCOMES]
+        first = (select(func.min(PollOutcome.started_at)).where(PollOutcome.account == base.c.account, failed, *after)
+                 .correlate(base).scalar_subquery())
+        newest = (select(func.max(PollOutcome.started_at)).where(PollOutcome.account == base.c.account, failed)
+                  .correlate(base).scalar_subquery())
+        for account, since, last in _rows(session, select(base.c.account, first, newest)):
+            if last is not None:
+                moments[account] = (since, last)
+    outcomes = last_polls(session, {account: last for account, (_since, last) in moments.items()})
+    return {account: (since, outcomes[account].outcome if account in outcomes else None)
+            for account, (since, _last) in moments.items()}
+
+
 class SqlFacts:
     """`tracker.rules.facts.Facts` from the database: each fact computed once per check (the
     rules of one family often ask for the same fact with the same arguments)."""
@@ -279,3 +351,12 @@ class SqlFacts:
 
     def judged_filings(self, until: date) -> list[Any]:
         return self._once(judged_filings, until)
+
+    def coverage(self, at: datetime, grace_hours: float) -> dict[str, Coverage]:
+        return self._once(coverage, at, grace_hours)
+
+    def latest_updates_seen(self, at: datetime) -> dict[str, Any]:
+        return self._once(latest_updates_seen, at)
+
+    def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
+        return failing_polls(self.session, accounts)

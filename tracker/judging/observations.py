@@ -1,10 +1,12 @@
 """Inspectors' observations (CONTRACT §6.3): dated records of what a named person saw by hand —
-comments closed or open, the app unusable or usable, bought followers. The rules take the latest
-observation per kind made at or before the check time."""
+comments closed or open, the app unusable or usable, bought followers, the newest post of an
+account (`updates_seen`). The rules take the latest observation per kind made at or before the
+check time; `updates_seen` also tells the evidence of absence what the inspector has seen (§6.4)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import select
 
@@ -13,27 +15,51 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.models import Observation, ObservationKind
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, ObservationRow
-from tracker.domain.times import as_utc, now_utc
+from tracker.domain.times import as_utc, now_utc, to_local_iso
 
 KINDS = tuple(kind.value for kind in ObservationKind)
+NO_POSTS: Final = "none"  # `updates_seen --latest none`: the account shows no post at all
+
+
+def _latest(kind: str, latest: datetime | str | None, observed_at: datetime) -> datetime | None:
+    """The stored `latest_at` of an observation: only `updates_seen` has one, and needs it."""
+    if kind != ObservationKind.UPDATES_SEEN:
+        if latest is not None:
+            raise TrackerError(f"--latest belongs to updates_seen only, not to {kind}")
+        return None
+    if latest is None:
+        raise TrackerError("updates_seen needs --latest TIME (the newest post seen) or --latest none (no post at all)")
+    if isinstance(latest, str):
+        if latest.strip().lower() != NO_POSTS:
+            raise TrackerError(f"--latest must be a time or none, got {latest!r}")
+        return None
+    moment = as_utc(latest)
+    if moment > observed_at:
+        raise TrackerError(f"--latest {to_local_iso(moment)} is after the observation itself "
+                           f"({to_local_iso(observed_at)}): the newest post seen cannot be later than the look")
+    return moment
 
 
 def record_observation(db: Database, account: str, kind: str, *, at: datetime | None = None,
-                       inspector: str | None = None, note: str | None = None) -> Observation:
-    """Store one observation; an unknown account or fact is refused (TrackerError)."""
+                       inspector: str | None = None, note: str | None = None,
+                       latest: datetime | str | None = None) -> Observation:
+    """Store one observation; an unknown account or fact is refused (TrackerError).
+    `latest` is for `updates_seen`: the time of the newest post seen, or `NO_POSTS`."""
     if kind not in KINDS:
         raise TrackerError(f"unknown observation {kind!r}; use one of {', '.join(KINDS)}")
 
     parse_account_key(account)
     observed_at = as_utc(at) if at is not None else now_utc()
+    latest_at = _latest(kind, latest, observed_at)
     inspector = (inspector or "").strip() or current_user()
     note = (note or "").strip() or None
     with db.write() as session:
         if session.execute(select(Account.id).where(Account.account == account)).first() is None:
             raise TrackerError(f"unknown account {account}: it is not in the registry")
         session.add(ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
-                                   inspector=inspector, note=note))
-    return Observation(account=account, kind=kind, observed_at=observed_at, inspector=inspector, note=note)
+                                   inspector=inspector, note=note, latest_at=latest_at))
+    return Observation(account=account, kind=kind, observed_at=observed_at, inspector=inspector, note=note,
+                       latest_at=latest_at)
 
 
 def observations_of(db: Database, account: str) -> list[Observation]:
@@ -41,4 +67,4 @@ def observations_of(db: Database, account: str) -> list[Observation]:
     with db.session() as session:
         rows = session.execute(select(ObservationRow).where(ObservationRow.account == account)
                                .order_by(ObservationRow.observed_at, ObservationRow.id)).scalars()
-        return [Observation(r.account, r.kind, r.observed_at, r.inspector, r.note) for r in rows]
+        return [Observation(r.account, r.kind, r.observed_at, r.inspector, r.note, r.latest_at) for r in rows]

@@ -184,6 +184,7 @@ def _combine(parts: list[tuple[str, _Part]]) -> _Part:
 
 async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str) -> PollResult:
     timing = _Timing()
+    items = None  # how many items a successful fetch of the feed held (evidence of absence, §6.4)
     if target.platform == "app":
         part = await _probe_app(limits, section, target.feed_url or target.profile_url, timing)
     else:
@@ -194,9 +195,12 @@ async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], 
             parts.append(("profile", await _fetch_part(limits, section, target.profile_url, "profile_",
                                                        target.state, timing)))
         part = _combine(parts)
+        feed = parts[0][1] if target.feed_url else None
+        if part.outcome == Outcome.OK and feed is not None and feed.outcome == Outcome.OK and feed.parsed is not None:
+            items = len(feed.parsed.posts)
     return PollResult(account=target.account, outcome=part.outcome, started_at=timing.started_at or now_utc(),
                       seconds=timing.seconds, http_status=part.http_status, detail=part.detail,
-                      parsed=part.parsed, state=part.state, run_id=run_id)
+                      parsed=part.parsed, state=part.state, run_id=run_id, items=items)
 
 
 def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[list[Target], list[str]]:

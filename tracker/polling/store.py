@@ -52,6 +52,7 @@ class PollResult:
     state: dict[str, Any] = field(default_factory=dict)
     run_id: str | None = None
     new_posts: int = 0
+    items: int | None = None  # items the feed held when fetched successfully (0: an empty feed)
 
 
 def stored_post_id(post_id: str) -> str:
@@ -105,7 +106,8 @@ class Store:
             session.execute(insert(OUTCOME), [
                 {"account": r.account, "run_id": r.run_id, "started_at": r.started_at, "seconds": r.seconds,
                  "outcome": str(r.outcome), "http_status": r.http_status, "detail": r.detail,
-                 "new_posts": r.new_posts} for r in results])
+                 "new_posts": r.new_posts, "items": r.items if r.outcome == Outcome.OK else None}
+                for r in results])
 
     def _new_posts(self, session: Session, results: list[PollResult]) -> dict[tuple[str, str], Post]:
         wanted: dict[tuple[str, str], Post] = {}
@@ -173,10 +175,14 @@ def _profile_values(parsed: ParsedFeed) -> dict[str, Any]:
 def store_poll_result(db: Database, account: str, outcome: str, parsed: ParsedFeed | None, *,
                       settings: Settings | None = None, started_at: datetime | None = None, seconds: float = 0.0,
                       http_status: int | None = None, detail: str | None = None,
-                      state: dict[str, Any] | None = None, run_id: str | None = None) -> int:
-    """Store one account's poll in one transaction; returns the number of new posts."""
+                      state: dict[str, Any] | None = None, run_id: str | None = None,
+                      items: int | None = None) -> int:
+    """Store one account's poll in one transaction; returns the number of new posts. `items`
+    (what a successful fetch held) defaults to the number of parsed posts."""
+    if items is None and parsed is not None:
+        items = len(parsed.posts)
     result = PollResult(account=account, outcome=outcome, started_at=started_at or now_utc(), seconds=seconds,
                         http_status=http_status, detail=detail, parsed=parsed, state=dict(state or {}),
-                        run_id=run_id)
+                        run_id=run_id, items=items)
     Store(db, settings or load_settings()).store([result])
     return result.new_posts

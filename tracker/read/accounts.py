@@ -27,6 +27,7 @@ from tracker.storage.tables import (
 from tracker.domain.times import as_utc, now_utc
 
 TIMELINE_WEEKS = 26
+UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (CONTRACT §6.4)
 RECENT_POSTS = 30
 
 
@@ -115,7 +116,7 @@ def filter_choices(db: Database) -> FilterChoices:
         platforms = sorted(session.execute(select(Account.platform).distinct()).scalars())
         statuses = sorted(session.execute(select(Account.status).distinct()).scalars())
         rules = sorted(session.execute(select(FindingRow.rule).where(FindingRow.active.is_(True)).distinct()).scalars())
-    return FilterChoices(regions, platforms, statuses, rules)
+    return FilterChoices(regions, platforms, statuses, [UNVERIFIED, *(r for r in rules if r != UNVERIFIED)])
 
 
 @dataclass

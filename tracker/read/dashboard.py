@@ -37,6 +37,7 @@ class RegionCounts:
     running: int = 0
     checked: int = 0
     failed: int = 0
+    unverified: int = 0  # checked accounts whose update family could not be judged (待核实)
 
     @property
     def fail_rate(self) -> float:
@@ -65,6 +66,21 @@ def _current_inspection(session, quarter: str) -> Inspection | None:
         .limit(1)
     )
     return session.execute(stmt).scalars().first()
+
+
+def _unverified(inspection: Inspection | None, sample, at: datetime):  # noqa: ANN001, ANN202
+    """Checked accounts per region with a 待核实 finding (the inspection's, or the active ones)."""
+    if inspection is not None and inspection.run_at is not None:
+        held = select(InspectionFinding.account).where(InspectionFinding.inspection_id == inspection.id,
+                                                       InspectionFinding.rule == "unverified")
+    else:
+        held = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.rule == "unverified")
+    accounts = held.distinct().subquery()
+    query = (select(Account.region, func.count()).join(accounts, accounts.c.account == Account.account)
+             .where(_running_filter(at)))
+    if sample is not None:
+        query = query.where(Account.account.in_(sample))
+    return query.group_by(Account.region)
 
 
 def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
@@ -117,6 +133,8 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         failed = failed.group_by(*by)
         for region, platform, count in session.execute(failed):
             add(region, platform, "failed", count)
+        for region, count in session.execute(_unverified(inspection, sample, at)):
+            rows.setdefault(report_region(region), RegionCounts(report_region(region))).unverified += count
         order = region_order(session)
     ordered = sorted(rows.values(), key=lambda counts: order.key(counts.region))
     total = RegionCounts(
@@ -124,6 +142,7 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         running=sum(r.running for r in ordered),
         checked=sum(r.checked for r in ordered),
         failed=sum(r.failed for r in ordered),
+        unverified=sum(r.unverified for r in ordered),
     )
     return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered,
                      platforms=sorted(platforms.values(), key=lambda counts: (-counts.checked, counts.region)))

@@ -4,7 +4,9 @@ Which findings a report uses: the stored findings of the quarter's current inspe
 quarter has one that was run (`checked` = its sample, as far as still running at T); otherwise
 the rules evaluated at T over every running account (`checked` = `running`).
 `failed_accounts` are checked accounts with a veto finding; `problems` are their warning
-findings (veto findings are in `failed_accounts`, info findings never count).
+findings (veto findings are in `failed_accounts`, info findings never count); `unverified` are
+the checked accounts whose update family could not be judged (待核实, never 不合格).
+T defaults to the end of the quarter, or now while the quarter is still running.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from tracker.judging import evaluate as evaluation
-from tracker.judging.inspections import current_inspection, findings_of, normalise_quarter, quarter_end, sample_of, veto_rules
+from tracker.judging.inspections import current_inspection, default_at, findings_of, normalise_quarter, sample_of, veto_rules
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
 from tracker.registry.store import region_order
@@ -22,6 +24,8 @@ from tracker.judging.population import running_accounts
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
+
+UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
 
 
 def counts(running: int, checked: int, failed: int) -> dict:
@@ -60,7 +64,7 @@ def _inputs(db: Database, settings: Settings, quarter: str, at: datetime, region
 def build_report(db: Database, settings: Settings, quarter: str, at: datetime | None = None,
                  region: str | None = None, *, evaluate=None, compare: bool = True) -> dict:
     quarter = normalise_quarter(quarter)
-    at = at or quarter_end(quarter)
+    at = at or default_at(quarter)
     running, checked, findings, inspection = _inputs(db, settings, quarter, at, region, evaluate)
     vetoes = veto_rules(findings)
     failed = set(vetoes)
@@ -77,8 +81,11 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
         "failed_accounts": [_failed_entry(by_key[key], rules) for key, rules in vetoes.items()],
         "problems": [{"account": f.account, "rule": f.rule, "severity": f.severity}
                      for f in sorted(findings, key=lambda f: (f.account, f.rule)) if f.severity == Severity.WARNING],
+        "unverified": [_unverified_entry(by_key[f.account], f.evidence)
+                       for f in sorted(findings, key=lambda f: f.account) if f.rule == UNVERIFIED],
         "region": region,
-        "accounts": _named(by_key, set(vetoes) | {f.account for f in findings if f.severity == Severity.WARNING}),
+        "accounts": _named(by_key, set(vetoes) | {f.account for f in findings
+                                                   if f.severity == Severity.WARNING or f.rule == UNVERIFIED}),
         "region_order": order.sorted({record.region for record in running}),  # the named lists' order
         "source": "inspection" if inspection else "evaluated",
         "inspection": inspection,
@@ -106,6 +113,11 @@ def _failed_entry(record: AccountRecord, rules: Iterable[str]) -> dict:
             "region": record.region, "rules": list(rules)}
 
 
+def _unverified_entry(record: AccountRecord, evidence: dict) -> dict:
+    return {"account": record.key, "org_name": record.org_name, "account_name": record.account_name,
+            "region": record.region, "evidence": evidence}
+
+
 def _named(by_key: dict[str, AccountRecord], keys: set[str]) -> dict[str, dict]:
     """Who the listed accounts are (for the named lists), keyed by account."""
     return {key: {"region": by_key[key].region, "org_name": by_key[key].org_name,
@@ -113,19 +125,30 @@ def _named(by_key: dict[str, AccountRecord], keys: set[str]) -> dict[str, dict]:
             for key in sorted(keys)}
 
 
+def comparable(report: dict) -> bool:
+    """Whether a quarter's 不合格率 means something: it checked accounts and most of them were
+    judged (at most half 待核实)."""
+    checked = report["total"]["checked"]
+    return checked > 0 and 2 * len(report.get("unverified", ())) <= checked
+
+
 def _previous(db, settings, quarter: str, region, evaluate, report: dict) -> dict:
-    """The previous quarter's totals (as of its end) and the change to this quarter."""
+    """The previous quarter's totals (as of its end) and the change to this quarter; no change
+    (`comparable` false) when either quarter checked nothing or was mostly 待核实."""
     earlier_quarter = previous_quarter(quarter)
     earlier = build_report(db, settings, earlier_quarter, None, region, evaluate=evaluate, compare=False)
     now_total, then_total = report["total"], earlier["total"]
     earlier_rows = {row["region"]: row for row in earlier["rows"]}
+    both = comparable(report) and comparable(earlier)
     return {
         "period": earlier_quarter,
         "total": then_total,
-        "change": {key: round(now_total[key] - then_total[key], 2) for key in now_total},
+        "unverified": len(earlier["unverified"]),
+        "comparable": both,
+        "change": {key: round(now_total[key] - then_total[key], 2) for key in now_total} if both else None,
         "rows": [{"region": row["region"],
                   "fail_rate_change": round(row["fail_rate"] - earlier_rows[row["region"]]["fail_rate"], 2)
-                  if row["region"] in earlier_rows else None} for row in report["rows"]],
+                  if both and row["region"] in earlier_rows else None} for row in report["rows"]],
         "repeat_failed": sorted({entry["account"] for entry in report["failed_accounts"]}
                                 & {entry["account"] for entry in earlier["failed_accounts"]}),
     }

@@ -22,8 +22,8 @@ from docx.shared import Mm, Pt
 
 from tracker.domain.times import quarter_bounds
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, problem_rows, quarter_title, report_title,
-    rule_names, summary_sentence, table_rows,
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, problem_rows,
+    quarter_title, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
 )
 
 BODY, TITLE, HEI, KAI, SONG = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
@@ -133,7 +133,8 @@ def _repeat_header(row) -> None:
 
 
 # Column widths (mm) within the 156 mm 版心: a narrow 序号, room for names and units.
-_WIDTHS = {TABLE_HEADER: (12, 40, 27, 27, 24, 26), FAILED_HEADER: (12, 36, 42, 32, 14, 20)}
+_WIDTHS = {TABLE_HEADER: (12, 40, 27, 27, 24, 26), FAILED_HEADER: (12, 36, 42, 32, 14, 20),
+           UNVERIFIED_HEADER: (10, 34, 34, 28, 24, 26)}
 
 
 def _off_grid(paragraph) -> None:
@@ -208,19 +209,20 @@ def _body(document, report: dict, failed: list, problems: list) -> None:
                          f"（检查期间{_day(first)}至{_day(last)}，检查时点{_moment(report['at'])}）。现将有关情况通报如下。")
     _paragraph(document, "一、总体情况", font=HEI)
     _paragraph(document, summary_sentence(report).replace(",", "，").replace("(", "（").replace(")", "）"))
-    previous = report.get("previous")
-    if previous and previous["total"]["checked"]:
-        change = previous["change"]["fail_rate"]
-        trend = "上升" if change > 0 else "下降" if change < 0 else "持平"
-        then_year, then_number = quarter_title(previous["period"])
-        _paragraph(document, f"与{then_year}年第{then_number}季度相比，不合格率{trend}"
-                             + (f"{abs(change):.2f}个百分点。" if change else "。"))
+    comparison = comparison_sentence(report)
+    if comparison:
+        _paragraph(document, comparison)
     _paragraph(document, "二、存在问题", font=HEI)
     _paragraph(document, "（一）不合格政务新媒体。", font=KAI)
     _paragraph(document, f"检查发现{len(failed)}个政务新媒体存在单项否决问题，判定为不合格（见附件2）。"
                if failed else "本次检查未发现不合格政务新媒体。")
     _paragraph(document, "（二）其他问题。", font=KAI)
     _paragraph(document, f"{len(problems)}个政务新媒体存在其他问题（见附件3）。" if problems else "未发现其他问题。")
+    unverified = report.get("unverified") or ()
+    if unverified:
+        _paragraph(document, "（三）待核实政务新媒体。", font=KAI)
+        _paragraph(document, f"{len(unverified)}个政务新媒体因订阅源未能抓取或历史记录不足，更新情况无法核实，"
+                             "不计入不合格，请有关单位核实（见附件4）。")
     _paragraph(document, "三、工作要求", font=HEI)
     _paragraph(document, "请有关单位对照问题清单，于整改期限内整改到位，并将整改情况报送本单位。")
 
@@ -266,6 +268,8 @@ def render(report: dict) -> bytes:
         ("检查不合格的政务新媒体名单", FAILED_HEADER, failed, False),
         ("存在问题的政务新媒体名单", PROBLEM_HEADER, problems, False),
     ]
+    if report.get("unverified"):
+        attachments.append(("待核实的政务新媒体名单", UNVERIFIED_HEADER, unverified_rows(report), False))
     _head(document, report, meta)
     _body(document, report, failed, problems)
     _closing(document, [title for title, *_ in attachments], meta)

@@ -12,6 +12,11 @@ PLATFORMS = {
 TABLE_HEADER = ("序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)", "不合格数(个)", "不合格率(%)")
 FAILED_HEADER = ("序号", "地区", "主办单位", "账号名称", "平台", "问题")
 PROBLEM_HEADER = FAILED_HEADER
+UNVERIFIED_HEADER = ("序号", "账号", "主办单位", "账号名称", "地区", "缺少的依据")
+OUTCOMES = {  # poll outcomes as the 待核实 list names them
+    "http_error": "HTTP错误", "timeout": "超时", "too_large": "内容过大", "parse_error": "无法解析",
+    "blocked": "被拦截", "platform_error": "平台报错", "network_error": "网络错误",
+}
 
 
 def rule_names() -> dict[str, str]:
@@ -100,3 +105,52 @@ def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
         rows.append((index, who["region"], who["org_name"], who["account_name"], platform_label(who["platform"]),
                      "、".join(rules)))
     return rows
+
+
+def _date(iso: str | None) -> str:
+    return iso[:10] if iso else "?"
+
+
+def missing_label(evidence: dict) -> str:
+    """What a 待核实 account lacks, in a few words (CONTRACT §6.4)."""
+    missing = evidence.get("missing")
+    outcome = evidence.get("last_outcome")
+    failing = f"（{OUTCOMES.get(outcome, outcome)}）" if outcome else ""
+    if missing == "no_successful_fetch":
+        return "订阅源从未抓取成功" + failing
+    if missing == "fetch_failing":
+        since = f"，自{_date(evidence['failing_since'])}起抓取失败{failing}" if evidence.get("failing_since") else ""
+        return f"最近一次成功抓取在{_date(evidence.get('last_ok_at'))}{since}"
+    return f"历史记录仅追溯至{_date(evidence.get('seen_from') or evidence.get('history_from'))}"
+
+
+def unverified_rows(report: dict) -> list[tuple]:
+    """待核实 list: 序号, 账号, 主办单位, 账号名称, 地区, 缺少的依据 — in region order."""
+    entries = {entry["account"]: entry for entry in report.get("unverified", ())}
+    return [(index, entry["account"], entry["org_name"], entry["account_name"], entry["region"],
+             missing_label(entry["evidence"]))
+            for index, entry in enumerate((entries[key] for key in in_region_order(report, list(entries))), 1)]
+
+
+def comparison_sentence(report: dict) -> str | None:
+    """The previous-quarter comparison (与…相比), or that there is no comparable data."""
+    previous = report.get("previous")
+    if not previous:
+        return None
+    then_year, then_number = quarter_title(previous["period"])
+    head = f"与{then_year}年第{then_number}季度相比，"
+    if not previous.get("comparable", True) or previous.get("change") is None:
+        then, now = previous["total"]["checked"], report["total"]["checked"]
+        then_unverified, now_unverified = previous.get("unverified", 0), len(report.get("unverified", ()))
+        if not then:
+            why = "该季度无检查数据"
+        elif 2 * then_unverified > then:
+            why = f"该季度检查的{then}个政务新媒体中{then_unverified}个待核实"
+        elif not now:
+            why = "本季度无检查数据"
+        else:
+            why = f"本季度检查的{now}个政务新媒体中{now_unverified}个待核实"
+        return head + f"无可比数据（{why}）。"
+    change = previous["change"]["fail_rate"]
+    trend = "上升" if change > 0 else "下降" if change < 0 else "持平"
+    return head + f"不合格率{trend}" + (f"{abs(change):.2f}个百分点。" if change else "。")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, platform_label, problem_rows, report_title, rule_names,
-    summary_sentence, table_rows,
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, platform_label,
+    problem_rows, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
 )
 
 
@@ -31,12 +31,17 @@ def render(report: dict) -> str:
     lines += ["", "## 存在问题的政务新媒体名单", ""]
     problems = problem_rows(report, names)
     lines += _table(PROBLEM_HEADER, problems) if problems else ["无。"]
+    lines += ["", "## 待核实政务新媒体名单", "", "更新情况无法核实，不计入不合格。", ""]
+    unverified = unverified_rows(report)
+    lines += _table(UNVERIFIED_HEADER, unverified) if unverified else ["无。"]
     lines += ["", "## 按平台", ""] + _breakdown("平台", "platform", report.get("by_platform", []))
     lines += ["", "## 按层级", ""] + _breakdown("层级", "level", report.get("by_level", []))
     previous = report.get("previous")
-    if previous:
+    if previous and previous.get("change") is not None:
         change = previous["change"]
         lines += ["", f"## 与{previous['period']}相比", "",
                   f"检查总数变化 {change['checked']:+d} 个,不合格数变化 {change['failed']:+d} 个,"
                   f"不合格率变化 {change['fail_rate']:+.2f} 个百分点。"]
+    elif previous:
+        lines += ["", f"## 与{previous['period']}相比", "", comparison_sentence(report)]
     return "\n".join(lines) + "\n"

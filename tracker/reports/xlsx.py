@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, failed_rows, platform_label, problem_rows, quarter_title,
-    rule_names, table_rows,
+    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, failed_rows, platform_label, problem_rows,
+    quarter_title, rule_names, table_rows, unverified_rows,
 )
 
 _THIN = Side(style="thin", color="808080")
@@ -79,6 +79,8 @@ def render(report: dict) -> bytes:
     _sheet(book, "检查情况表", f"{period}政务新媒体检查情况表", TABLE_HEADER, table_rows(report))
     _sheet(book, "不合格名单", f"{period}检查不合格的政务新媒体名单", FAILED_HEADER, failed_rows(report, names))
     _sheet(book, "问题名单", f"{period}存在问题的政务新媒体名单", PROBLEM_HEADER, problem_rows(report, names))
+    _sheet(book, "待核实名单", f"{period}待核实的政务新媒体名单（不计入不合格）", UNVERIFIED_HEADER,
+           unverified_rows(report))
     breakdown_header = ("序号", "{}", "运行总数(个)", "检查总数(个)", "不合格数(个)", "不合格率(%)")
     for key, label, title in (("by_platform", "平台", "按平台"), ("by_level", "层级", "按层级")):
         rows = [(i, platform_label(r[key[3:]]) if key == "by_platform" else r["level"], r["running"], r["checked"],

@@ -13,7 +13,7 @@ from tracker.domain.models import AccountStatus
 from tracker.domain.regions import in_region  # noqa: F401  (part of this API: the check's region filter)
 from tracker.domain.times import local_date
 from tracker.rules.catalogue import rule_config
-from tracker.rules.facts import Facts, PostSummary
+from tracker.rules.facts import Coverage, Facts, PostSummary
 from tracker.settings import Settings
 
 # Rules counting posts in windows; one query answers all their windows.
@@ -43,6 +43,10 @@ class CheckContext:
     states: dict[str, AccountAsOf]   # every account as of `at`
     checked: dict[str, AccountAsOf] = field(default_factory=dict)  # the accounts this check judges
     at_date: date = field(init=False)  # the Asia/Shanghai date of `at`
+    # account → (rule that would fire, the span it speaks of): update-family findings on spans the
+    # tool has not seen (evidence of absence), filled by the engine, reported by rule `unverified`
+    unverified: dict[str, tuple[str, datetime]] = field(default_factory=dict, repr=False)
+    _update_posts: dict[str, PostSummary] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.at_date = local_date(self.at)
@@ -55,8 +59,31 @@ class CheckContext:
 
     def posts(self) -> dict[str, PostSummary]:
         """`PostSummary` per account with a post at or before `at` (absent: no post)."""
-        spans = tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
-        return self.facts.post_summary(self.at, spans, float(self.config("repost_only")["window_days"]))
+        return self.facts.post_summary(self.at, self._spans(), float(self.config("repost_only")["window_days"]))
+
+    def update_posts(self) -> dict[str, PostSummary]:
+        """`posts()` for the update family: the newest `updates_seen` observation at or before
+        `at` counts as one post at its `--latest` time, unless a stored post has that time or a
+        later one (evidence of absence)."""
+        if self._update_posts is None:
+            merged = dict(self.posts())
+            for account, look in self.facts.latest_updates_seen(self.at).items():
+                latest = look.latest_at
+                held = merged.get(account)
+                if latest is None or latest > self.at or (held is not None and held.last_post_at >= latest):
+                    continue
+                counts = {span: (held.counts[span] if held else 0) + (latest > self.at - timedelta(days=span))
+                          for span in (held.counts if held else self._spans())}
+                merged[account] = PostSummary(latest, counts, held.reposts if held else 0)
+            self._update_posts = merged
+        return self._update_posts
+
+    def _spans(self) -> tuple[float, ...]:
+        return tuple(sorted({float(self.config(code)["window_days"]) for code in WINDOW_RULES}))
+
+    def coverage(self) -> dict[str, Coverage]:
+        """`Coverage` per account with a feed (absent: judged on what the tool holds)."""
+        return self.facts.coverage(self.at, self.settings.grace_hours)
 
     def judged(self, items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, Any]]:
         """Only the pairs whose account this check judges."""

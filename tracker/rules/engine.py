@@ -10,6 +10,7 @@ from datetime import datetime
 from tracker.domain.models import Finding
 from tracker.rules.catalogue import check_rule_sections, rules
 from tracker.rules.context import CheckContext
+from tracker.rules.update import is_seen, span_start
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "veto": 2}
 
@@ -32,7 +33,9 @@ class CheckResult:
 
 
 def findings_of(ctx: CheckContext) -> list[Finding]:
-    """Every enabled rule over the context; the update family keeps one finding per account."""
+    """Every enabled rule over the context; the update family keeps one finding per account, and
+    one whose span the tool has not seen becomes `unverified` (rule order: the update family is
+    evaluated before `unverified`, which reports `ctx.unverified`)."""
     found: list[Finding] = []
     update_taken: set[str] = set()
     check_rule_sections(ctx.settings)
@@ -45,5 +48,8 @@ def findings_of(ctx: CheckContext) -> list[Finding]:
                 if account in update_taken:
                     continue
                 update_taken.add(account)
+                if not is_seen(ctx, spec.code, account):
+                    ctx.unverified[account] = (spec.code, span_start(ctx, spec.code, account))
+                    continue
             found.append(Finding(account, spec.code, cfg["severity"], evidence, spec.source))
     return sorted(found, key=lambda f: (f.account, f.rule))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 
@@ -16,6 +17,26 @@ class PostSummary:
     last_post_at: datetime
     counts: dict[float, int]  # window span in days → posts in (at − span, at]
     reposts: int              # reposts in the repost window
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the tool has seen of one account with a feed (docs/architecture.md, evidence of
+    absence): the span [seen_from, seen_to]; `seen_from` None with `unbounded` is minus infinity."""
+
+    seen_from: datetime | None
+    seen_to: datetime | None          # None: neither a successful fetch nor an updates_seen
+    unbounded: bool                   # an empty successful fetch or `updates_seen --latest none`
+    last_ok_at: datetime | None       # the newest successful fetch (any time: evidence of absence)
+    oldest_post_at: datetime | None   # the oldest stored post (feeds and archives)
+
+    def covers(self, start: datetime | None, end: datetime) -> bool:
+        """Whether the span (start, end] lies inside [seen_from, seen_to]; start None: unbounded."""
+        if self.seen_to is None or end > self.seen_to:
+            return False
+        if self.unbounded:
+            return True
+        return self.seen_from is not None and start is not None and self.seen_from <= start
 
 
 class Facts(Protocol):
@@ -57,6 +78,15 @@ class Facts(Protocol):
     def judged_filings(self, until: date) -> list[Any]:
         """Filing events effective by `until`, except those of the first registry import."""
 
+    def coverage(self, at: datetime, grace_hours: float) -> dict[str, Coverage]:
+        """Per account with a feed (apps aside): the span its feed and the inspectors have seen."""
+
+    def latest_updates_seen(self, at: datetime) -> dict[str, Any]:
+        """Per account, the newest `updates_seen` observation made at or before `at`."""
+
+    def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
+        """For a few accounts: when the failing began (after the last success) and the newest failure's outcome."""
+
 
 @dataclass
 class GivenFacts:
@@ -75,6 +105,9 @@ class GivenFacts:
     polls: dict[str, Any] = field(default_factory=dict)
     app_probes: dict[str, Any] = field(default_factory=dict)
     filings: list[Any] = field(default_factory=list)
+    seen: dict[str, Coverage] = field(default_factory=dict)       # accounts with a feed
+    updates_seen: dict[str, Any] = field(default_factory=dict)
+    failing: dict[str, tuple[datetime | None, str | None]] = field(default_factory=dict)
 
     def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
         return self.posts
@@ -111,3 +144,12 @@ class GivenFacts:
 
     def judged_filings(self, until):  # noqa: ANN001, ANN201
         return self.filings
+
+    def coverage(self, at, grace_hours):  # noqa: ANN001, ANN201
+        return self.seen
+
+    def latest_updates_seen(self, at):  # noqa: ANN001, ANN201
+        return self.updates_seen
+
+    def failing_polls(self, accounts):  # noqa: ANN001, ANN201
+        return {key: value for key, value in self.failing.items() if key in set(accounts)}

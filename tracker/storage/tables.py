@@ -136,6 +136,7 @@ class ObservationRow(SQLModel, table=True):
     recorded_at: datetime = _utc()
     inspector: str = Field(max_length=128)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    latest_at: datetime | None = _utc(nullable=True)  # updates_seen: the newest post seen (NULL: none)
 
 
 class FeedState(SQLModel, table=True):
@@ -172,6 +173,7 @@ class PollOutcome(SQLModel, table=True):
     http_status: int | None = None
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     new_posts: int = 0
+    items: int | None = None  # items a successful fetch held (0: an empty feed); NULL otherwise
 
 
 class CheckRun(SQLModel, table=True):

@@ -33,7 +33,17 @@ class AccountsScreen(TrackerScreen):
         Binding("ctrl+pagedown", "page(1)", "nav.next_page", show=False),
         Binding("ctrl+pageup", "page(-1)", "nav.prev_page", show=False),
         Binding("escape", "to_list", "nav.back", show=False),  # out of the search box or a filter
+        Binding("u", "only_unverified", "nav.unverified"),  # the rule filter on 待核实, or off again
     ]
+
+    def action_only_unverified(self) -> None:
+        select = self.query_one("#rule", Select)
+        if select.value == views.UNVERIFIED:
+            select.clear()
+            return
+        if not self.choices_loaded:  # the filter choices (which always offer 待核实) are still loading
+            select.set_options([(rule_name(views.UNVERIFIED), views.UNVERIFIED)])
+        select.value = views.UNVERIFIED
 
     def action_to_list(self) -> None:
         self.query_one("#accounts", DataTable).focus()

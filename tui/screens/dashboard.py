@@ -30,6 +30,7 @@ class DashboardScreen(TrackerScreen):
             yield Stat(t("dash.checked"), id="checked")
             yield Stat(t("dash.failed"), id="failed")
             yield Stat(t("dash.fail_rate"), id="fail-rate")
+            yield Stat(t("dash.unverified"), id="unverified")
         yield Static(t("dash.loading"), id="as-of")
         with Horizontal(id="dash-body"):
             with Vertical(id="regions-box"):
@@ -78,6 +79,7 @@ class DashboardScreen(TrackerScreen):
         self.query_one("#checked", Stat).value = f"{board.total.checked:,}"
         self.query_one("#failed", Stat).value = f"{board.total.failed:,}"
         self.query_one("#fail-rate", Stat).value = percent(board.total.fail_rate)
+        self.query_one("#unverified", Stat).value = f"{board.total.unverified:,}"
         sampled = t("dash.sampled") if board.sampled else ""
         as_of = t("dash.as_of", at=when(board.at), quarter=board.quarter, sampled=sampled)
         self.query_one("#as-of", Static).update(as_of if board.rows else f"{as_of}\n{t('dash.empty')}")

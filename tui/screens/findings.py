@@ -16,15 +16,17 @@ from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import evidence_line, rule_label, severity_label
 
+UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
 LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen filters the rest
 
 
 class FindingsScreen(TrackerScreen):
-    BINDINGS = [Binding("g", "regroup", "nav.group")]
+    BINDINGS = [Binding("g", "regroup", "nav.group"), Binding("u", "only_unverified", "nav.unverified")]
 
     def __init__(self) -> None:
         super().__init__()
         self.group_by = "rule"
+        self.only_unverified = False  # u: only the 待核实 accounts
         self.lines: list[queries.FindingLine] = []
         self.order = RegionOrder()  # replaced by the registry's, with the findings
 
@@ -53,6 +55,8 @@ class FindingsScreen(TrackerScreen):
         order = self.order.key if self.group_by == "region" else None
         groups: dict[str, list[queries.FindingLine]] = defaultdict(list)
         for line in lines:
+            if self.only_unverified and line.rule != UNVERIFIED:
+                continue
             groups[line.rule if self.group_by == "rule" else queries.report_region(line.region)].append(line)
         tree = self.query_one(Tree)
         tree.clear()
@@ -73,10 +77,15 @@ class FindingsScreen(TrackerScreen):
             if first.children:  # the cursor starts on the first finding, ready for Enter
                 tree.call_after_refresh(tree.move_cursor, first.children[0])
         key = "fnd.by_rule" if self.group_by == "rule" else "fnd.by_region"
-        self.query_one("#grouping", Static).update(t(key))
+        title = t(key) + ("  ·  " + t("fnd.only_unverified") if self.only_unverified else "")
+        self.query_one("#grouping", Static).update(title)
 
     def action_regroup(self) -> None:
         self.group_by = "region" if self.group_by == "rule" else "rule"
+        self.show(self.lines)
+
+    def action_only_unverified(self) -> None:
+        self.only_unverified = not self.only_unverified
         self.show(self.lines)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:

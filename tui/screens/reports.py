@@ -107,10 +107,10 @@ class ReportsScreen(TrackerScreen):
             "check": lambda: operations.run_check(db, settings, operations.time_option(self.value("#at")) or self.app.at),
             "poll": lambda: operations.poll_all(db, settings),
             "plan": lambda: operations.plan_inspection(db, self.value("#quarter"), self.value("#ratio"), self.value("#seed")),
-            "run": lambda: operations.run_inspection(db, settings, self.value("#quarter"), self.value("#at")),
+            "run": lambda: operations.run_inspection(db, settings, self.value("#quarter"), self.value("#at"), self.app.at),
             "export": lambda: operations.export_report(
                 db, settings, self.value("#quarter"), self.value("#at"), self.value("#region"),
-                str(self.query_one("#format", Select).value), self.value("#output"),
+                str(self.query_one("#format", Select).value), self.value("#output"), self.app.at,
             ),
         }
         self.query_one("#result", Static).update(t("rep.working", what=event.button.label))
