@@ -156,3 +156,8 @@ async def test_tui_detail_shows_sentences_and_filing_fields(demo, findings) -> N
         filings = rows(tui.screen.query_one("#filings"))
         assert any(row[4].startswith("地区：") and "主办单位：" in row[4] for row in filings), filings
         assert not any("org_name=" in cell for row in filings for cell in row)
+
+
+def test_transfer_filing_names_what_it_was_before() -> None:
+    payload = {"org_code": "X2", "org_name": "台江区政府", "previous": {"org_code": "X1", "org_name": "鼓楼区政府"}}
+    assert filing_text(payload) == "统一社会信用代码：X2；主办单位：台江区政府；变更前：（统一社会信用代码：X1，主办单位：鼓楼区政府）"

@@ -449,7 +449,7 @@ FILING_FIELDS = {
     "platform": ("平台", "platform"), "account_id": ("账号ID", "account id"), "account_name": ("账号名称", "name"),
     "opened_on": ("开设日期", "opened"), "feed_url": ("订阅源", "feed"), "profile_url": ("主页", "profile"),
     "filing_no": ("备案编号", "filing no."), "notice_from": ("注销公告起始", "closure notice from"),
-    "source": ("来源", "source"), "status": ("状态", "status"),
+    "source": ("来源", "source"), "status": ("状态", "status"), "previous": ("变更前", "before"),
 }
 
 
@@ -466,6 +466,8 @@ def filing_text(payload: Any, lang: str = "zh", limit: int | None = None) -> str
         shown = label(PLATFORMS, value, zh) if key == "platform" else _value(value, zh)
         if key in ("feed_url", "profile_url") and isinstance(value, str):
             shown = url(value)
+        elif isinstance(value, Mapping):
+            shown = f"（{filing_text(value, lang).replace('；', '，')}）" if zh else f"({filing_text(value, lang).replace('; ', ', ')})"
         parts.append(f"{name}{'：' if zh else ': '}{shown}")
     said = ("；" if zh else "; ").join(parts) or ("（无）" if zh else "(none)")
     return shorten(said, limit) if limit else said
