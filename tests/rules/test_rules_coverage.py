@@ -239,4 +239,4 @@ def test_the_check_table_lists_unverified_apart_from_the_problems(sqlite_db: Dat
     assert "待核实 1" in head and "发现 " in head
     assert "weibo:2001" not in problems_part and "weibo:2009" in problems_part
     assert "weibo:2001" in unverified_part and "不计入不合格" in unverified_part
-    assert "missing=no_successful_fetch" in unverified_part and "weibo:2009" not in unverified_part
+    assert "待核实：订阅源从未成功抓取" in unverified_part and "weibo:2009" not in unverified_part

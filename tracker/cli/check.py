@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +41,11 @@ def as_json(result: CheckResult) -> dict[str, Any]:
                           "evidence": f.evidence, "source": f.source} for f in result.findings]}
 
 
-def summarize(evidence: dict[str, Any], limit: int = 90) -> str:
-    """One line of the evidence for the table: its scalar items, then nested ones as JSON."""
-    parts = [f"{k}={v}" for k, v in evidence.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-    parts += [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in evidence.items() if isinstance(v, (list, dict))]
-    text = "; ".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def summarize(rule: str, evidence: dict[str, Any], lang: str = "zh", limit: int = 120) -> str:
+    """The evidence for the table: one sentence in the UI language (the JSON keeps the fields)."""
+    from tracker.rules.sentences import sentence
+
+    return sentence(rule, evidence, lang, limit)
 
 
 def render(result: CheckResult, lang: str) -> str:
@@ -69,14 +67,14 @@ def render(result: CheckResult, lang: str) -> str:
     headers = ("账号", "名称", "规则", "级别", "依据") if zh else ("account", "name", "rule", "severity", "evidence")
     for region in sorted(by_region):
         rows = [(f.account, result.account_names.get(f.account, ""), rule_name(f.rule, lang), labels[f.severity],
-                 summarize(f.evidence)) for f in by_region[region]]
+                 summarize(f.rule, f.evidence, lang)) for f in by_region[region]]
         lines += ["", f"{region}（{len(rows)}）" if zh else f"{region} ({len(rows)})", render_table(headers, rows)]
     if unverified:
         title = (f"待核实（{len(unverified)}）：更新情况无法核实，不计入不合格" if zh
                  else f"Unverified ({len(unverified)}): updates could not be judged, never counted as failed")
         headers = ("账号", "名称", "地区", "依据") if zh else ("account", "name", "region", "evidence")
         rows = [(f.account, result.account_names.get(f.account, ""), result.regions.get(f.account, ""),
-                 summarize(f.evidence)) for f in sorted(unverified, key=lambda f: (result.regions.get(f.account, ""), f.account))]
+                 summarize(f.rule, f.evidence, lang)) for f in sorted(unverified, key=lambda f: (result.regions.get(f.account, ""), f.account))]
         lines += ["", title, render_table(headers, rows)]
     return "\n".join(lines)
 

@@ -143,9 +143,13 @@ def history_command(
     if format == ListFormat.json:
         print_json({"account": account, "events": rows})
         return
-    headers = ["#", "kind", "effective", "recorded", "by", "approver", "doc", "details"]
-    echo_table(headers, [(r["id"], r["kind"], r["effective_on"], r["recorded_at"], r["by"], r["approver"] or "", r["doc_no"] or "",
-                          json.dumps({k: v for k, v in r["payload"].items() if v is not None}, ensure_ascii=False)) for r in rows])
+    from tracker.rules.sentences import FILING_KINDS, filing_text, label
+
+    zh = cli.lang == "zh"
+    headers = (["#", "类型", "生效日期", "登记时间", "经办人", "审批人", "文号", "内容"] if zh
+               else ["#", "kind", "effective", "recorded", "by", "approver", "doc", "details"])
+    echo_table(headers, [(r["id"], label(FILING_KINDS, r["kind"], zh) if zh else r["kind"], r["effective_on"], r["recorded_at"],
+                          r["by"], r["approver"] or "", r["doc_no"] or "", filing_text(r["payload"], cli.lang)) for r in rows])
 
 
 def _date_option(value: str | None, option: str) -> date | None:

@@ -86,6 +86,7 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
         "region": region,
         "accounts": _named(by_key, set(vetoes) | {f.account for f in findings
                                                    if f.severity == Severity.WARNING or f.rule == UNVERIFIED}),
+        "evidence": _evidence(findings),  # account → rule → evidence: the named lists' sentences
         "region_order": order.sorted({record.region for record in running}),  # the named lists' order
         "source": "inspection" if inspection else "evaluated",
         "inspection": inspection,
@@ -116,6 +117,15 @@ def _failed_entry(record: AccountRecord, rules: Iterable[str]) -> dict:
 def _unverified_entry(record: AccountRecord, evidence: dict) -> dict:
     return {"account": record.key, "org_name": record.org_name, "account_name": record.account_name,
             "region": record.region, "evidence": evidence}
+
+
+def _evidence(findings: Iterable[Finding]) -> dict[str, dict[str, dict]]:
+    """The structured evidence of the listed (veto and warning) findings, by account and rule."""
+    found: dict[str, dict[str, dict]] = {}
+    for f in sorted(findings, key=lambda f: (f.account, f.rule)):
+        if f.severity in (Severity.VETO, Severity.WARNING):
+            found.setdefault(f.account, {})[f.rule] = f.evidence
+    return found
 
 
 def _named(by_key: dict[str, AccountRecord], keys: set[str]) -> dict[str, dict]:

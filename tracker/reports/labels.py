@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracker.domain.times import quarter_bounds
 from tracker.rules.catalogue import rules
+from tracker.rules.sentences import sentence
 
 PLATFORMS = {
     "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
@@ -83,13 +84,20 @@ def in_region_order(report: dict, accounts: list[str]) -> list[str]:
     return sorted(accounts, key=lambda key: (rank.get(report["accounts"][key]["region"], len(rank)), key))
 
 
+def problem_text(report: dict, account: str, rules: list[str], names: dict[str, str]) -> str:
+    """The 问题 cell: each rule's name with its evidence as a sentence (名称：依据；…)."""
+    evidence = report.get("evidence", {}).get(account, {})
+    return "；".join(f"{rule_label(rule, names)}：{sentence(rule, evidence[rule])}" if rule in evidence
+                    else rule_label(rule, names) for rule in rules)
+
+
 def failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
     """存在突出问题(不合格)的政务新媒体名单 (seed 001): 序号, 地区, 主办单位, 账号名称, 平台, 问题."""
     entries = {entry["account"]: entry for entry in report["failed_accounts"]}
     ordered = [entries[key] for key in in_region_order(report, list(entries))]
     return [(index, entry["region"], entry["org_name"], entry["account_name"],
              platform_label(report["accounts"][entry["account"]]["platform"]),
-             "、".join(rule_label(rule, names) for rule in entry["rules"]))
+             problem_text(report, entry["account"], entry["rules"], names))
             for index, entry in enumerate(ordered, 1)]
 
 
@@ -97,13 +105,13 @@ def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
     """The list of other problems (warnings), one line per account."""
     per_account: dict[str, list[str]] = {}
     for problem in report["problems"]:
-        per_account.setdefault(problem["account"], []).append(rule_label(problem["rule"], names))
+        per_account.setdefault(problem["account"], []).append(problem["rule"])
     rows = []
     for index, key in enumerate(in_region_order(report, list(per_account)), 1):
         rules = per_account[key]
         who = report["accounts"][key]
         rows.append((index, who["region"], who["org_name"], who["account_name"], platform_label(who["platform"]),
-                     "、".join(rules)))
+                     problem_text(report, key, rules, names)))
     return rows
 
 

@@ -17,7 +17,7 @@ from tracker.domain.times import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import evidence_line, rule_label, severity_label, when
+from tui.widgets.format import evidence_line, filing_line, rule_label, severity_label, when
 from tui.widgets.table import DataTable
 
 
@@ -84,7 +84,7 @@ class AccountDetailScreen(TrackerScreen):
         self.query_one("#findings", Static).update(self._findings(detail) or t("det.none"))
         self._fill("#filings", [
             (str(e.effective_on), name_of(FILING, e.kind), e.by or "", e.doc_no or "",
-             evidence_line(e.payload, 60), when(e.recorded_at))
+             filing_line(e.payload, 80), when(e.recorded_at))
             for e in detail.filings
         ])
         self._fill("#posts", [(when(p.published_at), (p.title or p.text)[:60], self._flags(p)) for p in detail.posts])
@@ -121,7 +121,7 @@ class AccountDetailScreen(TrackerScreen):
             resolved = "" if f.active else t("det.resolved")
             lines.append(f"[{style}]{escape(rule_label(f.rule))}[/] · {severity_label(f.severity)}{resolved} · "
                          f"{t('col.first_seen')} {when(f.first_seen_at)}")
-            lines.append(f"  {t('col.evidence')}: {escape(evidence_line(f.evidence, 1000))}")
+            lines.append(f"  {t('col.evidence')}: {escape(evidence_line(f.rule, f.evidence, 1000))}")
         return "\n".join(lines)
 
     @staticmethod

@@ -67,7 +67,7 @@ class FindingsScreen(TrackerScreen):
             node = tree.root.add(t("fnd.group_line", label=label, count=len(members)), expand=False)
             for line in members[:LEAVES_PER_GROUP]:
                 other = line.region if self.group_by == "rule" else rule_label(line.rule)
-                text = f"{line.account}  {line.account_name}  ·  {other}  ·  {severity_label(line.severity)}  ·  {evidence_line(line.evidence, 70)}"
+                text = f"{line.account}  {line.account_name}  ·  {other}  ·  {severity_label(line.severity)}  ·  {evidence_line(line.rule, line.evidence, 70)}"
                 node.add_leaf(text, data=line.account)
             if len(members) > LEAVES_PER_GROUP:
                 node.add_leaf(f"… +{len(members) - LEAVES_PER_GROUP}")

@@ -1,11 +1,12 @@
-"""How values show in tables: times in Asia/Shanghai, evidence in one line, codes as labels."""
+"""How values show in tables: times in Asia/Shanghai, evidence as a sentence, codes as labels."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from tracker.domain.times import SHANGHAI, as_utc
-from tui.i18n import SEVERITY, name_of, rule_name
+from tracker.rules.sentences import filing_text, sentence
+from tui.i18n import SEVERITY, language, name_of, rule_name
 
 
 def when(moment: datetime | None, *, seconds: bool = False) -> str:
@@ -15,17 +16,14 @@ def when(moment: datetime | None, *, seconds: bool = False) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def evidence_line(evidence: dict | None, width: int = 80) -> str:
-    """`key=value; …` of a finding's evidence, cut to `width` characters."""
-    if not evidence:
-        return ""
-    parts = []
-    for key, value in evidence.items():
-        if isinstance(value, (list, tuple)):
-            value = ",".join(str(item) for item in value[:3]) + ("…" if len(value) > 3 else "")
-        parts.append(f"{key}={value}")
-    text = "; ".join(parts)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def evidence_line(rule: str, evidence: dict | None, width: int = 80) -> str:
+    """A finding's evidence as a sentence in the UI language, cut to `width` characters."""
+    return sentence(rule, evidence or {}, language(), width)
+
+
+def filing_line(payload: dict | None, width: int = 80) -> str:
+    """A filing's content as labelled fields in the UI language (地区：…；主办单位：…)."""
+    return filing_text(payload or {}, language(), width)
 
 
 def rule_label(code: str) -> str:
