@@ -126,8 +126,10 @@ def _atom_link(entry: Element) -> str | None:
     chosen = None
     for link in entry.iterfind(f"{ATOM}link"):
         kind = link.get("type", "text/html").strip().lower()
-        if link.get("rel", "alternate") == "alternate" and kind in HTML_TYPES and link.get("href") is not None:
-            chosen = link.get("href")
+        # A link without href but with text (malformed, yet seen): feedparser reads the text.
+        href = link.get("href") if link.get("href") is not None else (link.text or "").strip() or None
+        if link.get("rel", "alternate") == "alternate" and kind in HTML_TYPES and href is not None:
+            chosen = href
     return chosen
 
 

@@ -25,6 +25,7 @@ from connectors.xmlprep import as_utf8_xml, decode_body, refuse_entity_declarati
 
 FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_LINK_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 _ROOT_CLOSED = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>$")
 # Well-formedness errors feedparser's liberal parser recovers from faithfully (an unescaped `<`
 # in text, say). Truncated or mis-nested documents are refused instead: what a liberal parser
@@ -63,7 +64,18 @@ def _detail_is_html(detail: Any) -> bool:
     return bool(detail) and detail.get("type") in _HTML_TYPES
 
 
-def _raw_from_feedparser(entry: Any) -> RawEntry:
+def _atom_alternate(entry: Any) -> str | None:
+    """The last alternate HTML link of an Atom entry, as the fast path chooses it (feedparser's
+    own `link` is the last link element's, even an enclosure's when the alternate has no href)."""
+    chosen = None
+    for link in dict.get(entry, "links") or []:
+        kind = (link.get("type") or "text/html").strip().lower()
+        if link.get("rel", "alternate") == "alternate" and kind in _LINK_TYPES and link.get("href") is not None:
+            chosen = link.get("href")
+    return chosen
+
+
+def _raw_from_feedparser(entry: Any, atom: bool = False) -> RawEntry:
     # dict.get reads the keys feedparser stored, bypassing FeedParserDict's aliases (which
     # would answer `updated` with `published` and warn).
     field = dict.get
@@ -77,7 +89,7 @@ def _raw_from_feedparser(entry: Any) -> RawEntry:
         content_is_html = _detail_is_html(detail) if content else True
     return RawEntry(
         entry_id=field(entry, "id"),
-        link=field(entry, "link"),
+        link=(_atom_alternate(entry) if atom else None) or field(entry, "link"),
         title=field(entry, "title") or "",
         title_is_html=_detail_is_html(field(entry, "title_detail")),
         content=content,
@@ -112,7 +124,8 @@ def parse_with_feedparser(text: str, base: str | None = None) -> ParsedFeed:
     if not version:
         raise SourceError(Outcome.PARSE_ERROR, "not an RSS/Atom feed")
     fmt = "atom" if version.startswith("atom") else "rdf" if version in ("rss10", "rss090") else "rss"
-    return _finish(fmt, [_raw_from_feedparser(entry) for entry in result.get("entries", [])], base)
+    atom = fmt == "atom"
+    return _finish(fmt, [_raw_from_feedparser(entry, atom) for entry in result.get("entries", [])], base)
 
 
 def parse_xml_feed(body: bytes, *, content_type: str | None = None, origin: Origin | None = None) -> ParsedFeed:
