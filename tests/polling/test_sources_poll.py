@@ -60,3 +60,19 @@ def test_relative_links_resolved_against_content_location_then_feed_url(sqlite_d
     located_rows = {row.post_id: row for row in posts_of(sqlite_db, second)}
     assert located_rows["299"].url == "https://www.example.gov.cn/xwzx/zwyw/202606/t20260630_299.html"
     assert located_rows["301"].links == ["https://www.example.gov.cn/zcwj/202606/t20260630_300.html"]
+
+
+def test_undated_posts_come_after_the_dated_ones_in_an_accounts_recent_posts(db: Database) -> None:
+    from connectors.base import Outcome, ParsedFeed
+    from connectors.detect import parse_body
+    from tracker.polling.store import store_poll_result
+    from tracker.read.accounts import account_detail
+    from tracker.settings import load_settings
+
+    key = add_account(db, "other:recent")
+    parsed = parse_body((FEEDS / "gov_cms_rss_times.xml").read_bytes(), fetched_at=AT)
+    store_poll_result(db, key, Outcome.OK, ParsedFeed("rss", parsed.posts), settings=load_settings(), started_at=AT)
+    recent = [post.post_id for post in account_detail(db, key, AT).posts]
+    # PostgreSQL sorts NULL first in descending order: undated posts must not hide the newest.
+    assert recent[:4] == ["t20260701_5001", "t20260630_5002", "t20260629_5003", "t200312_5004"]
+    assert set(recent[4:]) == {"t_5005", "t_5006", "t_5007", "t_5008"}
