@@ -165,3 +165,27 @@ def test_both_xml_paths_resolve_links_alike() -> None:
     text = (FEEDS / "gov_cms_rss_relative_links.xml").read_text(encoding="utf-8")
     base = "https://www.example.gov.cn/rss/zwyw.xml"
     assert parse_xml_feed(text.encode(), origin=Origin(base)) == parse_with_feedparser(text, base)
+
+
+def test_an_item_no_reader_foresaw_spoils_only_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    import connectors.weibo as weibo
+
+    real = weibo.mblog_to_post
+
+    def fragile(mblog, fetched_at):  # noqa: ANN001, ANN202 - the parser's own signature
+        if mblog.get("bid") == "Q8bbbbbBB":
+            raise OverflowError("a value no reader foresaw")
+        return real(mblog, fetched_at)
+
+    monkeypatch.setattr(weibo, "mblog_to_post", fragile)
+    posts = parse("weibo_mid_times.json").posts
+    assert len(posts) == 6 and "Q8bbbbbBB" not in {post.url.rsplit("/", 1)[1] for post in posts}
+
+
+def test_weibo_time_out_of_range_spoils_only_its_post() -> None:
+    doc = json.loads((FEEDS / "weibo_mid_times.json").read_text(encoding="utf-8"))
+    doc["data"]["cards"][0]["mblog"]["created_at"] = "Mon Jan 01 00:00:00 +0800 0001"
+    doc["data"]["cards"][0]["mblog"]["mid"] = doc["data"]["cards"][0]["mblog"]["id"] = "9" * 30
+    posts = parse_body(json.dumps(doc).encode(), fetched_at=FETCHED_AT).posts
+    assert len(posts) == 7 and posts[0].published_at is None
+    assert all(post.published_at is not None for post in posts[1:])
