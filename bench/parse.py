@@ -102,7 +102,7 @@ def main() -> None:
     fetched_at = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
     bodies = {f"generated {shape} ({args.items} items)": cjk_feed(shape, args.items) for shape in ("rss", "atom", "rdf")}
     for path in sorted(FEEDS.glob("*.xml")):
-        if "laughs" not in path.name and "xxe" not in path.name and "malformed" not in path.name:
+        if not any(word in path.name for word in ("laughs", "xxe", "malformed", "no_times")):
             bodies[path.name] = path.read_bytes()
     header = f"{'feed':42} {'KiB':>6} {'feedparser':>11} {'fp path':>9} {'fast':>8} {'fp/fast':>8} {'path/fast':>9}"
     print(header)

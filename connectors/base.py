@@ -6,11 +6,12 @@ Formats are detected from the body, never from the URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,24 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+# What reading one odd item can raise (a value out of range, a field of an unforeseen type).
+ITEM_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError, RecursionError)
+
+
+def each_item(items: Iterable[_Item], convert: Callable[[_Item], _Result]) -> list[_Result]:
+    """`convert` applied to every item; an item it cannot read is left out and spoils only
+    itself, never the rest of the feed (CONTRACT §5.2)."""
+    results = []
+    for item in items:
+        try:
+            results.append(convert(item))
+        except ITEM_ERRORS:
+            continue
+    return results
 
 
 class Outcome(StrEnum):
@@ -88,6 +107,33 @@ class ParsedFeed:
     profile: Profile | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a body came from: the (final) URL it was fetched from and the response's
+    `Content-Location`, if any. Relative links are resolved against `base` (CONTRACT §5.2:
+    xml:base inside the document first, then Content-Location, then the feed URL)."""
+
+    url: str | None = None
+    content_location: str | None = None
+
+    @property
+    def base(self) -> str | None:
+        candidates = []
+        if self.content_location and self.content_location.strip():
+            try:
+                candidates.append(urljoin(self.url or "", self.content_location.strip()))
+            except ValueError:
+                pass
+        candidates.append(self.url)
+        for candidate in candidates:
+            try:
+                if candidate and urlsplit(candidate).scheme in ("http", "https") and urlsplit(candidate).netloc:
+                    return candidate
+            except ValueError:
+                continue
+        return None
+
+
 class Parser(Protocol):
     """One body format. `sniff` looks at the first bytes; `parse` is pure and raises SourceError."""
 
@@ -95,7 +141,8 @@ class Parser(Protocol):
 
     def sniff(self, head: bytes) -> bool: ...
 
-    def parse(self, body: bytes, *, fetched_at: datetime) -> ParsedFeed: ...
+    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None,
+              origin: Origin | None = None) -> ParsedFeed: ...
 
 
 class DocumentParser(Parser, Protocol):
@@ -104,7 +151,7 @@ class DocumentParser(Parser, Protocol):
 
     def matches(self, document: Any) -> bool: ...
 
-    def parse_document(self, document: Any, *, fetched_at: datetime) -> ParsedFeed: ...
+    def parse_document(self, document: Any, *, fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed: ...
 
 
 _PARSERS: list[Parser] = []

@@ -1,12 +1,15 @@
 """Douyin web JSON: `{"status_code":0,"aweme_list":[…]}` (posts, profile from `author`) and
-`{"status_code":0,"user":{…}}` (profile). `status_code != 0` is a platform error."""
+`{"status_code":0,"user":{…}}` (profile). `status_code != 0` is a platform error.
+
+A post without `create_time` (2020-era answers) takes the time its `aweme_id` encodes,
+`aweme_id >> 32` Unix seconds (CONTRACT §5.2), when that is a plausible time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import Outcome, ParsedFeed, SourceError
+from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
 from connectors.counts import parse_count
 from connectors.feedtime import from_epoch
 from connectors.htmltext import bare_urls, clean_links, plain_text, short_title, stable_id
@@ -28,7 +31,22 @@ def _deleted(aweme: dict[str, Any]) -> bool:
     return bool(_flag(dict_of(aweme.get("status")).get("is_delete")))
 
 
-def aweme_to_post(aweme: dict[str, Any]) -> Post:
+_DOUYIN_LAUNCH = datetime(2016, 9, 1, tzinfo=UTC)
+
+
+def aweme_id_time(aweme_id: str, fetched_at: datetime | None = None) -> datetime | None:
+    """The second an `aweme_id` encodes (`aweme_id >> 32`), if it lies between Douyin's launch
+    and the fetch (a day's leeway); else None."""
+    if not aweme_id.isdigit() or len(aweme_id) > 20:
+        return None
+    moment = from_epoch(int(aweme_id) >> 32)
+    latest = (fetched_at or datetime.now(UTC)) + timedelta(days=1)
+    if moment is None or not _DOUYIN_LAUNCH <= moment <= latest:
+        return None
+    return moment
+
+
+def aweme_to_post(aweme: dict[str, Any], fetched_at: datetime | None = None) -> Post:
     text = plain_text(text_of(aweme.get("desc")) or "")
     raw_id = (text_of(aweme.get("aweme_id")) or text_of(aweme.get("group_id")) or "").strip()
     share_url = text_of(aweme.get("share_url"))
@@ -36,9 +54,12 @@ def aweme_to_post(aweme: dict[str, Any]) -> Post:
     url = f"https://www.douyin.com/video/{raw_id}" if raw_id else share_url
     control = dict_of(aweme.get("aweme_control"))
     created = aweme.get("create_time")
+    published = from_epoch(created) if text_of(created) else None
+    if published is None and not text_of(created):
+        published = aweme_id_time(text_of(aweme.get("aweme_id")) or "", fetched_at)
     return Post(
         post_id=post_id,
-        published_at=from_epoch(created) if text_of(created) else None,
+        published_at=published,
         title=short_title(text),
         text=text,
         url=url,
@@ -65,13 +86,13 @@ def author_to_profile(author: dict[str, Any], *, zero_followers_unknown: bool = 
     )
 
 
-def parse_douyin_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFeed:
+def parse_douyin_document(doc: dict[str, Any], fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed:
     status = doc.get("status_code")
     if status not in (0, "0"):
         message = text_of(doc.get("status_msg")) or text_of(doc.get("message")) or ""
         raise SourceError(Outcome.PLATFORM_ERROR, f"Douyin status_code {status} {message}".strip())
     awemes = [a for a in list_of(doc.get("aweme_list")) if isinstance(a, dict) and not _deleted(a)]
-    posts = [aweme_to_post(aweme) for aweme in awemes]
+    posts = each_item(awemes, lambda aweme: aweme_to_post(aweme, fetched_at))
     profile = None
     if isinstance(doc.get("user"), dict):
         profile = author_to_profile(doc["user"])
@@ -92,11 +113,12 @@ class DouyinParser:
     def sniff(self, head: bytes) -> bool:
         return head.lstrip().startswith(b"{") and b'"status_code"' in head
 
-    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
+    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None,
+              origin: Origin | None = None) -> ParsedFeed:
         doc = load_json(body)
         if not self.matches(doc):
             raise SourceError(Outcome.PARSE_ERROR, "not a Douyin API document")
-        return self.parse_document(doc, fetched_at=fetched_at)
+        return self.parse_document(doc, fetched_at=fetched_at, origin=origin)
 
-    def parse_document(self, doc: Any, *, fetched_at: datetime) -> ParsedFeed:
+    def parse_document(self, doc: Any, *, fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed:
         return parse_douyin_document(doc, fetched_at)

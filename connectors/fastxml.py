@@ -16,7 +16,7 @@ from defusedxml.ElementTree import fromstring
 from connectors.feedentry import RawEntry
 from connectors.xmlshapes import (
     ATOM, ATOM_HARMLESS, ATOM_USED, CONTENT, DC, HTML_TYPES, RDF, RDF_HARMLESS, RDF_USED, RSS1,
-    RSS_HARMLESS, RSS_USED, FastPathUnsupported, as_feedparser, check_children, inner_html,
+    RSS090, RSS_HARMLESS, RSS_USED, FastPathUnsupported, as_feedparser, check_children, inner_html,
     looks_like_html,
 )
 
@@ -37,6 +37,8 @@ def parse_entries(text: str) -> tuple[str, list[RawEntry]]:
             raise FastPathUnsupported("rss without channel")
         return "rss", [_rss_item(item) for item in channel.iterfind("item")]
     if root.tag == f"{RDF}RDF":
+        if root.find(f"{RSS090}item") is not None or root.find(f"{RSS090}channel") is not None:
+            raise FastPathUnsupported("RSS 0.90 (the Netscape 0.9 namespace)")
         return "rdf", [_rdf_item(item) for item in root.iterfind(f"{RSS1}item")]
     if root.tag == f"{ATOM}feed":
         return "atom", [_atom_entry(entry) for entry in root.iterfind(f"{ATOM}entry")]
@@ -62,8 +64,9 @@ def _rss_item(item: Element) -> RawEntry:
     guid = as_feedparser(guid_el.text or "").strip() if guid_el is not None else None
     # A <link> element wins even when empty; else a permalink guid stands in (as in feedparser).
     link = _text(item, "link")
+    link_is_id = False
     if link is None and guid_el is not None and _is_permalink(guid_el):
-        link = guid
+        link, link_is_id = guid, True
     encoded = _text(item, f"{CONTENT}encoded")
     title, title_is_html = _plain_title(item, "title")
     return RawEntry(
@@ -73,6 +76,7 @@ def _rss_item(item: Element) -> RawEntry:
         title_is_html=title_is_html,
         content=encoded if encoded and encoded.strip() else _text(item, "description") or "",
         published=_text(item, "pubDate") or _text(item, f"{DC}date"),
+        link_is_id=link_is_id,
     )
 
 
@@ -103,9 +107,11 @@ def _atom_entry(entry: Element) -> RawEntry:
     content, content_is_html = _atom_text(entry.find(f"{ATOM}content"))
     if not content.strip():
         content, content_is_html = _atom_text(entry.find(f"{ATOM}summary"))
+    link = _atom_link(entry)
     return RawEntry(
         entry_id=_text(entry, f"{ATOM}id"),
-        link=_atom_link(entry),
+        link=link if link is not None else _text(entry, f"{ATOM}id"),
+        link_is_id=link is None,
         title=title,
         title_is_html=title_is_html,
         content=content,
@@ -115,15 +121,15 @@ def _atom_entry(entry: Element) -> RawEntry:
 
 
 def _atom_link(entry: Element) -> str | None:
-    """The last alternate HTML link, else the id (feedparser treats an Atom id like a permalink
-    guid); matching feedparser's choice keeps both paths' `url` identical."""
+    """The last alternate HTML link, or None (then the id stands in: feedparser treats an Atom
+    id like a permalink guid); matching feedparser's choice keeps both paths' `url` identical."""
     chosen = None
     for link in entry.iterfind(f"{ATOM}link"):
         kind = link.get("type", "text/html").strip().lower()
-        if link.get("rel", "alternate") == "alternate" and kind in HTML_TYPES and link.get("href") is not None:
-            chosen = link.get("href")
-    if chosen is None:
-        return _text(entry, f"{ATOM}id")
+        # A link without href but with text (malformed, yet seen): feedparser reads the text.
+        href = link.get("href") if link.get("href") is not None else (link.text or "").strip() or None
+        if link.get("rel", "alternate") == "alternate" and kind in HTML_TYPES and href is not None:
+            chosen = href
     return chosen
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from connectors.feedtime import parse_feed_time
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, plain_text, stable_id
@@ -36,6 +37,8 @@ class RawEntry:
     content_is_html: bool = True
     published: str | None = None
     extra_links: tuple[str, ...] = ()
+    link_is_id: bool = False  # the link is a permalink guid / Atom id, not a <link> (never resolved)
+    base: str | None = None  # the xml:base in effect for the entry's content, if any
 
 
 def _text_and_links(value: str, is_html: bool) -> tuple[str, list[str]]:
@@ -53,12 +56,42 @@ def looks_like_repost(title: str, raw_content: str, text: str) -> bool:
     )
 
 
-def entry_to_post(raw: RawEntry) -> Post:
+def _absolute(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def entry_base(document_base: str | None, xml_base: str | None) -> str | None:
+    """The http(s) URL relative links of an entry resolve against: its xml:base, resolved
+    against the response's Content-Location or the feed URL (CONTRACT §5.2), or None."""
+    try:
+        base = urljoin(document_base or "", (xml_base or "").strip()) if xml_base else document_base
+        return base if base and _absolute(base) and urlsplit(base).netloc else None
+    except ValueError:
+        return None
+
+
+def _resolve(url: str | None, base: str | None) -> str | None:
+    if not url or not base or _absolute(url.strip()) or url.strip().lower().startswith(
+            ("javascript:", "mailto:", "data:", "tel:", "#")):
+        return url
+    try:
+        return urljoin(base, url.strip())
+    except ValueError:
+        return url
+
+
+def entry_to_post(raw: RawEntry, base: str | None = None) -> Post:
+    """The Post of an entry; `base` is the document's base URL (Content-Location, feed URL)."""
+    base = entry_base(base, raw.base)
     title, title_hrefs = _text_and_links(raw.title, raw.title_is_html)
     text, hrefs = _text_and_links(raw.content, raw.content_is_html)
     link = (raw.link or "").strip() or None
-    if link and not link.lower().startswith(("http://", "https://")):
-        link = None  # a guid that is no URL (isPermaLink defaults to true), or a relative path
+    if link and not raw.link_is_id:
+        link = _resolve(link, base)
+    if link and not _absolute(link):
+        link = None  # a guid that is no URL (isPermaLink defaults to true), or an unresolvable path
+    hrefs = [_resolve(href, base) or href for href in hrefs]
+    title_hrefs = [_resolve(href, base) or href for href in title_hrefs]
     entry_id = (raw.entry_id or "").strip() or stable_id(link, title)
     links = clean_links([*hrefs, *title_hrefs, *raw.extra_links, *bare_urls(text)])
     if link:

@@ -41,6 +41,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
+    content_location: str | None = None  # a base for relative links (CONTRACT §5.2)
 
     @property
     def not_modified(self) -> bool:
@@ -162,7 +163,8 @@ async def _fetch(client: httpx.AsyncClient, url: str, headers: dict[str, str], l
                               http_status=response.status_code)
         body = await _read_capped(response, limit)
         return Fetched(str(response.url), response.status_code, body, response.headers.get("etag"),
-                       response.headers.get("last-modified"), response.headers.get("content-type"))
+                       response.headers.get("last-modified"), response.headers.get("content-type"),
+                       response.headers.get("content-location"))
 
 
 @contextmanager

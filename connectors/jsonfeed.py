@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from connectors.base import Outcome, ParsedFeed, SourceError
+from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
 from connectors.feedentry import RawEntry, entry_to_post
 from connectors.jsondoc import load_json, text_of
 
@@ -29,11 +29,13 @@ def item_to_entry(item: dict[str, Any]) -> RawEntry:
     )
 
 
-def parse_json_feed_document(doc: dict[str, Any]) -> ParsedFeed:
+def parse_json_feed_document(doc: dict[str, Any], origin: Origin | None = None) -> ParsedFeed:
     items = doc.get("items")
     if not isinstance(items, list):
         raise SourceError(Outcome.PARSE_ERROR, "JSON Feed without an items list")
-    posts = [entry_to_post(item_to_entry(item)) for item in items if isinstance(item, dict)]
+    base = origin.base if origin else None
+    posts = each_item((item for item in items if isinstance(item, dict)),
+                      lambda item: entry_to_post(item_to_entry(item), base))
     return ParsedFeed(format="jsonfeed", posts=posts, profile=None)
 
 
@@ -46,11 +48,12 @@ class JsonFeedParser:
     def sniff(self, head: bytes) -> bool:
         return head.lstrip().startswith(b"{") and b"jsonfeed.org/version" in head
 
-    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
+    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None,
+              origin: Origin | None = None) -> ParsedFeed:
         doc = load_json(body)
         if not self.matches(doc):
             raise SourceError(Outcome.PARSE_ERROR, "not a JSON Feed")
-        return self.parse_document(doc, fetched_at=fetched_at)
+        return self.parse_document(doc, fetched_at=fetched_at, origin=origin)
 
-    def parse_document(self, doc: Any, *, fetched_at: datetime) -> ParsedFeed:
-        return parse_json_feed_document(doc)
+    def parse_document(self, doc: Any, *, fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed:
+        return parse_json_feed_document(doc, origin)

@@ -3,16 +3,24 @@ newer `{"ok":1,"data":{"list":[mblog…]}}`) and profile `{"ok":1,"data":{"userI
 
 `ok:-100` (login wall) and other `ok` codes with a `msg` are platform errors, except Weibo's
 "这里还没有内容" answer for an account without posts, which is an empty, valid list.
+
+Only the account's own posts are taken: cards whose `mblog.user` is another user (recommended
+or injected content) are dropped. The account is the uid of the request URL (`uid=`, `value=`,
+`containerid=107603…`), else `userInfo.id`, else the user of most cards. A post is an ad when it
+carries a `promotion` object or an ad `mark` (`…mark_ad…`, `WeiboAD…`); `followtopweibo`
+(粉丝头条: the account paying to boost its own post) is not an ad (CONTRACT §5.2).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from connectors.base import Outcome, ParsedFeed, SourceError
+from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
 from connectors.counts import parse_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
@@ -21,6 +29,10 @@ from connectors.base import Post, Profile
 
 _EMPTY_MESSAGES = ("还没有内容", "暂无内容")
 _FULL_TEXT_LINK = re.compile(r"<a\b[^<>]*>\s*全文\s*</a>")
+# Ad marks as the API writes them: "1_reallog_mark_ad:4|WeiboADNatural", "999_…_mark_ad:…|WeiboADHardAd".
+_AD_MARK = re.compile(r"mark_ad|weiboad|(?:^|[_|:])ad(?:[_|:]|$)", re.IGNORECASE)
+_NOT_AD_MARKS = frozenset({"followtopweibo"})  # 粉丝头条: the account boosting its own post
+_CONTAINER_UID = re.compile(r"^(?:107603|100505|230413|231051)(\d+)")
 
 
 def _mblogs(node: Any) -> Iterator[dict[str, Any]]:
@@ -71,6 +83,45 @@ def _is_pinned(mblog: dict[str, Any]) -> bool:
     return dict_of(mblog.get("title")).get("text") == "置顶" or mblog.get("isTop") in (True, 1, "1")
 
 
+def is_ad(mblog: dict[str, Any]) -> bool:
+    """A `promotion` object or an ad mark; `followtopweibo` (粉丝头条) never is one."""
+    mark = (text_of(mblog.get("mark")) or "").strip()
+    if mark.lower() in _NOT_AD_MARKS:
+        return False
+    promotion = mblog.get("promotion")
+    return bool(_AD_MARK.search(mark)) or (isinstance(promotion, dict) and bool(promotion))
+
+
+def _user_id(mblog: dict[str, Any]) -> str | None:
+    return text_of(dict_of(mblog.get("user")).get("id"))
+
+
+def owner_uid(url: str | None) -> str | None:
+    """The uid an m.weibo.cn API URL asks for, or None."""
+    try:
+        query = parse_qs(urlsplit(url or "").query)
+    except ValueError:
+        return None
+    for key in ("uid", "value"):
+        if query.get(key) and query[key][0].isdigit():
+            return query[key][0]
+    for container in query.get("containerid", []):
+        if match := _CONTAINER_UID.match(container):
+            return match.group(1)
+    return None
+
+
+def _owner(data: dict[str, Any], mblogs: list[dict[str, Any]], origin: Origin | None) -> str | None:
+    uid = owner_uid(origin.url if origin else None) or text_of(dict_of(data.get("userInfo")).get("id"))
+    if uid:
+        return uid
+    counts = Counter(user for user in map(_user_id, mblogs) if user)
+    ranked = counts.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
 def mblog_to_post(mblog: dict[str, Any], fetched_at: datetime) -> Post:
     text, links = _text_of(mblog)
     retweeted = mblog.get("retweeted_status")
@@ -84,14 +135,14 @@ def mblog_to_post(mblog: dict[str, Any], fetched_at: datetime) -> Post:
     url = _post_url(mblog, post_id)
     return Post(
         post_id=post_id,
-        published_at=parse_weibo_time(mblog.get("created_at"), fetched_at),
+        published_at=parse_weibo_time(mblog.get("created_at"), fetched_at, mblog.get("mid") or mblog.get("id")),
         title=short_title(text),
         text=text,
         url=url,
         links=tuple(link for link in clean_links(links) if link != url),
         is_repost=isinstance(retweeted, dict),
         is_pinned=_is_pinned(mblog),
-        is_ad=bool(mblog.get("mark")) or bool(mblog.get("promotion")),
+        is_ad=is_ad(mblog),
         comments_enabled=None,
     )
 
@@ -121,13 +172,16 @@ def _check_ok(doc: dict[str, Any]) -> bool:
     raise SourceError(Outcome.PLATFORM_ERROR, f"Weibo ok:{ok} {message}".strip())
 
 
-def parse_weibo_document(doc: dict[str, Any], fetched_at: datetime) -> ParsedFeed:
+def parse_weibo_document(doc: dict[str, Any], fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed:
     if not _check_ok(doc):
         return ParsedFeed(format="weibo", posts=[], profile=None)
     data = dict_of(doc.get("data"))
     mblogs = list(_mblogs(list_of(data.get("cards"))))
     mblogs += [m for m in list_of(data.get("list")) if isinstance(m, dict)]
-    posts = [mblog_to_post(mblog, fetched_at) for mblog in mblogs]
+    owner = _owner(data, mblogs, origin)
+    if owner:
+        mblogs = [m for m in mblogs if _user_id(m) in (None, owner)]
+    posts = each_item(mblogs, lambda mblog: mblog_to_post(mblog, fetched_at))
     profile = None
     if isinstance(data.get("userInfo"), dict):
         profile = user_to_profile(data["userInfo"])
@@ -147,11 +201,12 @@ class WeiboParser:
     def sniff(self, head: bytes) -> bool:
         return head.lstrip().startswith(b"{") and b'"ok"' in head
 
-    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None) -> ParsedFeed:
+    def parse(self, body: bytes, *, fetched_at: datetime, content_type: str | None = None,
+              origin: Origin | None = None) -> ParsedFeed:
         doc = load_json(body)
         if not self.matches(doc):
             raise SourceError(Outcome.PARSE_ERROR, "not a Weibo API document")
-        return self.parse_document(doc, fetched_at=fetched_at)
+        return self.parse_document(doc, fetched_at=fetched_at, origin=origin)
 
-    def parse_document(self, doc: Any, *, fetched_at: datetime) -> ParsedFeed:
-        return parse_weibo_document(doc, fetched_at)
+    def parse_document(self, doc: Any, *, fetched_at: datetime, origin: Origin | None = None) -> ParsedFeed:
+        return parse_weibo_document(doc, fetched_at, origin)

@@ -25,6 +25,11 @@ _CHINESE_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030",
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
+# XML 1.0 Appendix F.1, "without a Byte Order Mark": the first four bytes of `<?xml` (or of any
+# `<`) in UTF-32 and UTF-16 tell the encoding family and byte order.
+_BOMLESS = ((b"\x00\x00\x00\x3c", "utf-32-be"), (b"\x3c\x00\x00\x00", "utf-32-le"),
+            (b"\x00\x3c\x00\x3f", "utf-16-be"), (b"\x3c\x00\x3f\x00", "utf-16-le"),
+            (b"\x00\x3c\x00", "utf-16-be"), (b"\x3c\x00", "utf-16-le"))
 
 
 def _codec(name: str | None) -> str | None:
@@ -43,13 +48,25 @@ def charset_of(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def _utf16_32_without_bom(body: bytes) -> str | None:
+    """The UTF-16/32 codec the first bytes of a BOM-less document reveal (Appendix F.1)."""
+    for pattern, name in _BOMLESS:
+        if body.startswith(pattern):
+            return name
+    return None
+
+
 def decode_body(body: bytes, content_type: str | None = None) -> str:
-    """Text of a body: a BOM decides; then valid UTF-8 is UTF-8 (Chinese CMSs often declare
-    gb2312 over UTF-8 bytes, and GB text is practically never valid UTF-8) unless the document
-    declares some other, non-Chinese encoding; then the declaration, the HTTP charset, GB18030."""
+    """Text of a body per XML 1.0 Appendix F: a BOM decides; then the byte pattern of UTF-16/32
+    without a BOM; then valid UTF-8 is UTF-8 (Chinese CMSs often declare gb2312 over UTF-8 bytes,
+    and GB text is practically never valid UTF-8) unless the document declares some other,
+    non-Chinese encoding; then the declaration, the HTTP charset, GB18030."""
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(name, errors="replace")
+    wide = _utf16_32_without_bom(body)
+    if wide:
+        return body.decode(wide, errors="replace")
     match = _XML_DECL.match(body[:512])
     declared = _codec(match.group(1).decode("ascii")) if match else None
     candidates = [declared, "utf-8"] if declared not in (None, "utf-8", "gb18030") else ["utf-8", declared]

@@ -23,6 +23,7 @@ _C1_CONTROLS = re.compile("[\x80-\x9f]")
 ATOM = "{http://www.w3.org/2005/Atom}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 RSS1 = "{http://purl.org/rss/1.0/}"
+RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}

@@ -146,3 +146,18 @@ def test_a_byte_order_mark_is_not_a_bad_line(registered: Database, tmp_path: Pat
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + ARCHIVE.read_bytes())
     assert ingest_file(registered, SETTINGS, path).loaded == 6
+
+
+def test_a_date_out_of_range_spoils_only_its_own_line(registered: Database, tmp_path: Path) -> None:
+    lines = [{"account": "weibo:2656274875", "id": f"range-{n}", "published_at": when, "title": "t", "text": "x"}
+             for n, when in enumerate(("0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00",
+                                       "2026-07-01T08:00:00+08:00"))]
+    path = tmp_path / "range.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    with pytest.raises(FileProblems) as caught:
+        ingest_file(registered, SETTINGS, path)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(1, "published_at"), (2, "published_at")]
+    assert "out of range" in str(caught.value)
+    report = ingest_file(registered, SETTINGS, path, skip_bad=True)
+    assert (report.loaded, report.bad) == (1, 2)
+    assert stored(registered)["range-2"].published_at.replace(tzinfo=UTC) == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)

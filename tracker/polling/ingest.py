@@ -98,7 +98,10 @@ def _time(text: str) -> datetime:
             raise _Bad("published_at", text, "not an ISO 8601 time") from exc
     if len(text) <= 10:
         return parse_at(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+    try:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00 in Shanghai, 9999-12-31T23:59:59-12:00
+        raise _Bad("published_at", text, "out of range (before year 1 or after 9999 in UTC)") from exc
 
 
 def _links(record: dict) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from connectors.base import Outcome, ParsedFeed, SourceError
+from connectors.base import Origin, Outcome, ParsedFeed, SourceError
 from connectors.http import Fetched, fetch, make_client, probe, ssl_context
 from connectors.detect import parse_body
 from connectors.base import parsers
@@ -136,7 +136,8 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
         if validators[hash_key] == old_hash:
             return _Part(Outcome.NOT_MODIFIED, answer.status, "body unchanged", None, validators)
         try:
-            parsed = parse_body(answer.body, fetched_at=fetched_at, content_type=answer.content_type)
+            parsed = parse_body(answer.body, fetched_at=fetched_at, content_type=answer.content_type,
+                                origin=Origin(answer.url, answer.content_location))
         except SourceError as error:
             return _Part(error.outcome, answer.status, error.detail)
         except Exception as exc:  # noqa: BLE001 - a parser bug on one odd body must not end the run

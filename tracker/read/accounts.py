@@ -154,7 +154,7 @@ def account_detail(db: Database, account: str, at: datetime | None = None) -> Ac
             select(FilingEventRow).where(FilingEventRow.account == account).order_by(FilingEventRow.id)
         ).scalars().all()
         posts = session.execute(
-            select(PostRow).where(PostRow.account == account).order_by(PostRow.published_at.desc()).limit(RECENT_POSTS)
+            select(PostRow).where(PostRow.account == account).order_by(PostRow.published_at.desc().nulls_last(), PostRow.id.desc()).limit(RECENT_POSTS)
         ).scalars().all()
         since = as_utc(at) - timedelta(weeks=TIMELINE_WEEKS)
         published = session.execute(
