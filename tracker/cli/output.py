@@ -1,4 +1,5 @@
-"""Plain-text tables for people (CJK-aware widths)."""
+"""Plain-text tables for people (CJK-aware widths). Every cell passes `printable`: a name holding
+ESC, a C1 control or a bidi override shows its escape instead of acting on the terminal."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 
 import typer
+
+from tracker.domain.text_out import printable
 
 
 def display_width(text: str) -> int:
@@ -17,7 +20,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    cells = [[printable(value) for value in row] for row in rows]
+    headers = [printable(header) for header in headers]
     widths = [display_width(header) for header in headers]
     for row in cells:
         for index, value in enumerate(row):
@@ -30,3 +34,8 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     typer.echo(render_table(headers, rows))
+
+
+def echo_text(text: str, *, err: bool = False) -> None:
+    """A line (or lines) that holds data: shown literally, its line breaks kept."""
+    typer.echo(printable(text, newlines=True), err=err)
