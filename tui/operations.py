@@ -97,17 +97,14 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
     from tracker.judging import inspections
     from tracker.reports import report_format
     from tracker.reports.builder import build_report
+    from tracker.reports.files import write_output
 
     chosen = report_format(fmt)
     if not output.strip():
         raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
     data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at), region.strip() or None)
     rendered = chosen.render(data)
-    path = Path(output.strip()).expanduser()
-    try:
-        path.write_bytes(rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
-    except OSError as exc:
-        raise TrackerError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    path = write_output(Path(output.strip()).expanduser(), rendered)  # a failed write keeps the old file
     return t("rep.export_done", path=path)
 
 
