@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tracker.domain.text_out import printable
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tui import operations
@@ -65,6 +66,11 @@ class TrackerApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Notifications quote names and error texts: shown literally unless asked otherwise."""
+        super().notify(printable(message, newlines=True), title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from tracker_commands(self)  # Textual's own (theme, screenshot …) would be in English only

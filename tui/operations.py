@@ -101,6 +101,7 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
     from tracker.judging import inspections  # deferred: the UI paints before this loads
     from tracker.reports import report_format  # deferred: the UI paints before this loads
     from tracker.reports.builder import build_report  # deferred: the UI paints before this loads
+    from tracker.reports.files import write_output  # deferred: the UI paints before this loads
 
     chosen = report_format(fmt)
     if not output.strip():
@@ -108,11 +109,7 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
     data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at) or _default_at(quarter, now),
                         region.strip() or None)
     rendered = chosen.render(data)
-    path = Path(output.strip()).expanduser()
-    try:
-        path.write_bytes(rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
-    except OSError as exc:
-        raise TrackerError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    path = write_output(Path(output.strip()).expanduser(), rendered)  # a failed write keeps the old file
     return t("rep.export_done", path=path)
 
 

@@ -10,6 +10,7 @@ import typer
 
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
+from tracker.domain.text_out import printable
 from tracker.domain.times import now_utc, parse_at, to_local_iso
 
 if TYPE_CHECKING:  # the engine loads in the command itself: every other command starts faster
@@ -68,7 +69,8 @@ def render(result: CheckResult, lang: str) -> str:
     for region in sorted(by_region):
         rows = [(f.account, result.account_names.get(f.account, ""), rule_name(f.rule, lang), labels[f.severity],
                  summarize(f.rule, f.evidence, lang)) for f in by_region[region]]
-        lines += ["", f"{region}（{len(rows)}）" if zh else f"{region} ({len(rows)})", render_table(headers, rows)]
+        shown = printable(region)
+        lines += ["", f"{shown}（{len(rows)}）" if zh else f"{shown} ({len(rows)})", render_table(headers, rows)]
     if unverified:
         title = (f"待核实（{len(unverified)}）：更新情况无法核实，不计入不合格" if zh
                  else f"Unverified ({len(unverified)}): updates could not be judged, never counted as failed")

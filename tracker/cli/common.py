@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +13,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.text_out import json_text, printable
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database, open_database
 
@@ -58,7 +58,7 @@ def context(ctx: typer.Context) -> CliContext:
 
 
 def fail(message: str, code: int = 2) -> None:
-    typer.echo(message, err=True)
+    typer.echo(printable(message, newlines=True), err=True)  # messages quote the user's values
     raise typer.Exit(code)
 
 
@@ -85,5 +85,5 @@ def handles_errors(func: F) -> F:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write(json_text(value))
     sys.stdout.write("\n")

@@ -21,6 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help is plain text: in Rich markup mode "[schedule]" or "[poll] concurrency" would be
+    # swallowed as style tags, and the help names config sections that way.
+    rich_markup_mode=None,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import sys
 from dataclasses import asdict
 from datetime import date
 from enum import Enum
@@ -14,11 +14,13 @@ import typer
 
 from tracker.registry import service as registry
 from tracker.cli.common import context, handles_errors, print_json
-from tracker.cli.output import echo_table
+from tracker.cli.output import echo_table, echo_text
 from tracker.domain.models import AccountRecord
 from tracker.registry.columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
 from tracker.domain.errors import TrackerError
+from tracker.domain.text_out import csv_cell, json_text, printable
 from tracker.domain.times import now_utc, parse_at, parse_date, to_local_iso
+from tracker.reports.files import write_output
 
 registry_app = typer.Typer(help="The registry of accounts (备案库): import, export, list, history.", no_args_is_help=True)
 file_app = typer.Typer(help="File one event (备案): open, rename, transfer, suspend, close.", no_args_is_help=True)
@@ -65,7 +67,7 @@ def import_command(
     else:
         typer.echo(f"{prefix} {file}: {result.rows} rows, {result.created} new, {result.updated} changed, {result.unchanged} unchanged, {result.events} filing events")
     for change in result.changes:
-        typer.echo(f"  {change}")
+        echo_text(f"  {change}")
 
 
 @registry_app.command("export")
@@ -76,23 +78,26 @@ def export_command(
     at: str = typer.Option(None, "--at", help="The registry as of this time (ISO 8601; default now)."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
 ) -> None:
-    """The registry as of time T, derived from the filing events."""
+    """The registry as of time T, derived from the filing events. CSV cells that a spreadsheet
+    would run as a formula (= + - @ tab CR first) get a ' in front; import takes it away."""
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
     with cli.database().session() as session:
         records = registry.registry_as_of(session, moment)
     if format == ExportFormat.json:
-        text = json.dumps({"at": to_local_iso(moment), "accounts": [_record_dict(r) for r in records]}, ensure_ascii=False, indent=2) + "\n"
+        text = json_text({"at": to_local_iso(moment), "accounts": [_record_dict(r) for r in records]}) + "\n"
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
         for record in records:
             values = _record_dict(record)
-            writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+            writer.writerow([csv_cell(values[c]) for c in COLUMNS])
         text = buffer.getvalue()
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
+    elif sys.stdout.isatty():  # read, not kept: no control character reaches the terminal
+        typer.echo(printable(text, newlines=True), nl=False)
     else:
         typer.echo(text, nl=False)
 
@@ -177,7 +182,7 @@ def _file(ctx: typer.Context, kind: str, account: str, effective: str | None, ap
         cli.database(), kind, account, effective_on=_date_option(effective, "--effective"),
         by=by, approver=approver, doc_no=doc, **fields,
     )
-    typer.echo(f"{'已备案' if cli.lang == 'zh' else 'filed'} {event.kind} {event.account} #{event.id} effective {event.effective_on}")
+    echo_text(f"{'已备案' if cli.lang == 'zh' else 'filed'} {event.kind} {event.account} #{event.id} effective {event.effective_on}")
 
 
 EFFECTIVE = typer.Option(None, "--effective", help="Date the change takes effect (default: today; for open, the opening date).")

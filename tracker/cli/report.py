@@ -14,7 +14,9 @@ from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.reports import report_format
 from tracker.reports.builder import build_report, document_meta
+from tracker.domain.text_out import printable
 from tracker.domain.times import parse_at
+from tracker.reports.files import write_output
 
 inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
                           no_args_is_help=True)
@@ -65,7 +67,7 @@ def run(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
     typer.echo(f"{data['quarter']} @ {data['at']}: checked {data['checked']}, 不合格 {data['failed']}, "
                f"cases opened {data['cases_opened']}, closed {data['cases_closed']}")
     for entry in data["failed_accounts"]:
-        typer.echo(f"  {entry['account']}  {', '.join(entry['rules'])}")
+        typer.echo(printable(f"  {entry['account']}  {', '.join(entry['rules'])}"))
 
 
 @inspect_app.command("history")
@@ -101,13 +103,9 @@ def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
     data["document"] = document_meta(cli.settings, doc_no=doc_no, issuer=issuer)
     rendered = chosen.render(data)
     if output is None:
-        typer.echo(rendered, nl=False)
+        typer.echo(rendered, nl=False)  # md and json: the formats escape what they hold
         return
-    try:
-        output.write_bytes(rendered if isinstance(rendered, bytes) else rendered.encode("utf-8"))
-    except OSError as exc:
-        raise TrackerError(f"{output}: cannot write: {exc.strerror or exc}") from exc
-    typer.echo(str(output), err=True)
+    typer.echo(printable(write_output(output, rendered)), err=True)
 
 
 @handles_errors

@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from tracker.domain.text_out import printable
+
 
 def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
@@ -16,8 +18,10 @@ def pad(text: str, width: int) -> str:
 
 
 def table_lines(headers: Sequence[str], rows: Sequence[Sequence[object]], *, rule: bool = True) -> list[str]:
-    """The header, a line of dashes (with `rule`), then the rows; None prints as nothing."""
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    """The header, a line of dashes (with `rule`), then the rows; None prints as nothing, and every
+    cell is `printable` (control characters and escapes shown, never sent to the terminal)."""
+    cells = [[("" if value is None else printable(value)) for value in row] for row in rows]
+    headers = [printable(header) for header in headers]
     widths = [display_width(header) for header in headers]
     for row in cells:
         for index, value in enumerate(row):

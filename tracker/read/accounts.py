@@ -65,8 +65,9 @@ def _filtered(stmt, flt: AccountFilter):
             Account.account.in_(select(FindingRow.account).where(FindingRow.rule == flt.rule, FindingRow.active.is_(True)))
         )
     if flt.search and flt.search.strip():
-        needle = f"%{flt.search.strip()}%"
-        stmt = stmt.where(or_(Account.account_name.like(needle), Account.account.like(needle)))
+        needle = flt.search.strip()  # literal: `_` and `%` typed are characters, not LIKE wildcards
+        stmt = stmt.where(or_(Account.account_name.contains(needle, autoescape=True),
+                              Account.account.contains(needle, autoescape=True)))
     return stmt
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.text_out import csv_value
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_FIELD_CHARS = 1024 * 1024
@@ -88,7 +89,7 @@ def _read_csv(file: Path, data: bytes) -> RawTable:
                 headers = cells
                 continue
             if any(cell.strip() for cell in cells):
-                rows.append((number, cells))
+                rows.append((number, [csv_value(cell) for cell in cells]))  # `registry export` neutralised formulas
     except csv.Error as exc:
         raise TrackerError(f"{file}: row {number + 1}: not valid CSV: {exc}") from exc
     return RawTable(headers=headers or [], rows=rows)

@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from tracker.domain.text_out import printable
 from tracker.domain.times import quarter_bounds
 from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, problem_rows,
@@ -53,8 +54,8 @@ def _paragraph(document, text: str = "", *, font: str = BODY, size: float = SAN_
     layout.space_before = layout.space_after = Pt(0)
     if indent:
         layout.first_line_indent = Pt(2 * size)  # 首行缩进二字
-    if text:
-        _fonts(paragraph.add_run(text), font, size, bold)
+    if text:  # printable: python-docx refuses control characters, and names may hold them
+        _fonts(paragraph.add_run(printable(text)), font, size, bold)
     return paragraph
 
 
@@ -152,7 +153,7 @@ def _cell(cell, text: str, *, font: str = BODY, bold: bool = False, align=WD_ALI
     paragraph.paragraph_format.first_line_indent = Pt(0)
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
     _off_grid(paragraph)
-    _fonts(paragraph.add_run(text), font, XIAO_SI, bold)
+    _fonts(paragraph.add_run(printable(text)), font, XIAO_SI, bold)
 
 
 def _number(value) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from tracker.domain.text_out import json_text
 
 
 def render(report: dict) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return json_text(report) + "\n"  # every character kept; none can act on a terminal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.domain.text_out import markdown_text
 from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, platform_label,
     problem_rows, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
@@ -9,7 +10,8 @@ from tracker.reports.labels import (
 
 
 def _table(header: tuple, rows: list[tuple]) -> list[str]:
-    cells = [[str(cell).replace("|", "\\|") for cell in row] for row in rows]
+    """Every cell as literal text: no HTML, link, emphasis, line or cell break from a name."""
+    cells = [[markdown_text(cell) for cell in row] for row in rows]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(row) + " |" for row in cells]
 
@@ -22,7 +24,7 @@ def _breakdown(title: str, key: str, rows: list[dict]) -> list[str]:
 def render(report: dict) -> str:
     names = rule_names()
     lines = [f"# {report_title(report['period'])}", "",
-             f"检查时点:{report['at']}" + (f" 地区:{report['region']}" if report.get("region") else ""), "",
+             f"检查时点:{report['at']}" + (f" 地区:{markdown_text(report['region'])}" if report.get("region") else ""), "",
              summary_sentence(report), "", "## 政务新媒体检查情况表", ""]
     lines += _table(TABLE_HEADER, table_rows(report))
     lines += ["", "## 不合格政务新媒体名单", ""]

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.domain.text_out import printable, starts_formula
 from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, failed_rows, platform_label, problem_rows,
     quarter_title, rule_names, table_rows, unverified_rows,
@@ -29,16 +30,34 @@ def _display_width(value: object) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in str(value))
 
 
+def _append(sheet: Worksheet, values: list | tuple) -> None:
+    """One row; every text is a text cell, never a formula. openpyxl makes any string starting
+    with `=` a formula (so `=HYPERLINK(…)` from a name would run) and refuses control characters:
+    the text is `printable`, its type forced to string, and a leading formula character gets
+    Excel's quote prefix, so that editing the cell keeps it text."""
+    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
+    for column, value in enumerate(values, 1):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            text = printable(value)
+            cell.value = text
+            cell.data_type = "s"
+            if starts_formula(text):
+                cell.quotePrefix = True
+        else:
+            cell.value = value
+
+
 def _sheet(book: Workbook, title: str, caption: str, header: tuple, rows: list[tuple]) -> Worksheet:
     sheet = book.create_sheet(title)
-    sheet.append([caption])
+    _append(sheet, [caption])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(name=_FONT, bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 28
-    sheet.append(list(header))
+    _append(sheet, header)
     for row in rows:
-        sheet.append(list(row))
+        _append(sheet, row)
     for cell in sheet[2]:
         cell.font = Font(name=_FONT, bold=True)
         cell.fill = _HEADER_FILL
@@ -110,7 +129,7 @@ def _bar_chart(sheet: Worksheet, title: str, label_column: int, rows: int) -> Ba
 def _charts(book: Workbook, period: str) -> None:
     """A chart sheet: 不合格率 by region (the attachment table without its 合计 row), by platform."""
     sheet = book.create_sheet("图表")
-    sheet["A1"] = f"{period}政务新媒体不合格率"
+    _append(sheet, [f"{period}政务新媒体不合格率"])
     sheet["A1"].font = Font(name=_FONT, bold=True, size=14)
     regions = book["检查情况表"].max_row - 3  # caption, header and 合计 are no regions
     if regions > 0:

@@ -14,6 +14,7 @@ from tracker.read import accounts as views
 from tui.i18n import PLATFORM, STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors
+from tui.widgets.format import literal
 from tui.widgets.table import DataTable
 
 PAGE_SIZE = 50  # a screenful or two; a DataTable paints 50 rows much faster than 100
@@ -106,7 +107,7 @@ class AccountsScreen(TrackerScreen):
 
     def show_choices(self, choices: views.FilterChoices) -> None:
         options = {
-            "#region": [(region, region) for region in choices.regions],
+            "#region": [(literal(region), region) for region in choices.regions],
             "#platform": [(name_of(PLATFORM, p), p) for p in choices.platforms],
             "#status": [(name_of(STATUS, s), s) for s in choices.statuses],
             "#rule": [(rule_name(r), r) for r in choices.rules],
@@ -127,7 +128,7 @@ class AccountsScreen(TrackerScreen):
         self.query_one("#search", Input).value = ""
         select = self.query_one("#region", Select)
         if not self.choices_loaded:
-            select.set_options([(region, region)])  # until the choices arrive
+            select.set_options([(literal(region), region)])  # until the choices arrive
         select.value = region
         self.query_one("#accounts", DataTable).focus()
 

@@ -12,7 +12,7 @@ from tracker.read.trends import QuarterRate, quarter_rates
 from tui.i18n import PLATFORM, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import percent, severity_label, when
+from tui.widgets.format import literal, percent, severity_label, when
 from tui.widgets.bars import Bar, Bars
 from tui.widgets.stat import Stat
 from tui.widgets.table import DataTable
@@ -122,7 +122,7 @@ class DashboardScreen(TrackerScreen):
         line = t("dash.poll_line", last=last, failing=f"{health.failing:,}", never=f"{health.never_polled:,}")
         jobs = "  ".join(t("dash.job_line", job=run.job, when=when(run.started_at)[5:], outcome=run.outcome) for run in runs)
         jobs = t("dash.jobs", runs=jobs) if runs else t("dash.no_jobs")
-        self.query_one("#poll", Static).update(f"{line}\n{outcomes}\n{jobs}")
+        self.query_one("#poll", Static).update(literal(f"{line}\n{outcomes}\n{jobs}", newlines=True))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "newest" and event.row_key.value and "|" in event.row_key.value:

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from tracker.read import accounts as views
+from tracker.domain.text_out import printable
 from tracker.domain.times import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import evidence_line, filing_line, rule_label, severity_label, when
+from tui.widgets.format import evidence_line, filing_line, literal, rule_label, severity_label, when
 from tui.widgets.table import DataTable
 
 
@@ -38,7 +39,7 @@ class AccountDetailScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="detail"):
-            yield Static(self.account, id="info", classes="panel")
+            yield Static(literal(self.account), id="info", classes="panel")
             yield Static(t("det.timeline"), classes="section-title")
             yield Sparkline([0], id="weekly")
             yield Static("", id="weekly-range", classes="dim")
@@ -71,7 +72,7 @@ class AccountDetailScreen(TrackerScreen):
 
     def show(self, detail: views.AccountDetail | None) -> None:
         if detail is None:
-            self.query_one("#info", Static).update(t("det.not_found", account=self.account))
+            self.query_one("#info", Static).update(literal(t("det.not_found", account=self.account)))
             return
         self.query_one("#info", Static).update(self._info(detail))
         self.query_one("#weekly", Sparkline).data = detail.weekly_posts
@@ -81,7 +82,7 @@ class AccountDetailScreen(TrackerScreen):
             "det.weeks", start=when(start)[:10], end=when(end)[:10],
             total=sum(detail.weekly_posts), peak=max(detail.weekly_posts, default=0),
         ))
-        self.query_one("#findings", Static).update(self._findings(detail) or t("det.none"))
+        self.query_one("#findings", Static).update(self._findings(detail) or literal(t("det.none")))
         self._fill("#filings", [
             (str(e.effective_on), name_of(FILING, e.kind), e.by or "", e.doc_no or "",
              filing_line(e.payload, 80), when(e.recorded_at))
@@ -92,11 +93,13 @@ class AccountDetailScreen(TrackerScreen):
             (when(o.observed_at), name_of(FACT, o.kind), o.inspector, o.note or "") for o in detail.observations
         ])
 
-    def _info(self, detail: views.AccountDetail) -> str:
+    def _info(self, detail: views.AccountDetail) -> Content:
+        """Data as literal text (`printable` in a `Content`, never markup), styled by pieces."""
         a = detail.account
         lines = [
-            f"[b]{escape(a.account_name)}[/b]  {escape(a.account)}  ·  {name_of(PLATFORM, a.platform)}  ·  {name_of(STATUS, a.status)}",
-            f"{escape(a.org_name)}  {a.org_code}  ·  {escape(a.region)}  ·  {t('det.opened', opened=a.opened_on)}",
+            Content.assemble((printable(a.account_name), "b"), "  ", printable(a.account), "  ·  ",
+                             printable(f"{name_of(PLATFORM, a.platform)}  ·  {name_of(STATUS, a.status)}")),
+            Content(printable(f"{a.org_name}  {a.org_code}  ·  {a.region}  ·  {t('det.opened', opened=a.opened_on)}")),
         ]
         profile = detail.profile
         if profile is not None:
@@ -104,25 +107,27 @@ class AccountDetailScreen(TrackerScreen):
             if profile.verified_reason:
                 verified += f"（{profile.verified_reason}）"
             followers = f"{profile.followers:,}" if profile.followers is not None else "—"
-            lines.append(f"{t('det.profile')}: " + escape(t("det.profile_line", name=profile.display_name or "—", verified=verified, followers=followers)))
+            lines.append(Content(printable(f"{t('det.profile')}: " + t("det.profile_line", name=profile.display_name or "—",
+                                                                verified=verified, followers=followers))))
         poll = detail.last_poll
         if poll is None:
-            lines.append(f"{t('det.poll')}: {t('det.no_poll')}")
+            lines.append(Content(printable(f"{t('det.poll')}: {t('det.no_poll')}")))
         else:
             detail_text = (poll.detail or "")[:80]
-            lines.append(f"{t('det.poll')}: " + escape(t("det.poll_line", when=when(poll.started_at), outcome=poll.outcome, new=poll.new_posts, detail=detail_text)))
-        return "\n".join(lines)
+            lines.append(Content(printable(f"{t('det.poll')}: " + t("det.poll_line", when=when(poll.started_at), outcome=poll.outcome,
+                                                           new=poll.new_posts, detail=detail_text))))
+        return Content("\n").join(lines)
 
     @staticmethod
-    def _findings(detail: views.AccountDetail) -> str:
+    def _findings(detail: views.AccountDetail) -> Content | None:
         lines = []
         for f in detail.findings:
             style = "b red" if f.severity == "veto" and f.active else "b"
             resolved = "" if f.active else t("det.resolved")
-            lines.append(f"[{style}]{escape(rule_label(f.rule))}[/] · {severity_label(f.severity)}{resolved} · "
-                         f"{t('col.first_seen')} {when(f.first_seen_at)}")
-            lines.append(f"  {t('col.evidence')}: {escape(evidence_line(f.rule, f.evidence, 1000))}")
-        return "\n".join(lines)
+            lines.append(Content.assemble((printable(rule_label(f.rule)), style), printable(
+                f" · {severity_label(f.severity)}{resolved} · {t('col.first_seen')} {when(f.first_seen_at)}")))
+            lines.append(Content(printable(f"  {t('col.evidence')}: {evidence_line(f.rule, f.evidence, 1000)}")))
+        return Content("\n").join(lines) if lines else None
 
     @staticmethod
     def _flags(post) -> str:  # noqa: ANN001

@@ -14,10 +14,17 @@ from tracker.read import dashboard as queries
 from tui.i18n import load_rule_names, t
 from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import evidence_line, rule_label, severity_label
+from tui.widgets.format import evidence_line, literal, rule_label, severity_label
 
 UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
 LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen filters the rest
+
+
+class LiteralTree(Tree):
+    """A tree whose `str` labels are shown as they are (Textual's runs them as markup)."""
+
+    def process_label(self, label):  # noqa: ANN001, ANN201
+        return super().process_label(literal(label))
 
 
 class FindingsScreen(TrackerScreen):
@@ -33,7 +40,7 @@ class FindingsScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("fnd.by_rule"), id="grouping", classes="section-title")
-        yield Tree(t("nav.findings"), id="finding-tree")
+        yield LiteralTree(t("nav.findings"), id="finding-tree")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tui import operations
 from tui.i18n import FACT, localise_bindings, name_of, t
 from tui.messages import DataChanged
+from tui.widgets.format import literal
 
 COMMON = ("effective", "approver", "doc", "by")
 FIELDS = {
@@ -118,7 +119,7 @@ class FormScreen(ModalScreen):
         raise NotImplementedError
 
     def show_error(self, text: str) -> None:
-        self.query_one("#form-error", Static).update(text)
+        self.query_one("#form-error", Static).update(literal(text, newlines=True))  # errors quote the values typed
         self.query_one("#submit", Button).disabled = False
 
     def done(self, message: str) -> None:

@@ -15,7 +15,7 @@ from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
 from tui.messages import DataChanged
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import when
+from tui.widgets.format import literal, when
 from tui.widgets.table import DataTable
 
 
@@ -113,7 +113,7 @@ class ReportsScreen(TrackerScreen):
                 str(self.query_one("#format", Select).value), self.value("#output"), self.app.at,
             ),
         }
-        self.query_one("#result", Static).update(t("rep.working", what=event.button.label))
+        self.query_one("#result", Static).update(literal(t("rep.working", what=event.button.label)))
         self.perform(calls[action])
 
     @work(thread=True, exclusive=True, group="report-action")
@@ -121,10 +121,10 @@ class ReportsScreen(TrackerScreen):
         try:
             message = call()
         except (operations.OperationError, *operations.USER_ERRORS) as exc:
-            self.app.call_from_thread(self.query_one("#result", Static).update, str(exc))
+            self.app.call_from_thread(self.query_one("#result", Static).update, literal(str(exc), newlines=True))
             return
         except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, not fatal
-            self.app.call_from_thread(self.query_one("#result", Static).update, f"{type(exc).__name__}: {exc}")
+            self.app.call_from_thread(self.query_one("#result", Static).update, literal(f"{type(exc).__name__}: {exc}", newlines=True))
             return
-        self.app.call_from_thread(self.query_one("#result", Static).update, message)
+        self.app.call_from_thread(self.query_one("#result", Static).update, literal(message, newlines=True))
         self.app.call_from_thread(self.app.post_message, DataChanged("reports"))

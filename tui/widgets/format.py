@@ -1,12 +1,25 @@
-"""How values show in tables: times in Asia/Shanghai, evidence as a sentence, codes as labels."""
+"""How values show in tables: times in Asia/Shanghai, evidence as a sentence, codes as labels,
+and data as literal text (`literal`): Textual parses a `str` as markup, so a name `[/x]坏名`
+would crash a table and `[link=…]` would become a link."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
+
+from tracker.domain.text_out import printable
 from tracker.domain.times import SHANGHAI, as_utc
 from tracker.rules.sentences import filing_text, sentence
 from tui.i18n import SEVERITY, language, name_of, rule_name
+
+
+def literal(value: object, style: str = "", *, newlines: bool = False) -> Text:
+    """`value` shown as it is: no markup interpreted, no control character or escape sequence
+    reaching the terminal (`printable`). Every widget showing data gets one of these."""
+    if isinstance(value, Text):
+        return value
+    return Text(printable(value, newlines=newlines), style=style, end="")
 
 
 def when(moment: datetime | None, *, seconds: bool = False) -> str:
