@@ -135,8 +135,13 @@ def latest_observations(session: Session, at: datetime, kinds: tuple[str, ...]) 
     query = (select(ObservationRow.account, ObservationRow.kind, ObservationRow.observed_at, ObservationRow.inspector,
                     ObservationRow.note, ObservationRow.id)
              .where(ObservationRow.kind.in_(list(kinds)), ObservationRow.observed_at <= at))
+    return _newest_observations(_rows(session, query))
+
+
+def _newest_observations(rows: Iterable[Any]) -> dict[str, Any]:
+    """Per account, the observation row made last (ties: the highest id)."""
     newest: dict[str, Any] = {}
-    for row in _rows(session, query):
+    for row in rows:
         held = newest.get(row.account)
         if held is None or (row.observed_at, row.id) > (held.observed_at, held.id):
             newest[row.account] = row
@@ -272,12 +277,7 @@ def latest_updates_seen(session: Session, at: datetime) -> dict[str, Any]:
     """Per account, the newest `updates_seen` observation made at or before `at`."""
     query = (select(ObservationRow.account, ObservationRow.observed_at, ObservationRow.latest_at, ObservationRow.id)
              .where(ObservationRow.kind == "updates_seen", ObservationRow.observed_at <= at))
-    newest: dict[str, Any] = {}
-    for row in _rows(session, query):
-        held = newest.get(row.account)
-        if held is None or (row.observed_at, row.id) > (held.observed_at, held.id):
-            newest[row.account] = row
-    return newest
+    return _newest_observations(_rows(session, query))
 
 
 def failing_polls(session: Session, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
