@@ -98,6 +98,21 @@ def test_registry_export_csv_neutralises_formulas_and_round_trips(sqlite_db: Dat
     assert after == before
 
 
+def test_registry_export_quotes_a_lone_carriage_return(sqlite_db: Database, sqlite_url: str, tmp_path: Path) -> None:
+    """A name stored with a bare CR before it (the hypothesis property found it): the CR stays
+    inside its quoted cell, so no reader splits the row and no line starts with a formula."""
+    import_rows(sqlite_db, tmp_path, [row("1"), row("2")])
+    store_before_the_fix(sqlite_db, "weibo:1", account_name="名称\r" + DDE, org_name="单位\r\n=1+1")
+    exported = tmp_path / "r.csv"
+    invoke(sqlite_url, "registry", "export", "-o", str(exported))
+    with exported.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert len(lines) == 3 and len({len(line) for line in lines}) == 1
+    assert "名称\r" + DDE in lines[1] + lines[2]
+    with exported.open(encoding="utf-8") as handle:  # read as a spreadsheet would, newlines translated
+        assert not [cell for line in csv.reader(handle) for cell in line if cell[:1] in ("=", "+", "-", "@")]
+
+
 # 2. Control characters stored before entry validation ----------------------------------------
 
 def test_reports_render_from_names_stored_with_control_characters(province: Database, sqlite_url: str,

@@ -88,7 +88,7 @@ def export_command(
         text = json_text({"at": to_local_iso(moment), "accounts": [_record_dict(r) for r in records]}) + "\n"
     else:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; with "\n" a lone CR in a value went unquoted and split the row
         writer.writerow(COLUMNS)
         for record in records:
             values = _record_dict(record)
