@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+from tracker.domain import labels
+from tracker.domain.labels import zh_names
 from tracker.domain.times import quarter_bounds
 from tracker.rules.catalogue import rules
 from tracker.rules.sentences import sentence
 
-PLATFORMS = {
-    "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
-    "bilibili": "哔哩哔哩", "xiaohongshu": "小红书", "app": "客户端", "other": "其他",
-}
+PLATFORMS = zh_names(labels.PLATFORMS)
 TABLE_HEADER = ("序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)", "不合格数(个)", "不合格率(%)")
 FAILED_HEADER = ("序号", "地区", "主办单位", "账号名称", "平台", "问题")
 PROBLEM_HEADER = FAILED_HEADER
 UNVERIFIED_HEADER = ("序号", "账号", "主办单位", "账号名称", "地区", "缺少的依据")
-OUTCOMES = {  # poll outcomes as the 待核实 list names them
-    "http_error": "HTTP错误", "timeout": "超时", "too_large": "内容过大", "parse_error": "无法解析",
-    "blocked": "被拦截", "platform_error": "平台报错", "network_error": "网络错误",
-}
+OUTCOMES = zh_names(labels.POLL_OUTCOMES)  # poll outcomes as the 待核实 list names them
 
 
 def rule_names() -> dict[str, str]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.labels import FILING_KINDS, PLATFORMS
+from tracker.domain.labels import POLL_OUTCOMES as OUTCOMES
 from tracker.domain.times import SHANGHAI
 
 Sentence = Callable[[Mapping[str, Any], bool], str]  # (evidence, zh) → text
@@ -21,23 +23,6 @@ SENTENCES: dict[str, Sentence] = {}
 URL_CHARS = 48     # a URL is cut after this many characters (…)
 TEXT_CHARS = 40    # quoted text (names, notes, matched terms)
 LISTED = 3         # items of a list that are named; the rest are counted
-
-PLATFORMS = {
-    "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
-    "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
-    "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "app"), "other": ("其他平台", "another platform"),
-}
-FILING_KINDS = {
-    "open": ("开设", "opening"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),
-    "suspend": ("停更", "suspension"), "close": ("注销", "closure"), "update": ("信息变更", "update"),
-    "resume": ("恢复", "resumption"),
-}
-OUTCOMES = {
-    "blocked": ("被拦截", "blocked"), "http_error": ("HTTP错误", "HTTP error"), "timeout": ("超时", "timeout"),
-    "parse_error": ("无法解析", "parse error"), "platform_error": ("平台报错", "platform error"),
-    "network_error": ("网络错误", "network error"), "too_large": ("内容过大", "too large"),
-    "unavailable": ("无法使用", "unavailable"), "not_modified": ("未变化", "not modified"), "ok": ("成功", "ok"),
-}
 
 
 def says(code: str) -> Callable[[Sentence], Sentence]:
