@@ -269,3 +269,38 @@ def test_users_remove_never_drops_tables(province: tuple[Database, str]) -> None
     assert list_users(db) == []
     missing = _cli(url, "users", "remove", name)
     assert missing.exit_code == 2 and "no user" in missing.stderr
+
+
+def test_the_migration_takes_back_what_earlier_grants_gave(pg_schema_url: str) -> None:
+    from alembic import command
+
+    from tracker.storage.db import _alembic_config, make_engine, migrate
+
+    engine = make_engine(pg_schema_url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0007_coverage")
+    registrar, inspector = unique("reg"), unique("insp")
+    with engine.begin() as conn:  # what `users add` granted before 0010_roles
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+        for name, role, grants in ((registrar, "registrar", "INSERT ON filing_event; INSERT, UPDATE ON account, region, organisation"),
+                                   (inspector, "inspector", "INSERT ON observation; INSERT, UPDATE, DELETE ON finding, check_run")):
+            conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{name}"'))
+            for grant in grants.split("; "):
+                conn.execute(text(f'GRANT {grant} TO "{name}"'))
+            conn.execute(text("INSERT INTO tracker_user (pg_role, role, region, created_at) VALUES (:n, :r, :g, now())"),
+                         {"n": name, "r": role, "g": JIA})
+    migrate(engine)
+    with engine.connect() as conn:
+        def may(name: str, table: str, what: str) -> bool:
+            return conn.execute(text("SELECT has_table_privilege(:n, :t, :w)"), {"n": name, "t": table, "w": what}).scalar()
+
+        assert not may(registrar, "account", "UPDATE") and not may(registrar, "organisation", "INSERT")
+        assert may(registrar, "filing_event", "INSERT") and may(registrar, "account", "SELECT")
+        assert not may(inspector, "finding", "UPDATE") and not may(inspector, "check_run", "DELETE")
+        assert may(inspector, "observation", "INSERT")
+    engine.dispose()
+    db = open_database(pg_schema_url)
+    for name in (registrar, inspector):
+        remove_user(db, name)
+    db.dispose()

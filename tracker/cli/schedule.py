@@ -122,6 +122,6 @@ def remove_command(
     reassign_to: str = typer.Option(None, "--reassign-to",
                                     help="Role that takes over what NAME owns (else a role owning objects is refused)."),
 ) -> None:
-    """Remove a user: unmapped, its privileges here revoked and its login role dropped (never its objects)."""
+    """Remove a user: unmapped, privileges revoked, login role dropped (never its objects)."""
     users.remove_user(context(ctx).database(), name, drop_role=not keep_role, reassign_to=reassign_to)
     typer.echo(f"user {name} removed")
