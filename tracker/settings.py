@@ -101,6 +101,11 @@ class Settings:
         return self.data[name]
 
     @property
+    def lock_timeout(self) -> float:
+        """`[database] lock_timeout_seconds`: how long a SQLite write waits for another process."""
+        return float(self.data["database"]["lock_timeout_seconds"])
+
+    @property
     def grace_hours(self) -> float:
         """`[coverage] grace_hours`: how long a successful fetch counts as having seen the feed."""
         return float(self.data["coverage"]["grace_hours"])
@@ -131,6 +136,9 @@ def load_settings(user_file: str | Path | None = None) -> Settings:
         path = Path(user_file)
         _merge(data, _read_toml(path), path, extras=extras)
         user_dir = path.resolve().parent
+        lock_timeout = data["database"]["lock_timeout_seconds"]
+        if not 0 <= lock_timeout <= 86_400:  # NaN fails too
+            raise ConfigError(f"{path}: key 'database.lock_timeout_seconds' must be between 0 and 86400, got {lock_timeout:g}")
         if data["coverage"]["grace_hours"] < 0:
             raise ConfigError(f"{path}: key 'coverage.grace_hours' must be 0 or more, got {data['coverage']['grace_hours']:g}")
     return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir, user_file=path, extra_rules=extras)
