@@ -185,6 +185,25 @@ def test_a_filings_clock_and_author_are_the_databases(province: tuple[Database, 
         assert history(session, "weibo:jia3")[0].by == "admin"
 
 
+def test_an_observations_clock_and_inspector_are_the_databases(province: tuple[Database, str]) -> None:
+    from tracker.judging.observations import observations_of, record_observation
+
+    db, url = province
+    name, inspector = _user(db, url, "inspector", YI)
+    try:
+        with inspector.engine.begin() as conn:
+            conn.execute(text("INSERT INTO observation (account, kind, observed_at, recorded_at, inspector) "
+                              "VALUES ('weibo:yi1', 'comments_disabled', now(), '2020-01-01', '厦门市长')"))
+        seen = record_observation(inspector, "weibo:yi1", "app_unavailable", inspector="李四")
+    finally:
+        inspector.dispose()
+    assert seen.inspector == name
+    assert [o.inspector for o in observations_of(db, "weibo:yi1")] == [name, name]
+    with db.engine.connect() as conn:
+        oldest = conn.execute(text("SELECT min(recorded_at) FROM observation")).scalar()
+    assert abs(oldest.replace(tzinfo=UTC) - datetime.now(UTC)) < timedelta(minutes=5)
+
+
 def test_region_and_organisation_have_row_level_security(province: tuple[Database, str]) -> None:
     db, url = province
     admin_name, admin = _user(db, url, "admin")

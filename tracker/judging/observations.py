@@ -56,8 +56,13 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     with db.write() as session:
         if session.execute(select(Account.id).where(Account.account == account)).first() is None:
             raise TrackerError(f"unknown account {account}: it is not in the registry")
-        session.add(ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
-                                   inspector=inspector, note=note, latest_at=latest_at))
+        row = ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
+                             inspector=inspector, note=note, latest_at=latest_at)
+        session.add(row)
+        if db.dialect == "postgresql":  # the database names the inspector for most roles (0010_roles)
+            session.flush()
+            session.refresh(row)
+            inspector = row.inspector
     return Observation(account=account, kind=kind, observed_at=observed_at, inspector=inspector, note=note,
                        latest_at=latest_at)
 

@@ -7,8 +7,9 @@ role to what it may write (issue 13 items 5–7; PostgreSQL only).
   DEFINER function that replays that account's filings into its row. So a registrar cannot
   `UPDATE account` (no privilege, and the policies allow only admins) and every change of the
   current state has its filing.
-- `recorded_at` and `by` of a filing are the database's: DEFAULT now() / current_user, and a
-  BEFORE INSERT trigger overrides whatever a role other than the tables' owner sent.
+- `recorded_at` and `by` of a filing (and `recorded_at`, `inspector` of an observation) are the
+  database's: DEFAULT now() / current_user, and the BEFORE INSERT trigger `tracker_stamp`
+  overrides whatever a role other than the tables' owner sent.
 - `region` and `organisation` get row-level security: everyone reads, admins write (owners —
   the tool's jobs — bypass it as everywhere).
 - Grants of existing users are re-applied from tracker.storage.grants (registrars lose
@@ -119,12 +120,13 @@ _FUNCTIONS = [
        END $$""",
     # Only the tables' owner (the tool's jobs, migrations, a superuser) may set them, e.g. when
     # importing history; every other role gets the database's clock and its own name.
-    """CREATE FUNCTION tracker_filing_audit() RETURNS trigger
+    # TG_ARGV[0] names the column of who did it (filing_event.by, observation.inspector).
+    """CREATE FUNCTION tracker_stamp() RETURNS trigger
        LANGUAGE plpgsql SET search_path = {schema}, pg_temp AS $$
        BEGIN
          IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
-           NEW.recorded_at := now() AT TIME ZONE 'UTC';
-           NEW."by" := current_user;
+           NEW := jsonb_populate_record(NEW, jsonb_build_object(
+             'recorded_at', now() AT TIME ZONE 'UTC', TG_ARGV[0], current_user));
          END IF;
          RETURN NEW;
        END $$""",
@@ -137,8 +139,12 @@ _FUNCTIONS = [
 _STATEMENTS = [
     """ALTER TABLE filing_event ALTER COLUMN recorded_at SET DEFAULT (now() AT TIME ZONE 'UTC')""",
     """ALTER TABLE filing_event ALTER COLUMN "by" SET DEFAULT current_user""",
-    """CREATE TRIGGER tracker_filing_audit BEFORE INSERT ON filing_event
-       FOR EACH ROW EXECUTE FUNCTION tracker_filing_audit()""",
+    """ALTER TABLE observation ALTER COLUMN recorded_at SET DEFAULT (now() AT TIME ZONE 'UTC')""",
+    """ALTER TABLE observation ALTER COLUMN inspector SET DEFAULT current_user""",
+    """CREATE TRIGGER tracker_stamp BEFORE INSERT ON filing_event
+       FOR EACH ROW EXECUTE FUNCTION tracker_stamp('by')""",
+    """CREATE TRIGGER tracker_stamp BEFORE INSERT ON observation
+       FOR EACH ROW EXECUTE FUNCTION tracker_stamp('inspector')""",
     """CREATE TRIGGER tracker_filing_applied AFTER INSERT ON filing_event
        FOR EACH ROW EXECUTE FUNCTION tracker_filing_applied()""",
     # account: written by the database's replay (and admins), never by a registrar.
@@ -185,9 +191,10 @@ def downgrade() -> None:
     op.execute("ALTER POLICY tracker_update ON account USING (tracker_may(current_user, 'registrar', region))"
                " WITH CHECK (tracker_may(current_user, 'registrar', region))")
     op.execute("DROP TRIGGER IF EXISTS tracker_filing_applied ON filing_event")
-    op.execute("DROP TRIGGER IF EXISTS tracker_filing_audit ON filing_event")
-    op.execute("ALTER TABLE filing_event ALTER COLUMN recorded_at DROP DEFAULT")
-    op.execute('ALTER TABLE filing_event ALTER COLUMN "by" DROP DEFAULT')
-    for function in ("tracker_lock_account(text)", "tracker_filing_audit()", "tracker_filing_applied()",
+    for table, column in (("filing_event", '"by"'), ("observation", "inspector")):
+        op.execute(f"DROP TRIGGER IF EXISTS tracker_stamp ON {table}")
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN recorded_at DROP DEFAULT")
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+    for function in ("tracker_lock_account(text)", "tracker_stamp()", "tracker_filing_applied()",
                      "tracker_refresh_account(text)"):
         op.execute(f"DROP FUNCTION IF EXISTS {function}")
