@@ -223,6 +223,7 @@ PLATFORM = {
     "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
     "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
     "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "App"), "other": ("其他", "Other"),
+    "website": ("政府网站", "website"),
 }
 FILING = {
     "open": ("开设", "open"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),

@@ -249,7 +249,7 @@ def coverage(session: Session, at: datetime, grace_hours: float) -> dict[str, Co
     oldest = (select(func.min(PostRow.published_at)).where(PostRow.account == Account.account)
               .correlate(Account).scalar_subquery().label("oldest"))
     query = (select(Account.account, *newest_ok, empty, oldest)
-             .where(Account.feed_url.is_not(None), Account.feed_url != "", Account.platform != "app"))
+             .where(Account.feed_url.is_not(None), Account.feed_url != "", Account.platform.not_in(("app", "website"))))
     seen: dict[str, list[datetime]] = {}
     unbounded: set[str] = set()
     looks = (select(ObservationRow.account, ObservationRow.observed_at, ObservationRow.latest_at)

@@ -9,6 +9,7 @@ from tracker.rules.sentences import sentence
 PLATFORMS = {
     "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
     "bilibili": "哔哩哔哩", "xiaohongshu": "小红书", "app": "客户端", "other": "其他",
+    "website": "政府网站",
 }
 TABLE_HEADER = ("序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)", "不合格数(个)", "不合格率(%)")
 FAILED_HEADER = ("序号", "地区", "主办单位", "账号名称", "平台", "问题")

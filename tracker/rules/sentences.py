@@ -26,6 +26,7 @@ PLATFORMS = {
     "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
     "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
     "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "app"), "other": ("其他平台", "another platform"),
+    "website": ("政府网站", "government website"),
 }
 FILING_KINDS = {
     "open": ("开设", "opening"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),

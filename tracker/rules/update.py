@@ -26,7 +26,7 @@ _SOURCE = "检查指标 一、单项否决 内容不更新"
 
 def _subject(ctx: CheckContext) -> Iterator[tuple[str, Any]]:
     return ((key, state) for key, state in ctx.checked.items()
-            if state.status != AccountStatus.SUSPENDED and state.platform != "app")
+            if state.status != AccountStatus.SUSPENDED and state.platform not in ("app", "website"))
 
 
 @rule("empty_shell", name_zh="空壳", name_en="empty shell", family="update", order=10,
