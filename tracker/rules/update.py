@@ -121,3 +121,6 @@ def unverified(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                     "missing": _missing(seen, ctx.at), "last_ok_at": when(seen.last_ok_at),
                     "failing_since": when(since), "last_outcome": outcome,
                     "history_from": when(seen.oldest_post_at)}
+    for key in sorted(ctx.website_unverified.keys() - ctx.unverified.keys()):  # 政府网站 (tracker.rules.website)
+        held = ctx.website_unverified[key]
+        yield key, {"would_fire": held[0]["would_fire"], "missing": held[0]["missing"], "website": held}
