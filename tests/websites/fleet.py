@@ -22,9 +22,12 @@ def serve_trs(server: FeedServer, prefix: str = "/fz") -> str:
     column = page("trs_column.html")
     server.add(f"{prefix}/zwgk/gzdt/", Route(body=column, content_type=HTML))
     server.add(f"{prefix}/zwgk/tzgg/", Route(body=page("jcms_column.html"), content_type=HTML))
+    server.add(f"{prefix}/zwgk/tzgg/index.html", Route(body=page("jcms_column.html"), content_type=HTML))
     server.add(f"{prefix}/zwgk/zcwj/", Route(body=column, content_type=HTML))
     for path in ("/zwgk/gzdt/202001/t20200101_1.htm", "/zwgk/gzdt/202612/t20261204_2.htm",
-                 "/zwgk/gzdt/202612/t20261203_3.htm", "/images/logo.png"):
+                 "/zwgk/gzdt/202612/t20261203_3.htm", "/images/logo.png", "/conac/sitename.html?method=show&id=1",
+                 "/zfwzzc/errorInfo.html?sitecode=3501000001", "/beian/icp.html",
+                 "/beian/police.html?recordcode=35010202000001"):
         server.add(prefix + path, Route(body=b"<html><body>ok</body></html>", content_type=HTML))
     return server.add(f"{prefix}/", Route(body=page("trs_home.html"), content_type=HTML))
 
