@@ -62,3 +62,19 @@ def test_md_xlsx_docx_put_the_websites_table_first(demo, tmp_path) -> None:
     tail = text[text.index("\n附件1\n"):]  # the attachments, after the 附件说明
     assert tail.index("政府网站检查情况表") < tail.index("不合格网站名单") < tail.index("附件2") < tail.index("政务新媒体检查情况表")
     assert "关于" in text and "政府网站和政务新媒体检查情况的通报" in text
+
+
+def test_inspect_plan_samples_websites_at_website_ratio_and_accounts_at_ratio(cli, tmp_path) -> None:
+    from tests.registry.registry_helpers import row, write_registry
+
+    rows = [row(f"35010000{i:02d}", platform="website", feed_url="http://127.0.0.1:9/") for i in range(10)]
+    rows += [row(f"28033017{i:02d}") for i in range(10)]
+    cli("registry", "import", str(write_registry(tmp_path / "r.csv", rows)))
+    plan = json.loads(cli("inspect", "plan", "--quarter", "2026Q4", "--ratio", "10%", "--format", "json").stdout)
+    sampled = {s["platform"]: s["sampled"] for s in plan["strata"]}
+    assert sampled == {"website": 10, "weibo": 1}
+    half = tmp_path / "half.toml"
+    half.write_text("[inspection]\nwebsite_ratio = 0.5\n", encoding="utf-8")
+    plan = json.loads(cli("--config", str(half), "inspect", "plan", "--quarter", "2026Q4", "--ratio", "10%",
+                          "--format", "json").stdout)
+    assert {s["platform"]: s["sampled"] for s in plan["strata"]} == {"website": 5, "weibo": 1}
