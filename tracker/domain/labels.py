@@ -7,6 +7,7 @@ PLATFORMS: dict[str, tuple[str, str]] = {
     "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
     "toutiao": ("今日头条", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
     "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "App"), "other": ("其他平台", "other platform"),
+    "website": ("政府网站", "government website"),
 }
 FILING_KINDS: dict[str, tuple[str, str]] = {
     "open": ("开设", "opening"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),

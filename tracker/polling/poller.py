@@ -39,7 +39,7 @@ from tracker.polling.store import PollResult, Store
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, FeedState
-from tracker.domain.times import as_utc, now_utc
+from tracker.domain.times import as_utc, local_date, now_utc
 
 Progress = Callable[[int, int, PollResult], None]
 _WRITE_BATCH = 200
@@ -183,7 +183,29 @@ def _combine(parts: list[tuple[str, _Part]]) -> _Part:
     return replace(main, parsed=parsed, state=state)
 
 
-async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str) -> PollResult:
+async def _poll_website(target: Target, limits: _Limits, section: dict[str, Any], websites: dict[str, Any],
+                        run_id: str) -> PollResult:
+    """A 政府网站's poll (CONTRACT §10): the homepage, its columns, links, marks, tags and IPv6."""
+    from connectors.website import poll_website  # deferred: start-up time of every command
+
+    timing = _Timing()
+    _, clock = timing.begin()
+    found = await poll_website(
+        limits.slot, target.feed_url or "", today=local_date(now_utc()),
+        columns={"dynamic": websites["columns"]["dynamic"], "policy": websites["columns"]["policy"]},
+        max_links=websites["max_links"], max_columns=websites["max_columns"],
+        max_page_bytes=min(websites["max_page_bytes"], section["max_body_bytes"]),
+        page_timeout=section["total_timeout"], link_timeout=websites["link_timeout_seconds"])
+    timing.end(clock)
+    return PollResult(account=target.account, outcome=Outcome(found.outcome), started_at=timing.started_at or now_utc(),
+                      seconds=timing.seconds, http_status=found.http_status, detail=found.detail, run_id=run_id,
+                      website=found)
+
+
+async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str,
+                      websites: dict[str, Any] | None = None) -> PollResult:
+    if target.platform == "website" and websites is not None:
+        return await _poll_website(target, limits, section, websites, run_id)
     timing = _Timing()
     items = None  # how many items a successful fetch of the feed held (evidence of absence, §6.4)
     if target.platform == "app":
@@ -286,7 +308,7 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
 
     async def one(target: Target) -> None:
         try:
-            result = await poll_target(target, limits, section, report.run_id)
+            result = await poll_target(target, limits, section, report.run_id, settings.section("websites"))
         except Exception as exc:  # noqa: BLE001 - one account's surprise must not end everyone's poll
             result = PollResult(target.account, Outcome.NETWORK_ERROR, now_utc(), run_id=report.run_id,
                                 detail=f"unexpected {type(exc).__name__}: {exc}"[:500])

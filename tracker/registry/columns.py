@@ -36,6 +36,7 @@ PLATFORM_NAMES = {
     "小红书": Platform.XIAOHONGSHU,
     "客户端": Platform.APP, "app": Platform.APP, "移动客户端": Platform.APP,
     "其他": Platform.OTHER,
+    "政府网站": Platform.WEBSITE, "网站": Platform.WEBSITE,
 }
 
 STATUS_NAMES = {

@@ -22,7 +22,7 @@ from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, Fil
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
-from tracker.registry.rows import region_problem, url_problem, validate_table
+from tracker.registry.rows import region_problem, url_problem, validate_table, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
     events_for,
@@ -209,6 +209,8 @@ def _open_record(platform: str, account_id: str, fields_: dict[str, Any], effect
     for name, reason in checks.items():
         if reason:
             raise TrackerError(f"--{name.replace('_', '-')} {fields_[name]!r}: {reason}")
+    for name, reason in website_problems(platform, account_id, fields_.get("feed_url")):
+        raise TrackerError(f"{account_id!r}: {reason}" if name == "account_id" else f"--feed-url: {reason}")
     return AccountRecord(
         region=fields_["region"], org_name=fields_["org_name"], org_code=fields_["org_code"],
         platform=platform, account_id=account_id, account_name=fields_["account_name"],

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 
 revision = "0010_roles"
-down_revision = "0007_coverage"
+down_revision = "0008_websites"
 branch_labels = None
 depends_on = None
 
