@@ -3,7 +3,7 @@
 100,000 accounts / 2,000,000 posts, on SQLite and PostgreSQL).
 
 For each code tree — the baseline (`--baseline`, default /work/main) and this one — and each
-backend: a fresh database, the registry through `registry import`, profile snapshots and poll
+backend: a fresh database, the registry through that tree's `tracker registry import`, profile snapshots and poll
 outcomes bulk-inserted, then as real commands in child processes (their own time and peak RSS):
 `tracker ingest` of one generated JSONL file of realistic posts (`bench/realistic.py`: hotline
 and mobile numbers, links, stop notices, reposts), the first `tracker check`, and a re-check of
@@ -31,8 +31,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.import_registry import CITIES, generate  # noqa: E402
 from bench.realistic import post_text  # noqa: E402
-from tracker.registry.service import import_registry  # noqa: E402
-from tracker.storage.db import open_database  # noqa: E402
 from tracker.domain.times import parse_at  # noqa: E402
 
 AT = "2026-09-30"
@@ -152,11 +150,10 @@ def run_measured(tree: Path, url: str, *args: str) -> tuple[float, float, bytes]
 
 def one_tree(label: str, tree: Path, url: str, registry: Path, posts_file: Path, accounts: int,
              posts: int) -> dict[str, float]:
-    db = open_database(url)
-    import_registry(db, registry, by="bench")
-    db.dispose()
-    insert_side_rows(url, accounts)
     os.chdir(tree)
+    # Each tree creates its own schema (its migrations) through its own `registry import`.
+    run_measured(tree, url, "registry", "import", str(registry), "--by", "bench")
+    insert_side_rows(url, accounts)
     ingest, ingest_rss, _ = run_measured(tree, url, "ingest", str(posts_file))
     settle(url)
     first, first_rss, out = run_measured(tree, url, "check", "--at", AT, "--format", "json")
