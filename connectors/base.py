@@ -91,11 +91,13 @@ class Outcome(StrEnum):
 class SourceError(Exception):
     """A classified failure of a source; `outcome` says which kind."""
 
-    def __init__(self, outcome: Outcome, detail: str, http_status: int | None = None) -> None:
+    def __init__(self, outcome: Outcome, detail: str, http_status: int | None = None,
+                 retry_after: str | None = None) -> None:
         super().__init__(detail)
         self.outcome = outcome
         self.detail = detail
         self.http_status = http_status
+        self.retry_after = retry_after  # the Retry-After header of an error answer, as sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class Account(SQLModel, table=True):
     __tablename__ = "account"
     __table_args__ = (  # the UI's per-region counts and (region, account) pages (migration 0002_tui)
         Index("ix_account_region_status_opened", "region", "status", "opened_on"),
+        Index("ix_account_region_platform_status_opened", "region", "platform", "status", "opened_on"),
         Index("ix_account_region_account", "region", "account"),
     )
     id: int | None = Field(default=None, primary_key=True)
