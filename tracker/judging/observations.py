@@ -10,6 +10,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from tracker.domain import ids
 from tracker.registry.service import current_user, parse_account_key
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Observation, ObservationKind
@@ -48,7 +49,9 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     if kind not in KINDS:
         raise TrackerError(f"unknown observation {kind!r}; use one of {', '.join(KINDS)}")
 
-    parse_account_key(account)
+    platform, account_id = parse_account_key(account)
+    account = f"{platform}:{account_id}"
+    inspector, note = ids.check_text("inspector", inspector), ids.check_text("note", note)
     observed_at = as_utc(at) if at is not None else now_utc()
     latest_at = _latest(kind, latest, observed_at)
     inspector = (inspector or "").strip() or current_user()

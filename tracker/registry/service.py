@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from tracker.domain import ids
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
-from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, FilingKind, Platform
+from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, FilingKind
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
@@ -35,7 +36,7 @@ from tracker.registry.store import (
 from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
 from tracker.storage.db import Database
-from tracker.domain.times import local_date, now_utc
+from tracker.domain.times import future_date_problem, local_date, now_utc
 
 __all__ = [
     "FilingRefused", "ImportResult", "file_event", "history", "import_registry",
@@ -53,13 +54,8 @@ def current_user() -> str:
 
 
 def parse_account_key(text: str) -> tuple[str, str]:
-    """`platform:account_id` → (platform, account_id)."""
-    platform, sep, account_id = text.partition(":")
-    if not sep or not account_id:
-        raise TrackerError(f"account must be written platform:account_id (e.g. weibo:1234567890), got {text!r}")
-    if platform not in {p.value for p in Platform}:
-        raise TrackerError(f"unknown platform {platform!r} in {text!r}; use one of {', '.join(p.value for p in Platform)}")
-    return platform, account_id
+    """`platform:account_id` → (platform, account_id), normalised and checked (tracker.domain.ids)."""
+    return ids.parse_account_key(text)
 
 
 @dataclass
@@ -211,10 +207,14 @@ def _open_record(platform: str, account_id: str, fields_: dict[str, Any], effect
             raise TrackerError(f"--{name.replace('_', '-')} {fields_[name]!r}: {reason}")
     for name, reason in website_problems(platform, account_id, fields_.get("feed_url")):
         raise TrackerError(f"{account_id!r}: {reason}" if name == "account_id" else f"--feed-url: {reason}")
+    opened_on = fields_.get("opened_on") or effective_on
+    reason = future_date_problem(opened_on)
+    if reason:
+        raise TrackerError(f"--opened-on {opened_on.isoformat()}: {reason}")
     return AccountRecord(
         region=fields_["region"], org_name=fields_["org_name"], org_code=fields_["org_code"],
         platform=platform, account_id=account_id, account_name=fields_["account_name"],
-        opened_on=fields_.get("opened_on") or effective_on, feed_url=fields_.get("feed_url"),
+        opened_on=opened_on, feed_url=fields_.get("feed_url"),
         profile_url=fields_.get("profile_url"), filing_no=fields_.get("filing_no"),
     )
 
@@ -237,6 +237,9 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
         notice = fields_.get("notice_from")
         if notice is None:
             raise TrackerError("file close needs --notice-from DATE (the date the public closure notice started)")
+        if notice > effective_on:
+            raise TrackerError(f"--notice-from {notice.isoformat()} is later than --effective {effective_on.isoformat()}: "
+                               "the closure notice must start before the closure takes effect")
         return {"notice_from": notice.isoformat()}
     return {k: v for k, v in fields_.items() if v is not None}
 
@@ -248,7 +251,12 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
     if kind not in _FIELDS_BY_KIND:
         raise TrackerError(f"unknown filing kind {kind!r}; use open rename transfer suspend close")
     platform, account_id = parse_account_key(account)
-    fields_ = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields_.items() if v not in (None, "")}
+    account = f"{platform}:{account_id}"  # normalised: `weibo:１２３ ` files as weibo:123
+    fields_ = {k: (ids.check_text(k, v) if isinstance(v, str) else v) for k, v in fields_.items() if v not in (None, "")}
+    fields_ = {k: v for k, v in fields_.items() if v != ""}
+    if isinstance(fields_.get("region"), str):
+        fields_["region"] = ids.check_region(fields_["region"])
+    by, approver, doc_no = (ids.check_text(name, value) or None for name, value in (("by", by), ("approver", approver), ("doc_no", doc_no)))
     if effective_on is None:
         effective_on = fields_.get("opened_on") if kind == FilingKind.OPEN else None
         effective_on = effective_on or local_date(now_utc())

@@ -15,7 +15,7 @@ from typing import Any
 from tracker.domain.models import Post
 from tracker.rules import domains as ad_domains
 from tracker.rules.idcard import folded_privacy_matches
-from tracker.rules.lexicon import Lexicon, load_lexicon
+from tracker.rules.lexicon import Lexicon, load_lexicon, read_lexicon
 from tracker.rules.text import nfkc, normalize, normalize_folded
 from tracker.settings import Settings
 from tracker.domain.times import local_date
@@ -40,7 +40,7 @@ def signal_config(settings: Settings) -> SignalConfig:
     ad = settings.rule("ad_link")
     lexicon_paths = [settings.resolve(p) for p in settings.rule("banned_expression")["lexicons"]]
     phrases = tuple(p for p in (normalize(x) for x in settings.rule("stopped_not_deregistered")["phrases"]) if p)
-    lexicon_texts = [path.read_bytes() if path.exists() else b"" for path in lexicon_paths]
+    lexicon_texts = [read_lexicon(path) for path in lexicon_paths]  # regular files under a cap; missing: an error
     key = json.dumps([ad["domains"], [str(p) for p in lexicon_paths], phrases]) + "".join(
         hashlib.sha256(text).hexdigest() for text in lexicon_texts)
     if key not in _CACHE:
