@@ -42,6 +42,9 @@ class Profile:
     verified: bool | None = None
     verified_reason: str | None = None
     followers: int | None = None
+    # Values the source sent but the parser dropped (a follower count beyond any integer …),
+    # one line each: the poll stores the rest and records these as the account's outcome.
+    warnings: tuple[str, ...] = ()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
-from connectors.counts import parse_count
+from connectors.counts import read_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from connectors.weibotime import parse_weibo_time
@@ -152,11 +152,13 @@ def user_to_profile(user: dict[str, Any]) -> Profile:
     if followers is None:
         followers = user.get("followers_count_str")
     verified = user.get("verified")
+    count, problem = read_count(followers)
     return Profile(
         display_name=text_of(user.get("screen_name")) or None,
         verified=verified in (True, 1, "1", "true") if verified is not None else None,
         verified_reason=(text_of(user.get("verified_reason")) or "").strip() or None,
-        followers=parse_count(followers),
+        followers=count,
+        warnings=(problem,) if problem else (),
     )
 
 
