@@ -8,7 +8,7 @@ Revises: 0007_coverage
 from alembic import op
 
 revision = "0011_scale"
-down_revision = "0007_coverage"
+down_revision = "0010_roles"
 branch_labels = None
 depends_on = None
 
