@@ -170,7 +170,7 @@ def test_memory_stays_constant_as_the_file_grows(sqlite_db: Database, tmp_path: 
         finally:
             tracemalloc.stop()
         assert report.loaded == lines - (5_000 if lines == 20_000 else 0)
-    assert peaks[1] < peaks[0] * 1.5 and peaks[1] < 16 << 20
+    assert peaks[1] < peaks[0] * 1.5 and peaks[1] < 24 << 20  # about 16 MiB since ingest computes the signals (lexicon automaton)
 
 
 def test_a_byte_order_mark_is_not_a_bad_line(registered: Database, tmp_path: Path) -> None:
