@@ -62,7 +62,7 @@ ITEM_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueErr
 
 def each_item(items: Iterable[_Item], convert: Callable[[_Item], _Result]) -> list[_Result]:
     """`convert` applied to every item; an item it cannot read is left out and spoils only
-    itself, never the rest of the feed (CONTRACT §5.2)."""
+    itself, never the rest of the feed (docs/contract.md §5.2)."""
     results = []
     for item in items:
         try:
@@ -115,7 +115,7 @@ class ParsedFeed:
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a body came from: the (final) URL it was fetched from and the response's
-    `Content-Location`, if any. Relative links are resolved against `base` (CONTRACT §5.2:
+    `Content-Location`, if any. Relative links are resolved against `base` (docs/contract.md §5.2:
     xml:base inside the document first, then Content-Location, then the feed URL)."""
 
     url: str | None = None

@@ -2,7 +2,7 @@
 `{"status_code":0,"user":{…}}` (profile). `status_code != 0` is a platform error.
 
 A post without `create_time` (2020-era answers) takes the time its `aweme_id` encodes,
-`aweme_id >> 32` Unix seconds (CONTRACT §5.2), when that is a plausible time."""
+`aweme_id >> 32` Unix seconds (docs/contract.md §5.2), when that is a plausible time."""
 
 from __future__ import annotations
 

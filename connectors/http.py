@@ -41,7 +41,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    content_location: str | None = None  # a base for relative links (CONTRACT §5.2)
+    content_location: str | None = None  # a base for relative links (docs/contract.md §5.2)
 
     @property
     def not_modified(self) -> bool:

@@ -1,4 +1,4 @@
-"""政府网站 (CONTRACT §10): what one poll of a website finds, and one availability probe.
+"""政府网站 (docs/contract.md §10): what one poll of a website finds, and one availability probe.
 
 The pages are parsed with lxml's HTML parser (libxml2), never with regular expressions over the
 markup; regular expressions only read dates out of a text node once the parser has found it.
@@ -321,7 +321,7 @@ async def check_ipv6(url: str, timeout: float) -> tuple[bool, bool]:
 
 
 async def probe_site(slot: Slot, url: str, timeout: float) -> tuple[str, int | None, float, str | None]:
-    """One availability probe (CONTRACT §10): one GET, no retry, within `timeout` seconds in all:
+    """One availability probe (docs/contract.md §10): one GET, no retry, within `timeout` seconds in all:
     (ok | timeout | error, HTTP status, seconds, detail). An HTTP error status is an error."""
     async with slot(url) as client:
         clock = time.perf_counter()

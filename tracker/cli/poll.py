@@ -40,7 +40,7 @@ def probe_command(
     concurrency: int = typer.Option(None, "--concurrency", help="Probes at once (default: [poll] concurrency)."),
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
 ) -> None:
-    """One availability probe of each 政府网站's homepage: one GET within [websites] probe_timeout_seconds (CONTRACT §10)."""
+    """One availability probe of each 政府网站's homepage: one GET within [websites] probe_timeout_seconds (docs/contract.md §10)."""
     from tracker.polling.probes import probe
 
     cli = context(ctx)
@@ -106,7 +106,7 @@ def poll_command(
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
     worker: bool = typer.Option(False, "--worker", help="Join the current scheduled poll run with other workers (leases; see tracker schedule)."),
 ) -> None:
-    """Fetch feeds and profiles, store new posts and every outcome (CONTRACT §5.3)."""
+    """Fetch feeds and profiles, store new posts and every outcome (docs/contract.md §5.3)."""
     cli = context(ctx)
     db = cli.database()
     if worker:
@@ -133,7 +133,7 @@ def poll_command(
 @handles_errors
 def ingest_command(
     ctx: typer.Context,
-    file: str = typer.Argument(..., help="JSON Lines file, one post per line (CONTRACT §5.4)."),
+    file: str = typer.Argument(..., help="JSON Lines file, one post per line (docs/contract.md §5.4)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good lines and report the bad ones (default: a bad line loads nothing)."),
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
 ) -> None:

@@ -1,4 +1,4 @@
-"""The demo province's 政府网站 (CONTRACT §10): one portal per city government, served by the
+"""The demo province's 政府网站 (docs/contract.md §10): one portal per city government, served by the
 demo's loopback server, each healthy or with one planted case of a website rule; the week of
 availability probes before today is written as history (a live probe round follows)."""
 

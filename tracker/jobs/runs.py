@@ -124,7 +124,7 @@ def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str
 
 
 def probe_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
-    """One availability probe of every 政府网站 (CONTRACT §10)."""
+    """One availability probe of every 政府网站 (docs/contract.md §10)."""
     from tracker.polling.probes import probe  # deferred: start-up time of every command
 
     return probe(db, settings).summary()

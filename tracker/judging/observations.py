@@ -1,4 +1,4 @@
-"""Inspectors' observations (CONTRACT §6.3): dated records of what a named person saw by hand —
+"""Inspectors' observations (docs/contract.md §6.3): dated records of what a named person saw by hand —
 comments closed or open, the app unusable or usable, bought followers, the newest post of an
 account (`updates_seen`). The rules take the latest observation per kind made at or before the
 check time; `updates_seen` also tells the evidence of absence what the inspector has seen (§6.4)."""

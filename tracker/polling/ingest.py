@@ -1,4 +1,4 @@
-"""`tracker ingest FILE.jsonl`: archived posts, one JSON object a line (CONTRACT §5.4).
+"""`tracker ingest FILE.jsonl`: archived posts, one JSON object a line (docs/contract.md §5.4).
 
 One pass over the file, streamed (constant memory whatever its size), inside one transaction:
 good lines are inserted in batches with `INSERT … ON CONFLICT (account, post_id) DO NOTHING`, so

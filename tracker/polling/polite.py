@@ -1,4 +1,4 @@
-"""Politeness towards the sources (CONTRACT §5.3): at most `[poll] per_host_rate` requests per
+"""Politeness towards the sources (docs/contract.md §5.3): at most `[poll] per_host_rate` requests per
 second to one host and port (`private_host_rate` for loopback and private addresses, where a
 self-hosted RSSHub caches its upstream; 0 means unlimited), `Retry-After` on 429/503 honoured for
 the whole host, and retries after a random (jittered) part of their delay, so that the accounts of

@@ -198,7 +198,7 @@ def _combine(parts: list[tuple[str, _Part]]) -> _Part:
 
 async def _poll_website(target: Target, limits: _Limits, section: dict[str, Any], websites: dict[str, Any],
                         run_id: str) -> PollResult:
-    """A 政府网站's poll (CONTRACT §10): the homepage, its columns, links, marks, tags and IPv6."""
+    """A 政府网站's poll (docs/contract.md §10): the homepage, its columns, links, marks, tags and IPv6."""
     from connectors.website import poll_website  # deferred: start-up time of every command
 
     timing = _Timing()

@@ -1,4 +1,4 @@
-"""`tracker probe`: one availability probe of each 政府网站's homepage (CONTRACT §10).
+"""`tracker probe`: one availability probe of each 政府网站's homepage (docs/contract.md §10).
 
 Each run makes exactly one GET of each website's homepage, no retry, within `[websites]
 probe_timeout_seconds` in all; a site that hangs costs its own timeout and nothing else. Probes

@@ -1,4 +1,4 @@
-"""The registry file's columns (CONTRACT §3): header names in English and Chinese, and the
+"""The registry file's columns (docs/contract.md §3): header names in English and Chinese, and the
 Chinese names of platforms and statuses."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Validating registry rows (CONTRACT §3): every problem of the file is collected, none is fatal
+"""Validating registry rows (docs/contract.md §3): every problem of the file is collected, none is fatal
 on its own, so the user sees them all at once."""
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def website_problems(platform: str | None, account_id: str, feed_url: str | None) -> list[tuple[str, str]]:
-    """A 政府网站 (CONTRACT §10): its id is the 10-digit 网站标识码 and its homepage is required."""
+    """A 政府网站 (docs/contract.md §10): its id is the 10-digit 网站标识码 and its homepage is required."""
     if platform != "website":
         return []
     found = []

@@ -25,7 +25,7 @@ from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
 
-UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 
 
 def counts(running: int, checked: int, failed: int) -> dict:

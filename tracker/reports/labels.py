@@ -170,7 +170,7 @@ def _date(iso: str | None) -> str:
 
 
 def missing_label(evidence: dict) -> str:
-    """What a 待核实 account lacks, in a few words (CONTRACT §6.4)."""
+    """What a 待核实 account lacks, in a few words (docs/contract.md §6.4)."""
     missing = evidence.get("missing")
     outcome = evidence.get("last_outcome")
     failing = f"（{OUTCOMES.get(outcome, outcome)}）" if outcome else ""

@@ -41,7 +41,7 @@ class Coverage:
 
 @dataclass(frozen=True, slots=True)
 class ProbeCounts:
-    """A website's availability probes in a window (CONTRACT §10)."""
+    """A website's availability probes in a window (docs/contract.md §10)."""
 
     total: int
     failed: int        # timeouts and errors

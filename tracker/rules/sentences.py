@@ -1,5 +1,5 @@
 """Evidence people can read: one sentence per finding, in the UI language, from one catalogue
-with one entry per rule code (CONTRACT §6.2, §9). The JSON keeps the structured evidence; every
+with one entry per rule code (docs/contract.md §6.2, §9). The JSON keeps the structured evidence; every
 place a person reads it (TUI, the `check` table, the named lists of the reports) says this.
 
 `sentence(rule, evidence, lang)` never raises: a rule without an entry (a local rule from an
@@ -475,7 +475,7 @@ def filing_text(payload: Any, lang: str = "zh", limit: int | None = None) -> str
     return shorten(said, limit) if limit else said
 
 
-# ---- 政府网站 (CONTRACT §10) -------------------------------------------------------------------
+# ---- 政府网站 (docs/contract.md §10) -------------------------------------------------------------------
 
 _MARKS = {"conac": ("党政机关网站标识", "the 党政机关 site mark"), "site_code": ("网站标识码", "the site code"),
           "icp": ("ICP备案编号", "the ICP number"), "police": ("公安机关备案标识", "the police filing mark"),

@@ -5,7 +5,7 @@ this family per account, the first in `registry.UPDATE_ORDER`. Platform `app` ha
 family: for a 客户端 内容不更新 means it cannot be downloaded or used (`app_unavailable`).
 
 The family says something did *not* happen, so it fires only where the tool has looked
-(CONTRACT §6.4): where the span a rule speaks of (`span_start`) is not inside what the tool has
+(docs/contract.md §6.4): where the span a rule speaks of (`span_start`) is not inside what the tool has
 seen of the account's feed, the engine gives the account `unverified` (待核实, info) instead."""
 
 from __future__ import annotations

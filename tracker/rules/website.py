@@ -1,4 +1,4 @@
-"""政府网站 rules (CONTRACT §10, seed 003's 政府网站 indicators): site_unreachable,
+"""政府网站 rules (docs/contract.md §10, seed 003's 政府网站 indicators): site_unreachable,
 homepage_stale and columns_stale (单项否决), site_identity, broken_links, jiucuo_entry, ipv6 and
 page_tags (扣分: each finding carries the points it costs as `evidence.points`).
 

@@ -1,7 +1,7 @@
 """The one place that says what each PostgreSQL role may do (`tracker users add` and the
 migrations call `apply_grants`).
 
-Who may write what (CONTRACT §8): a registrar INSERTs filings and nothing else, an inspector
+Who may write what (docs/contract.md §8): a registrar INSERTs filings and nothing else, an inspector
 INSERTs observations and nothing else; row-level security (migrations 0003_users, 0010_roles)
 narrows both to their region's subtree. Derived tables — the cached current state `account`,
 `region`, `organisation`, findings, check runs, inspections, cases, snapshots — are written by

@@ -274,7 +274,7 @@ class TrackerUser(SQLModel, table=True):
 
 
 class WebsiteProbe(SQLModel, table=True):
-    """One availability probe of a 政府网站's homepage (CONTRACT §10): one GET, no retry."""
+    """One availability probe of a 政府网站's homepage (docs/contract.md §10): one GET, no retry."""
 
     __tablename__ = "website_probe"
     __table_args__ = (Index("ix_website_probe_account_at", "account", "probed_at"),)

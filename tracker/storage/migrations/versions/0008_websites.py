@@ -1,4 +1,4 @@
-"""websites: availability probes and poll results of 政府网站 (CONTRACT §10)
+"""websites: availability probes and poll results of 政府网站 (docs/contract.md §10)
 
 Revision ID: 0008_websites
 Revises: 0007_coverage
