@@ -228,7 +228,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=400_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--baseline", type=Path, default=Path("/work/main"), help="the code tree to compare with")
+    parser.add_argument("--baseline", type=Path, default=Path("/work/main"),
+                        help="the code tree to compare with: a checkout of the code before the change, e.g. "
+                             "`git worktree add --detach /tmp/base COMMIT` (default /work/main)")
     args = parser.parse_args()
     trees = {"baseline": args.baseline.resolve(), "this": ROOT}
     with tempfile.TemporaryDirectory() as tmp:
