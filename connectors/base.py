@@ -123,7 +123,7 @@ class Origin:
 
     @property
     def base(self) -> str | None:
-        candidates = []
+        candidates: list[str | None] = []
         if self.content_location and self.content_location.strip():
             try:
                 candidates.append(urljoin(self.url or "", self.content_location.strip()))

@@ -54,7 +54,7 @@ def aweme_to_post(aweme: dict[str, Any], fetched_at: datetime | None = None) -> 
     url = f"https://www.douyin.com/video/{raw_id}" if raw_id else share_url
     control = dict_of(aweme.get("aweme_control"))
     created = aweme.get("create_time")
-    published = from_epoch(created) if text_of(created) else None
+    published = from_epoch(created) if created is not None and text_of(created) else None
     if published is None and not text_of(created):
         published = aweme_id_time(text_of(aweme.get("aweme_id")) or "", fetched_at)
     return Post(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Literal
 
 from connectors.base import SHANGHAI
 
@@ -76,7 +77,7 @@ def from_epoch(seconds: float | int | str) -> datetime | None:
         return None
 
 
-def _zone(token: str | None) -> timezone | None | bool:
+def _zone(token: str | None) -> timezone | None | Literal[False]:
     """The zone a token names; None for "no zone given", False for a token that is no zone."""
     if token is None:
         return None

@@ -82,6 +82,7 @@ class _Decoder:
         self.truncate = truncate  # keep the first `limit` bytes instead of failing
         self.full = False
         self.size = 0
+        self._zlib: Any = None  # a zlib decompressor, or None for identity
         if encoding in ("gzip", "x-gzip"):
             self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":

@@ -188,7 +188,7 @@ def parse_weibo_document(doc: dict[str, Any], fetched_at: datetime, origin: Orig
     if isinstance(data.get("userInfo"), dict):
         profile = user_to_profile(data["userInfo"])
     else:
-        users = [m.get("user") for m in mblogs if isinstance(m.get("user"), dict)]
+        users: list[dict] = [m["user"] for m in mblogs if isinstance(m.get("user"), dict)]
         if users and len({str(user.get("id")) for user in users}) == 1:
             profile = user_to_profile(users[0])
     return ParsedFeed(format="weibo", posts=posts, profile=profile)

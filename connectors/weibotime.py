@@ -65,8 +65,8 @@ def _shown(text: str, fetched: datetime) -> tuple[datetime, datetime, datetime] 
         shown = fetched - unit * int(match.group(1))
         return shown, shown - unit, shown
     if match := _DAY_WORD.match(text):
-        day = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
-        shown = _local(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)))
+        when = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
+        shown = _local(when.year, when.month, when.day, int(match.group(2)), int(match.group(3)))
         return shown, shown, shown + _MINUTE
     if match := _MONTH_DAY.match(text):
         month, day = int(match.group(1)), int(match.group(2))
@@ -80,10 +80,10 @@ def _shown(text: str, fetched: datetime) -> tuple[datetime, datetime, datetime] 
         shown = _local(*parts)
         return shown, shown, shown + (_DAY if len(parts) == 3 else _MINUTE if len(parts) == 5 else timedelta(seconds=1))
     if (match := _API_TIME.match(text)) and match.group(1).lower() in _MONTHS:
-        month_name, day, hour, minute, second, sign, off_h, off_m, year = match.groups()
+        month_name, day_s, hour_s, minute_s, second_s, sign, off_h, off_m, year_s = match.groups()
         offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
-        moment = datetime(int(year), _MONTHS[month_name.lower()], int(day), int(hour), int(minute),
-                          int(second), tzinfo=timezone(offset))
+        moment = datetime(int(year_s), _MONTHS[month_name.lower()], int(day_s), int(hour_s), int(minute_s),
+                          int(second_s), tzinfo=timezone(offset))
         return moment.astimezone(UTC)
     return parse_feed_time(text)  # anything else a feed might write (ISO 8601, RFC 822, …)
 

@@ -60,9 +60,9 @@ def _moment(value: Any) -> datetime | date:
     elif isinstance(value, date):
         return value
     elif isinstance(value, str) and len(value) >= 10:
-        moment = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
-        if not isinstance(moment, datetime):
-            return moment
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     else:
         raise ValueError(f"not a time: {value!r}")
     return moment.astimezone(SHANGHAI) if moment.tzinfo else moment

@@ -87,9 +87,9 @@ def site_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     probes = ctx.facts.website_probes(start, ctx.at)
     for key in websites(ctx):
         seen = probes.get(key)
-        total = seen.total if seen else 0
-        if total < cfg["min_probes"]:
+        if seen is None or not seen.total or seen.total < cfg["min_probes"]:
             continue  # unverified (website_holds)
+        total = seen.total
         share = seen.failed / total
         if share >= cfg["max_failure_share"]:
             yield key, {"probes": total, "failed": seen.failed, "timeouts": seen.timeouts,
