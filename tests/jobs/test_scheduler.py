@@ -31,7 +31,7 @@ def test_default_schedule_fires_at_shanghai_times(sqlite_db: Database) -> None:
         "poll": parse_at("2026-11-24T02:00:00+08:00"),
         "check": parse_at("2026-11-24T06:00:00+08:00"),
         "report": parse_at("2026-11-30T08:00:00+08:00"),
-        "probe": parse_at("2026-11-23T09:00:00+08:00"),  # 24 a day: every hour on the hour
+        "probe": parse_at("2026-11-23T09:00:00+08:00"),  # hourly (probes_per_day = 24), from the hour given
     }
     job = scheduler.get_job("poll")
     assert job.coalesce is True and job.misfire_grace_time == 3600 and job.max_instances == 1

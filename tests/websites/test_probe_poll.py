@@ -115,3 +115,21 @@ def test_poll_sees_ipv6_on_a_site_served_over_v6(cli, db_url, tmp_path) -> None:
         cli("poll")
     site = _rows(db_url, WebsitePoll)["website:3501000001"]
     assert site.outcome == "ok" and site.ipv6_aaaa is True and site.ipv6_ok is True
+
+
+def test_a_hanging_homepage_and_a_hanging_link_cost_only_their_own_limits(cli, db_url, tmp_path) -> None:
+    with FeedServer() as server:
+        hang = server.add("/hang/", Route(kind="hang"))
+        slow_link = server.add("/slow-link", Route(kind="hang"))
+        body = page("hanweb_home.html").replace(b"/col/col2/index.html", slow_link.encode())
+        linked = server.add("/hw/", Route(body=body, content_type=HTML))
+        cli("registry", "import", str(register(tmp_path, {"3500000001": hang, "3507000001": linked})))
+        cfg = config(tmp_path, "[poll]\ntotal_timeout = 1.0\n[websites]\nlink_timeout_seconds = 1.0\n")
+        clock = time.perf_counter()
+        cli("--config", str(cfg), "poll")
+        elapsed = time.perf_counter() - clock
+    sites = _rows(db_url, WebsitePoll)
+    assert sites["website:3500000001"].outcome == "timeout"
+    hw = sites["website:3507000001"]
+    assert hw.outcome == "ok" and {"url": slow_link, "text": "通知公告", "outcome": "timeout", "status": None} in hw.broken_links
+    assert elapsed < 6

@@ -104,7 +104,3 @@ def feed_unreachable(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                     "last_poll": {"at": when(row.last_poll_at), "outcome": newest.outcome if newest else None,
                                   "http_status": newest.http_status if newest else None}}
 
-
-# The 政府网站 rules are a family of their own (entry point `website` in pyproject.toml); imported
-# here too so that an install whose entry points predate them still has them.
-from tracker.rules import website as _website  # noqa: E402,F401
