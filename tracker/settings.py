@@ -55,6 +55,19 @@ _DAYS = (0, 36500)  # up to a century: far from timedelta's limit
 # too), by its last part. Checked in one place, `_check_range`, as each key is merged.
 RANGES: dict[str, tuple[float, float]] = {
     "coverage.grace_hours": (0, 87600),
+    "database.lock_timeout_seconds": (0, 86400),
+    "websites.probe_timeout_seconds": (0.001, 86400),
+    "websites.max_links": (0, 100000),
+    "websites.link_timeout_seconds": (0.001, 86400),
+    "websites.max_columns": (0, 10000),
+    "websites.max_page_bytes": (1, 2**31),
+    "poll.per_host_rate": (0, 100000),
+    "poll.private_host_rate": (0, 100000),
+    "poll.retries": (0, 100),
+    "poll.retry_base_seconds": (0, 86400),
+    "poll.retry_after_max": (0, 31536000),
+    "inspection.website_ratio": (0.0001, 1),
+    "schedule.probes_per_day": (0, 86400),
     "poll.concurrency": (1, 10000),
     "poll.per_host": (1, 10000),
     "poll.connect_timeout": (0.001, 86400),
@@ -153,6 +166,11 @@ class Settings:
 
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
+
+    @property
+    def lock_timeout(self) -> float:
+        """`[database] lock_timeout_seconds`: how long a SQLite write waits for another process."""
+        return float(self.data["database"]["lock_timeout_seconds"])
 
     @property
     def grace_hours(self) -> float:

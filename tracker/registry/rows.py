@@ -1,4 +1,4 @@
-"""Validating registry rows (CONTRACT §3): every problem of the file is collected, none is fatal
+"""Validating registry rows (docs/contract.md §3): every problem of the file is collected, none is fatal
 on its own, so the user sees them all at once."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _validate_cell(column: str, value: str) -> str | None:
 
 
 _CHECKS = {
-    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端",
+    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站",
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
     "opened_on": _opened_on_problem,
     "org_code": _cached_org_code_problem,
@@ -117,8 +117,22 @@ def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
+def website_problems(platform: str | None, account_id: str, feed_url: str | None) -> list[tuple[str, str]]:
+    """A 政府网站 (docs/contract.md §10): its id is the 10-digit 网站标识码 and its homepage is required."""
+    if platform != "website":
+        return []
+    found = []
+    if not (len(account_id) == 10 and account_id.isascii() and account_id.isdigit()):
+        found.append(("account_id", "a website's id is its 网站标识码: 10 digits"))
+    if not feed_url:
+        found.append(("feed_url", "a website needs its homepage (http/https) as feed_url"))
+    return found
+
+
 def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
     found = _value_problems(values)
+    if not found:
+        found = website_problems(platform_of(values["platform"]), values["account_id"], values.get("feed_url") or None)
     if found:
         problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from tracker.domain import ids
@@ -23,7 +23,7 @@ from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, Fil
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
-from tracker.registry.rows import region_problem, url_problem, validate_table
+from tracker.registry.rows import region_problem, url_problem, validate_table, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
     events_for,
@@ -33,9 +33,9 @@ from tracker.registry.store import (
     upsert_regions_and_orgs,
     write_states,
 )
+from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
 from tracker.storage.db import Database
-from tracker.storage.tables import Account
 from tracker.domain.times import future_date_problem, local_date, now_utc
 
 __all__ = [
@@ -159,6 +159,8 @@ def _import_records(db: Database, path: str | Path, records: list[tuple[int, Acc
             session.rollback()
             return result
         insert_events(session, planned)
+        if database_derives_state(session.connection()):
+            return result
         upsert_regions_and_orgs(session, [state.record for state in states.values()])
         write_states(session, states, existing)
     return result
@@ -203,6 +205,8 @@ def _open_record(platform: str, account_id: str, fields_: dict[str, Any], effect
     for name, reason in checks.items():
         if reason:
             raise TrackerError(f"--{name.replace('_', '-')} {fields_[name]!r}: {reason}")
+    for name, reason in website_problems(platform, account_id, fields_.get("feed_url")):
+        raise TrackerError(f"{account_id!r}: {reason}" if name == "account_id" else f"--feed-url: {reason}")
     opened_on = fields_.get("opened_on") or effective_on
     reason = future_date_problem(opened_on)
     if reason:
@@ -288,7 +292,8 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
     with db.write() as session:
         # Filings for one account queue behind each other here (PostgreSQL row lock; SQLite
         # writers are serialized already); the version check below stays as the safety net.
-        session.execute(select(Account.id).where(Account.account == event.account).with_for_update())
+        if db.dialect == "postgresql":  # through the database: a registrar may not lock `account` itself
+            session.execute(text("SELECT tracker_lock_account(:a)"), {"a": event.account})
         history_events = events_for(session, event.account)
         opened = [e.effective_on for e in history_events if e.kind == FilingKind.OPEN]
         if event.kind != FilingKind.OPEN and opened and event.effective_on < opened[0]:
@@ -304,6 +309,8 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
                 f"#{later.id} effective {later.effective_on} would then no longer make sense ({refused})"
             ) from refused
         stored = insert_events(session, [event])[0]
+        if database_derives_state(session.connection()):
+            return stored  # the database replayed the filings into `account` (migration 0010_roles)
         state = states[event.account]
         state.last_event_id = stored.id
         existing = load_account_rows(session, [event.account])
