@@ -4,11 +4,16 @@ on its own, so the user sees them all at once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from tracker.domain.errors import FileProblems, RowProblem
+from connectors.netguard import DenyList, deny_list
+from connectors.netguard import url_problem as _url_problem
+
+from tracker.domain.errors import FileProblems, RowProblem, TrackerError
 from tracker.domain.models import AccountRecord
 from tracker.domain.orgcode import org_code_problem
 from tracker.registry.columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
@@ -21,18 +26,31 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s")
 
 
-_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+# The deny list `url_problem` applies: the built-in `[poll] deny_networks` unless an import or
+# filing runs inside `denying(settings' list)`.
+_DENY: ContextVar[DenyList | None] = ContextVar("deny_networks", default=None)
+
+
+@contextmanager
+def denying(entries: Iterable[str] | None) -> Iterator[None]:
+    """Judge URLs against `entries` (`[poll] deny_networks`) within the block."""
+    if entries is None:
+        yield
+        return
+    try:
+        deny = deny_list(tuple(entries))
+    except ValueError as exc:
+        raise TrackerError(f"[poll] deny_networks: {exc}") from exc
+    token = _DENY.set(deny)
+    try:
+        yield
+    finally:
+        _DENY.reset(token)
 
 
 def url_problem(value: str) -> str | None:
-    if _HTTP_URL.match(value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return "must be an http(s) URL"
-    if _SPACE.search(value):
-        return "a URL may not contain spaces"
-    return "not a valid URL"
+    """The one URL validator of import, filings and the poller (connectors.netguard)."""
+    return _url_problem(value, _DENY.get())
 
 
 @lru_cache(maxsize=65536)

@@ -7,6 +7,7 @@ so that readers need no replay, while `registry_as_of` replays the events to any
 from __future__ import annotations
 
 import getpass
+from collections.abc import Sequence
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, Fil
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
-from tracker.registry.rows import region_problem, url_problem, validate_table
+from tracker.registry.rows import denying, region_problem, url_problem, validate_table
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
     events_for,
@@ -109,11 +110,14 @@ def _differences(old: AccountRecord, new: AccountRecord) -> list[str]:
     return [name for name in (*_COMPARED, "status") if getattr(old, name) != getattr(new, name)]
 
 
-def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, update: bool = False, by: str | None = None) -> ImportResult:
+def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, update: bool = False, by: str | None = None,
+                    deny_networks: Sequence[str] | None = None) -> ImportResult:
     """Import a registry file, all or nothing. New accounts are filed as opened (with a suspend
     or close filing when the row's status says so, effective on the opening date, as the file
-    gives no other date); with `update`, changed rows become filing events effective today."""
-    records = validate_table(path, read_table(path))
+    gives no other date); with `update`, changed rows become filing events effective today.
+    URLs into `deny_networks` (`[poll] deny_networks`; the built-in list when None) are refused."""
+    with denying(deny_networks):
+        records = validate_table(path, read_table(path))
     try:
         return _import_records(db, path, records, dry_run=dry_run, update=update, by=by)
     except DBAPIError as exc:
@@ -238,7 +242,8 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
 
 
 def file_event(db: Database, kind: str, account: str, *, effective_on: date | None = None, by: str | None = None,
-               approver: str | None = None, doc_no: str | None = None, **fields_: Any) -> FilingEvent:
+               approver: str | None = None, doc_no: str | None = None,
+               deny_networks: Sequence[str] | None = None, **fields_: Any) -> FilingEvent:
     """File one event after checking it against the account's whole history; concurrent filings
     for the same account are serialized by an optimistic version check and retried."""
     if kind not in _FIELDS_BY_KIND:
@@ -248,7 +253,8 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
     if effective_on is None:
         effective_on = fields_.get("opened_on") if kind == FilingKind.OPEN else None
         effective_on = effective_on or local_date(now_utc())
-    payload = _event_payload(kind, platform, account_id, fields_, effective_on)
+    with denying(deny_networks):
+        payload = _event_payload(kind, platform, account_id, fields_, effective_on)
     last_error: Exception | None = None
     for attempt in range(MAX_RETRIES):
         try:
