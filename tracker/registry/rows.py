@@ -150,6 +150,16 @@ def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) ->
 
 def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, AccountRecord]]:
     """All rows as records, or FileProblems naming every bad row, column and value."""
+    return [record for batch in validate_batches(path, table) for record in batch]
+
+
+BATCH_ROWS = 2000
+
+
+def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) -> Iterator[list[tuple[int, AccountRecord]]]:
+    """The good rows in batches of `size`, read as the file is read (memory: the batch and one
+    key per row for the duplicate check). After the last batch, FileProblems names every bad
+    row, column and value of the whole file — a caller writing batches rolls back then."""
     name = str(path)
     mapping = map_headers(name, table.headers)
     problems: list[RowProblem] = []
@@ -171,9 +181,13 @@ def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, Account
         record = _row_record(row, values, problems)
         if record is not None and not duplicate:
             records.append((row, record))
+            if len(records) >= size:
+                yield records
+                records = []
+    if records:
+        yield records
     if problems:
         raise FileProblems(name, [_with_file_header(problem, mapping, table.headers) for problem in problems])
-    return records
 
 
 def _with_file_header(problem: RowProblem, mapping: dict[str, int], headers: list[str]) -> RowProblem:
