@@ -67,27 +67,44 @@ def _has_text(handle: BinaryIO) -> bool:
 
 
 def _encoding(file: Path) -> str:
-    """utf-8-sig or gb18030, judged in one pass of bounded memory; NUL bytes are refused."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, line = True, 1
+    """utf-8-sig or gb18030, judged in one pass of bounded memory (both decoders side by side);
+    NUL bytes and bytes that are neither are refused with their row."""
+    utf8, gb = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("gb18030")()
+    utf8_ok, utf8_problem, gb_problem, line = True, 1, None, 1
     with file.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             nul = chunk.find(b"\x00")
             if nul >= 0:
-                line += chunk.count(b"\n", 0, nul)
-                raise TrackerError(f"{file}: row {line}: contains NUL bytes; this is a binary file, not a CSV")
-            line += chunk.count(b"\n")
-            if utf8:
+                row = line + chunk.count(b"\n", 0, nul)
+                raise TrackerError(f"{file}: row {row}: contains NUL bytes; this is a binary file, not a CSV")
+            if utf8_ok:
                 try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    utf8_ok, utf8_problem = False, line + chunk.count(b"\n", 0, max(exc.start, 0))
+            if gb_problem is None:
+                try:
+                    gb.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    gb_problem = line + chunk.count(b"\n", 0, max(exc.start, 0))
+            if not utf8_ok and gb_problem is not None:
+                break
+            line += chunk.count(b"\n")
+    if utf8_ok:
         try:
-            decoder.decode(b"", final=True)
+            utf8.decode(b"", final=True)
         except UnicodeDecodeError:
-            utf8 = False
-    return "utf-8-sig" if utf8 else "gb18030"
+            utf8_ok = False
+    if utf8_ok:
+        return "utf-8-sig"
+    if gb_problem is None:
+        try:
+            gb.decode(b"", final=True)
+        except UnicodeDecodeError:
+            gb_problem = line
+    if gb_problem is not None:  # the row where the reading that got further stopped
+        raise TrackerError(f"{file}: row {max(gb_problem, utf8_problem)}: bytes that are neither UTF-8 nor GB18030 text")
+    return "gb18030"
 
 
 def _check_delimiter(file: Path, header_line: str) -> None:
