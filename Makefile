@@ -20,6 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check tracker tui connectors tests bench docs
+	$(BIN)/mypy
 
 docs: $(STAMP)
 	$(BIN)/python -m tracker.cli.docs > docs/cli.md

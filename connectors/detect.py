@@ -9,8 +9,9 @@ RSS/RDF/Atom parser, and anything else is classified — a captcha, login or RSS
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from connectors.base import Origin, Outcome, ParsedFeed, SourceError, parsers
+from connectors.base import DocumentParser, Origin, Outcome, ParsedFeed, SourceError, parsers
 from connectors.blockpage import block_reason
 from connectors.jsondoc import load_json, looks_like_json
 from connectors.xmlprep import decode_body, refuse_entity_declarations
@@ -37,7 +38,7 @@ def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = 
 
     `origin` (the URL fetched and the response's Content-Location) is what relative links are
     resolved against and tells the Weibo parser whose posts the answer should hold. A feed with
-    items none of which has a readable time is a parse_error, not an empty feed (CONTRACT §5.2)."""
+    items none of which has a readable time is a parse_error, not an empty feed (docs/contract.md §5.2)."""
     try:
         parsed = _parse(body, fetched_at, content_type, origin)
     except SourceError:
@@ -58,7 +59,7 @@ def _parse(body: bytes, fetched_at: datetime, content_type: str | None, origin: 
         document = load_json(body)
         for parser in parsers():
             if hasattr(parser, "matches") and parser.matches(document):
-                return parser.parse_document(document, fetched_at=fetched_at, origin=origin)
+                return cast(DocumentParser, parser).parse_document(document, fetched_at=fetched_at, origin=origin)
         raise SourceError(Outcome.PARSE_ERROR, "JSON document of no known feed or API format")
     text = decode_body(body, content_type)
     refuse_entity_declarations(text)

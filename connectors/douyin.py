@@ -2,7 +2,7 @@
 `{"status_code":0,"user":{…}}` (profile). `status_code != 0` is a platform error.
 
 A post without `create_time` (2020-era answers) takes the time its `aweme_id` encodes,
-`aweme_id >> 32` Unix seconds (CONTRACT §5.2), when that is a plausible time."""
+`aweme_id >> 32` Unix seconds (docs/contract.md §5.2), when that is a plausible time."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def aweme_to_post(aweme: dict[str, Any], fetched_at: datetime | None = None) -> 
     url = f"https://www.douyin.com/video/{raw_id}" if raw_id else share_url
     control = dict_of(aweme.get("aweme_control"))
     created = aweme.get("create_time")
-    published = from_epoch(created) if text_of(created) else None
+    published = from_epoch(created) if created is not None and text_of(created) else None
     if published is None and not text_of(created):
         published = aweme_id_time(text_of(aweme.get("aweme_id")) or "", fetched_at)
     return Post(

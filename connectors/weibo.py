@@ -8,7 +8,7 @@ Only the account's own posts are taken: cards whose `mblog.user` is another user
 or injected content) are dropped. The account is the uid of the request URL (`uid=`, `value=`,
 `containerid=107603…`), else `userInfo.id`, else the user of most cards. A post is an ad when it
 carries a `promotion` object or an ad `mark` (`…mark_ad…`, `WeiboAD…`); `followtopweibo`
-(粉丝头条: the account paying to boost its own post) is not an ad (CONTRACT §5.2).
+(粉丝头条: the account paying to boost its own post) is not an ad (docs/contract.md §5.2).
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def parse_weibo_document(doc: dict[str, Any], fetched_at: datetime, origin: Orig
     if isinstance(data.get("userInfo"), dict):
         profile = user_to_profile(data["userInfo"])
     else:
-        users = [m.get("user") for m in mblogs if isinstance(m.get("user"), dict)]
+        users: list[dict] = [m["user"] for m in mblogs if isinstance(m.get("user"), dict)]
         if users and len({str(user.get("id")) for user in users}) == 1:
             profile = user_to_profile(users[0])
     return ParsedFeed(format="weibo", posts=posts, profile=profile)

@@ -65,8 +65,8 @@ def _shown(text: str, fetched: datetime) -> tuple[datetime, datetime, datetime] 
         shown = fetched - unit * int(match.group(1))
         return shown, shown - unit, shown
     if match := _DAY_WORD.match(text):
-        day = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
-        shown = _local(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)))
+        when = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
+        shown = _local(when.year, when.month, when.day, int(match.group(2)), int(match.group(3)))
         return shown, shown, shown + _MINUTE
     if match := _MONTH_DAY.match(text):
         month, day = int(match.group(1)), int(match.group(2))
@@ -80,10 +80,10 @@ def _shown(text: str, fetched: datetime) -> tuple[datetime, datetime, datetime] 
         shown = _local(*parts)
         return shown, shown, shown + (_DAY if len(parts) == 3 else _MINUTE if len(parts) == 5 else timedelta(seconds=1))
     if (match := _API_TIME.match(text)) and match.group(1).lower() in _MONTHS:
-        month_name, day, hour, minute, second, sign, off_h, off_m, year = match.groups()
+        month_name, day_s, hour_s, minute_s, second_s, sign, off_h, off_m, year_s = match.groups()
         offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
-        moment = datetime(int(year), _MONTHS[month_name.lower()], int(day), int(hour), int(minute),
-                          int(second), tzinfo=timezone(offset))
+        moment = datetime(int(year_s), _MONTHS[month_name.lower()], int(day_s), int(hour_s), int(minute_s),
+                          int(second_s), tzinfo=timezone(offset))
         return moment.astimezone(UTC)
     return parse_feed_time(text)  # anything else a feed might write (ISO 8601, RFC 822, …)
 
@@ -92,7 +92,7 @@ def parse_weibo_time(raw: object, fetched_at: datetime, mid: object = None) -> d
     """UTC time of a Weibo `created_at`; None if it cannot be read.
 
     Where it shows only a day or a relative time (MM-DD, 昨天 HH:MM, N小时前 …), the second
-    encoded in the post's `mid` is used when it lies within what is shown (CONTRACT §5.2)."""
+    encoded in the post's `mid` is used when it lies within what is shown (docs/contract.md §5.2)."""
     if not isinstance(raw, str) or not raw.strip():
         return None
     try:

@@ -6,6 +6,7 @@ Widgets call `t("key")`; nothing else in `tui/` holds user-facing text. Chinese 
 
 from __future__ import annotations
 
+from tracker.domain.labels import FILING_KINDS, PLATFORMS
 from tracker.rules.catalogue import rule_name as registered
 from tracker.rules.catalogue import rules
 
@@ -72,6 +73,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.first_seen": ("首次发现", "First seen"),
     "col.time": ("时间", "Time"),
     "col.kind": ("类型", "Kind"),
+    "col.column": ("栏目", "Column"),
+    "col.newest": ("最新日期", "Newest date"),
+    "col.outcome": ("结果", "Outcome"),
     "col.effective": ("生效日期", "Effective"),
     "col.by": ("经办人", "By"),
     "col.doc": ("文号", "Document"),
@@ -110,6 +114,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "det.poll_line": ("{when} · {outcome} · 新增 {new} 条 {detail}", "{when} · {outcome} · {new} new {detail}"),
     "det.profile_line": ("名称 {name} · 认证 {verified} · 粉丝 {followers}", "name {name} · verified {verified} · followers {followers}"),
     "det.none": ("无", "none"),
+    "det.availability": ("可用性（近7天，每天探测失败次数）", "Availability (last 7 days, failed probes per day)"),
+    "det.availability_line": ("{start} 至 {end}：探测 {probes} 次，失败 {failed} 次", "{start} to {end}: {probes} probes, {failed} failed"),
+    "det.site": ("网站检查（最近一次抓取）", "Website check (newest poll)"),
+    "det.site_none": ("尚未抓取", "not polled yet"),
+    "det.site_poll": ("抓取 {when} · {outcome} · 首页最新日期 {newest}", "polled {when} · {outcome} · newest homepage date {newest}"),
+    "det.columns": ("栏目", "Columns"),
+    "det.marks": ("页面底部标识", "Footer marks"),
+    "det.marks_line": ("具备：{present}；缺少：{missing}", "present: {present}; missing: {missing}"),
+    "det.broken": ("不可用链接（检查 {checked} 个）", "Broken links ({checked} checked)"),
+    "det.jiucuo": ("我为政府网站找错入口：{value}", "我为政府网站找错 entry: {value}"),
+    "det.ipv6": ("IPv6：AAAA记录 {aaaa}，IPv6访问 {ok}", "IPv6: AAAA record {aaaa}, answers over IPv6 {ok}"),
+    "dash.websites": ("政府网站：运行 {running} 个 · 检查 {checked} 个 · 不合格 {failed} 个（{rate}）",
+                      "Government websites: {running} running · {checked} checked · {failed} failed ({rate})"),
     "det.weeks": ("{start} 至 {end} · 共 {total} 条 · 最多一周 {peak} 条", "{start} to {end} · {total} posts · busiest week {peak}"),
     "det.resolved": ("（已整改）", " (resolved)"),
     "flag.repost": ("转发", "repost"),
@@ -219,16 +236,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 STATUS = {"active": ("正常", "active"), "suspended": ("停更", "suspended"), "deregistered": ("已注销", "deregistered")}
 SEVERITY = {"veto": ("单项否决", "veto"), "warning": ("问题", "warning"), "info": ("提示", "info")}
-PLATFORM = {
-    "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
-    "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
-    "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "App"), "other": ("其他", "Other"),
-}
-FILING = {
-    "open": ("开设", "open"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),
-    "suspend": ("停更", "suspend"), "close": ("注销", "close"), "update": ("信息变更", "update"),
-    "resume": ("恢复", "resume"),
-}
+PLATFORM, FILING = PLATFORMS, FILING_KINDS  # the one table of each, tracker.domain.labels
 CASE_STATUS = {"open": ("整改中", "open"), "overdue": ("已逾期", "overdue"), "closed": ("已整改", "closed")}
 FACT = {
     "comments_disabled": ("关闭评论", "comments disabled"), "comments_enabled": ("开放评论", "comments enabled"),

@@ -46,6 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # many probes connect at once: a short backlog drops connections
     routes: dict[str, Response]
 
 

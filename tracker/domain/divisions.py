@@ -77,7 +77,7 @@ class RegionOrder:
     def key(self, path: str) -> tuple:
         parts = segments(path)
         key: list[tuple] = []
-        parent = ""
+        parent: str | None = ""
         for depth in range(1, len(parts) + 1):
             prefix = "/".join(parts[:depth])
             code = _children().get(parent, {}).get(parts[depth - 1]) if parent is not None else None

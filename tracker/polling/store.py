@@ -23,7 +23,7 @@ from tracker.domain.models import Post
 from tracker.settings import Settings, load_settings
 from tracker.rules.signals import post_signals, signal_config
 from tracker.storage.db import Database, dialect_insert
-from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot
+from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll
 from tracker.domain.times import now_utc
 
 POST = PostRow.__table__
@@ -57,6 +57,18 @@ class PollResult:
     run_id: str | None = None
     new_posts: int = 0
     items: int | None = None  # items the feed held when fetched successfully (0: an empty feed)
+    website: Any = None       # a 政府网站's poll (connectors.website.WebsiteResult), stored in website_poll
+
+
+def website_values(result: PollResult) -> dict[str, Any]:
+    """The website_poll row of one 政府网站's poll."""
+    site = result.website
+    return {"account": result.account, "run_id": result.run_id, "polled_at": result.started_at,
+            "seconds": result.seconds, "outcome": str(result.outcome), "http_status": result.http_status,
+            "detail": result.detail, "homepage_url": site.homepage_url, "homepage_newest": site.homepage_newest,
+            "homepage_dates": site.homepage_dates, "columns": site.columns, "links_checked": site.links_checked,
+            "broken_links": site.broken_links, "marks": site.marks, "jiucuo": site.jiucuo,
+            "page_tags": site.page_tags, "ipv6_aaaa": site.ipv6_aaaa, "ipv6_ok": site.ipv6_ok}
 
 
 def stored_post_id(post_id: str) -> str:
@@ -114,6 +126,9 @@ class Store:
                  "outcome": str(r.outcome), "http_status": r.http_status, "detail": r.detail,
                  "new_posts": r.new_posts, "items": r.items if r.outcome == Outcome.OK else None}
                 for r in results])
+            sites = [website_values(r) for r in results if r.website is not None]
+            if sites:
+                session.execute(insert(WebsitePoll.__table__), sites)
 
     def _new_posts(self, session: Session, results: list[PollResult]) -> dict[tuple[str, str], Post]:
         wanted: dict[tuple[str, str], Post] = {}

@@ -14,6 +14,7 @@ from tracker.read.dashboard import report_region
 from tracker.registry.store import region_order
 from tracker.storage.db import Database
 from tracker.storage.tables import (
+    WebsitePoll, WebsiteProbe,
     Account,
     FeedState,
     FilingEventRow,
@@ -27,7 +28,7 @@ from tracker.storage.tables import (
 from tracker.domain.times import as_utc, now_utc
 
 TIMELINE_WEEKS = 26
-UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (docs/contract.md §6.4)
 RECENT_POSTS = 30
 
 
@@ -131,6 +132,35 @@ class AccountDetail:
     profile: ProfileSnapshot | None
     last_poll: PollOutcome | None
     feed_state: FeedState | None
+    website: WebsiteView | None = None  # a 政府网站's probes and newest poll
+
+
+@dataclass
+class WebsiteView:
+    """A 政府网站 on its detail screen: availability of the last days and its newest poll."""
+
+    failures_per_day: list[int]   # oldest day first, the last ends at `at`
+    probes_per_day: list[int]
+    last_poll: WebsitePoll | None  # the newest poll (ok or not)
+
+
+AVAILABILITY_DAYS = 7
+
+
+def website_view(session, account: str, at: datetime, days: int = AVAILABILITY_DAYS) -> WebsiteView:  # noqa: ANN001
+    end = as_utc(at)
+    since = end - timedelta(days=days)
+    failures, probes = [0] * days, [0] * days
+    query = select(WebsiteProbe.probed_at, WebsiteProbe.outcome).where(
+        WebsiteProbe.account == account, WebsiteProbe.probed_at > since, WebsiteProbe.probed_at <= end)
+    for moment, outcome in session.execute(query):
+        index = days - 1 - int((end - as_utc(moment)).total_seconds() // 86400)
+        if 0 <= index < days:
+            probes[index] += 1
+            failures[index] += outcome != "ok"
+    poll = session.execute(select(WebsitePoll).where(WebsitePoll.account == account, WebsitePoll.polled_at <= end)
+                           .order_by(WebsitePoll.polled_at.desc()).limit(1)).scalars().first()
+    return WebsiteView(failures, probes, poll)
 
 
 def weekly_counts(published: list[datetime], at: datetime, weeks: int = TIMELINE_WEEKS) -> list[int]:
@@ -176,6 +206,7 @@ def account_detail(db: Database, account: str, at: datetime | None = None) -> Ac
             select(PollOutcome).where(PollOutcome.account == account).order_by(PollOutcome.started_at.desc()).limit(1)
         ).scalars().first()
         state = session.get(FeedState, account)
+        website = website_view(session, account, at) if row.platform == "website" else None
     return AccountDetail(
         account=row,
         filings=list(filings),
@@ -186,6 +217,7 @@ def account_detail(db: Database, account: str, at: datetime | None = None) -> Ac
         profile=profile,
         last_poll=last_poll,
         feed_state=state,
+        website=website,
     )
 
 

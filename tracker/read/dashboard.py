@@ -1,7 +1,7 @@
 """Read-side queries for the dashboard and the account lists of the terminal UI.
 
 Set-based: a handful of GROUP BY queries whatever the number of accounts, so the UI stays quick
-with 100,000 of them. The counts follow the report's definitions (CONTRACT §7) on the current
+with 100,000 of them. The counts follow the report's definitions (docs/contract.md §7) on the current
 derived state: running = not deregistered and opened by T; checked = the quarter's inspection
 sample, or every running account; failed = checked accounts with an active veto finding.
 """
@@ -28,7 +28,7 @@ from tracker.storage.tables import (
 from tracker.domain.times import local_date, now_utc, quarter_of
 
 
-report_region = row_region  # the report row of a region path: its first two segments (CONTRACT §7)
+report_region = row_region  # the report row of a region path: its first two segments (docs/contract.md §7)
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Dashboard:
     total: RegionCounts
     rows: list[RegionCounts] = field(default_factory=list)
     platforms: list[RegionCounts] = field(default_factory=list)  # the same counts by platform (in `region`)
+    # 政府网站 are counted apart, like the two tables of a 通报: `total` and `rows` are accounts
+    websites: RegionCounts = field(default_factory=lambda: RegionCounts("website"))
 
 
 def _running_filter(at: datetime):
@@ -77,7 +79,7 @@ def _unverified(inspection: Inspection | None, sample, at: datetime):  # noqa: A
         held = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.rule == "unverified")
     accounts = held.distinct().subquery()
     query = (select(Account.region, func.count()).join(accounts, accounts.c.account == Account.account)
-             .where(_running_filter(at)))
+             .where(_running_filter(at), Account.platform != "website"))
     if sample is not None:
         query = query.where(Account.account.in_(sample))
     return query.group_by(Account.region)
@@ -90,10 +92,14 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
     rows: dict[str, RegionCounts] = {}
     platforms: dict[str, RegionCounts] = {}
 
+    sites = RegionCounts("website")
+
     def add(region: str, platform: str, name: str, count: int) -> None:
-        """Count into the region's report row and into the platform's row at once."""
+        """Count into the region's report row and into the platform's row at once (a website
+        into the websites' counts instead of the region's row)."""
         key = report_region(region)
-        for counts in (rows.setdefault(key, RegionCounts(key)), platforms.setdefault(platform, RegionCounts(platform))):
+        first = sites if platform == "website" else rows.setdefault(key, RegionCounts(key))
+        for counts in (first, platforms.setdefault(platform, RegionCounts(platform))):
             setattr(counts, name, getattr(counts, name) + count)
 
     with db.session() as session:
@@ -113,7 +119,7 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
             for region, platform, count in session.execute(checked):
                 add(region, platform, "checked", count)
         else:
-            for counts in (*rows.values(), *platforms.values()):
+            for counts in (*rows.values(), *platforms.values(), sites):
                 counts.checked = counts.running
         if inspection is not None and inspection.run_at is not None:
             vetoed = select(InspectionFinding.account).where(
@@ -145,7 +151,8 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
         unverified=sum(r.unverified for r in ordered),
     )
     return Dashboard(at=at, quarter=quarter, sampled=inspection is not None, total=total, rows=ordered,
-                     platforms=sorted(platforms.values(), key=lambda counts: (-counts.checked, counts.region)))
+                     platforms=sorted(platforms.values(), key=lambda counts: (-counts.checked, counts.region)),
+                     websites=sites)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,17 @@ class Coverage:
         return self.seen_from is not None and start is not None and self.seen_from <= start
 
 
+@dataclass(frozen=True, slots=True)
+class ProbeCounts:
+    """A website's availability probes in a window (docs/contract.md §10)."""
+
+    total: int
+    failed: int        # timeouts and errors
+    timeouts: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
 class Facts(Protocol):
     """Each method answers for every account at once (never one account at a time)."""
 
@@ -87,6 +98,12 @@ class Facts(Protocol):
     def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
         """For a few accounts: when the failing began (after the last success) and the newest failure's outcome."""
 
+    def website_probes(self, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
+        """Per website with probes in (since, at]: how many, how many failed."""
+
+    def website_polls(self, at: datetime) -> dict[str, Any]:
+        """Per website, its newest successful poll at or before `at` (a website_poll row)."""
+
 
 @dataclass
 class GivenFacts:
@@ -108,6 +125,14 @@ class GivenFacts:
     seen: dict[str, Coverage] = field(default_factory=dict)       # accounts with a feed
     updates_seen: dict[str, Any] = field(default_factory=dict)
     failing: dict[str, tuple[datetime | None, str | None]] = field(default_factory=dict)
+    probes: dict[str, ProbeCounts] = field(default_factory=dict)
+    sites: dict[str, Any] = field(default_factory=dict)          # account → website poll row
+
+    def website_probes(self, since, at):  # noqa: ANN001, ANN201
+        return self.probes
+
+    def website_polls(self, at):  # noqa: ANN001, ANN201
+        return self.sites
 
     def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
         return self.posts

@@ -32,6 +32,7 @@ class DashboardScreen(TrackerScreen):
             yield Stat(t("dash.fail_rate"), id="fail-rate")
             yield Stat(t("dash.unverified"), id="unverified")
         yield Static(t("dash.loading"), id="as-of")
+        yield Static("", id="websites")
         with Horizontal(id="dash-body"):
             with Vertical(id="regions-box"):
                 yield Static(t("dash.regions"), classes="section-title")
@@ -83,6 +84,11 @@ class DashboardScreen(TrackerScreen):
         sampled = t("dash.sampled") if board.sampled else ""
         as_of = t("dash.as_of", at=when(board.at), quarter=board.quarter, sampled=sampled)
         self.query_one("#as-of", Static).update(as_of if board.rows else f"{as_of}\n{t('dash.empty')}")
+        sites = board.websites
+        websites = self.query_one("#websites", Static)
+        websites.display = bool(sites.running)
+        websites.update(t("dash.websites", running=f"{sites.running:,}", checked=f"{sites.checked:,}",
+                          failed=f"{sites.failed:,}", rate=percent(sites.fail_rate)) if sites.running else "")
         table = self.query_one("#regions", DataTable)
         table.clear()
         for row in board.rows:

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from tracker.read import accounts as views
+from tracker.rules.website import MARK_NAMES
 from tracker.domain.text_out import printable
 from tracker.domain.times import now_utc
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
@@ -40,6 +41,14 @@ class AccountDetailScreen(TrackerScreen):
         yield Header()
         with VerticalScroll(id="detail"):
             yield Static(literal(self.account), id="info", classes="panel")
+            if self.account.startswith("website:"):  # a 政府网站 (CONTRACT §10)
+                yield Static(t("det.availability"), classes="section-title")
+                yield Sparkline([0], id="availability")
+                yield Static("", id="availability-range", classes="dim")
+                yield Static(t("det.site"), classes="section-title")
+                yield Static("", id="site")
+                yield Static(t("det.columns"), classes="section-title")
+                yield DataTable(id="columns", cursor_type="row", show_cursor=False)
             yield Static(t("det.timeline"), classes="section-title")
             yield Sparkline([0], id="weekly")
             yield Static("", id="weekly-range", classes="dim")
@@ -59,6 +68,8 @@ class AccountDetailScreen(TrackerScreen):
             "#posts": ("col.time", "col.title", "col.flags"),
             "#observations": ("col.time", "col.kind", "col.inspector", "col.note"),
         }
+        if self.account.startswith("website:"):
+            columns["#columns"] = ("col.column", "col.kind", "col.newest", "col.outcome")
         for selector, keys in columns.items():
             self.query_one(selector, DataTable).add_columns(*(t(key) for key in keys))
         super().on_mount()
@@ -83,6 +94,8 @@ class AccountDetailScreen(TrackerScreen):
             total=sum(detail.weekly_posts), peak=max(detail.weekly_posts, default=0),
         ))
         self.query_one("#findings", Static).update(self._findings(detail) or literal(t("det.none")))
+        if detail.website is not None and self.account.startswith("website:"):
+            self._website(detail.website, end)
         self._fill("#filings", [
             (str(e.effective_on), name_of(FILING, e.kind), e.by or "", e.doc_no or "",
              filing_line(e.payload, 80), when(e.recorded_at))
@@ -128,6 +141,32 @@ class AccountDetailScreen(TrackerScreen):
                 f" · {severity_label(f.severity)}{resolved} · {t('col.first_seen')} {when(f.first_seen_at)}")))
             lines.append(Content(printable(f"  {t('col.evidence')}: {evidence_line(f.rule, f.evidence, 1000)}")))
         return Content("\n").join(lines) if lines else None
+
+    def _website(self, site: views.WebsiteView, end) -> None:  # noqa: ANN001
+        self.query_one("#availability", Sparkline).data = site.failures_per_day
+        self.query_one("#availability-range", Static).update(literal(t(
+            "det.availability_line", start=when(end - timedelta(days=len(site.failures_per_day)))[:10],
+            end=when(end)[:10], probes=sum(site.probes_per_day), failed=sum(site.failures_per_day))))
+        poll = site.last_poll
+        if poll is None:
+            self.query_one("#site", Static).update(literal(t("det.site_none")))
+            self._fill("#columns", [])
+            return
+        marks = poll.marks or {}
+        present = "、".join(MARK_NAMES[m] for m in MARK_NAMES if marks.get(m)) or t("det.none")
+        missing = "、".join(MARK_NAMES[m] for m in MARK_NAMES if not marks.get(m)) or t("det.none")
+        yes_no = {True: t("yes"), False: t("no"), None: "—"}
+        lines = [t("det.site_poll", when=when(poll.polled_at), outcome=poll.outcome,
+                   newest=poll.homepage_newest.isoformat() if poll.homepage_newest else "—"),
+                 f"{t('det.marks')}：" + t("det.marks_line", present=present, missing=missing),
+                 t("det.jiucuo", value=poll.jiucuo or t("det.none")),
+                 t("det.ipv6", aaaa=yes_no[poll.ipv6_aaaa], ok=yes_no[poll.ipv6_ok]),
+                 t("det.broken", checked=poll.links_checked or 0) + "："]
+        lines += [f"  {b.get('url')}  {b.get('outcome')} {b.get('status') or ''}".rstrip()
+                  for b in (poll.broken_links or [])[:20]] or [f"  {t('det.none')}"]
+        self.query_one("#site", Static).update(Content("\n").join(Content(printable(line)) for line in lines))
+        self._fill("#columns", [(c.get("name", ""), c.get("kind", ""), c.get("newest") or "—", c.get("outcome", ""))
+                                for c in poll.columns or ()])
 
     @staticmethod
     def _flags(post) -> str:  # noqa: ANN001
