@@ -24,6 +24,9 @@ import httpx
 
 from connectors.base import Outcome, SourceError
 from connectors.blockpage import block_reason
+from connectors.netguard import DeniedAddress, DenyList, GuardedBackend, deny_list, url_problem
+
+_NO_DENY = DenyList(())
 
 # Statuses whose body may be a block page rather than an answer about the account
 # (RSSHub serves its "Error message" page with 503; walls come with 403/429).
@@ -56,12 +59,19 @@ def ssl_context() -> ssl.SSLContext:
 
 def make_client(poll: dict[str, Any], *, connections: int | None = None,
                 ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
-    """A client with `[poll]` limits; `connections` defaults to the global concurrency."""
+    """A client with `[poll]` limits; `connections` defaults to the global concurrency. Every
+    connection it makes goes through `GuardedBackend` with `[poll] deny_networks` (§5.3)."""
     size = connections or poll["concurrency"]
     timeout = httpx.Timeout(connect=poll["connect_timeout"], read=poll["read_timeout"],
                             write=poll["read_timeout"], pool=poll["total_timeout"])
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=30.0)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context or True, trust_env=False, limits=limits)
+    pool = transport._pool  # httpx has no parameter for httpcore's network backend
+    pool._network_backend = GuardedBackend(pool._network_backend,
+                                           deny_list(tuple(poll.get("deny_networks", deny_list().entries))))
     return httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=30.0),
+        transport=transport,
+        limits=limits,
         timeout=timeout,
         follow_redirects=True,
         max_redirects=poll["max_redirects"],
@@ -175,6 +185,8 @@ def _classified(timeout_detail: str) -> Iterator[None]:
     """Turn what httpx and asyncio raise during a request into a classified SourceError."""
     try:
         yield
+    except DeniedAddress as exc:  # refused before a packet was sent ([poll] deny_networks)
+        raise SourceError(Outcome.BLOCKED, f"refused: {exc}") from exc
     except TimeoutError as exc:  # the total time limit (asyncio.timeout)
         raise SourceError(Outcome.TIMEOUT, timeout_detail) from exc
     except httpx.TimeoutException as exc:
@@ -187,6 +199,14 @@ def _classified(timeout_detail: str) -> Iterator[None]:
         raise SourceError(Outcome.NETWORK_ERROR, f"{type(exc).__name__}: {exc}") from exc
 
 
+def _refuse_malformed(url: str) -> None:
+    """A URL httpx would choke on (port 70000, `http://[::1`) is a one-line outcome; denied
+    addresses are refused by the client's backend, which knows `deny_networks`."""
+    problem = url_problem(url, _NO_DENY)
+    if problem:
+        raise SourceError(Outcome.NETWORK_ERROR, f"invalid URL: {problem}")
+
+
 async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeout: float,
                 etag: str | None = None, last_modified: str | None = None) -> Fetched:
     """GET `url` (conditionally when validators are given); raises a classified SourceError."""
@@ -195,6 +215,7 @@ async def fetch(client: httpx.AsyncClient, url: str, *, limit: int, total_timeou
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    _refuse_malformed(url)
     with _classified(f"no complete answer within {total_timeout:g} s"):
         async with asyncio.timeout(total_timeout):
             return await _fetch(client, url, headers, limit)
@@ -212,6 +233,7 @@ class Probe:
 
 async def probe(client: httpx.AsyncClient, url: str, *, total_timeout: float, head_bytes: int = 65536) -> Probe:
     """GET `url` and read only its first `head_bytes` (an app package may be 100 MB)."""
+    _refuse_malformed(url)
     with _classified(f"no answer within {total_timeout:g} s"):
         async with asyncio.timeout(total_timeout):
             async with client.stream("GET", url) as response:

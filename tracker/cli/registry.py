@@ -59,7 +59,8 @@ def import_command(
 ) -> None:
     """Import a registry file, all or nothing: every problem is reported with row and column."""
     cli = context(ctx)
-    result = registry.import_registry(cli.database(), file, dry_run=dry_run, update=update, by=by)
+    result = registry.import_registry(cli.database(), file, dry_run=dry_run, update=update, by=by,
+                                      deny_networks=cli.settings.section("poll")["deny_networks"])
     zh = cli.lang == "zh"
     prefix = ("校验通过(未写入)" if zh else "valid (dry run, nothing written)") if dry_run else ("已导入" if zh else "imported")
     if zh:
@@ -180,7 +181,7 @@ def _file(ctx: typer.Context, kind: str, account: str, effective: str | None, ap
     cli = context(ctx)
     event = registry.file_event(
         cli.database(), kind, account, effective_on=_date_option(effective, "--effective"),
-        by=by, approver=approver, doc_no=doc, **fields,
+        by=by, approver=approver, doc_no=doc, deny_networks=cli.settings.section("poll")["deny_networks"], **fields,
     )
     echo_text(f"{'已备案' if cli.lang == 'zh' else 'filed'} {event.kind} {event.account} #{event.id} effective {event.effective_on}")
 

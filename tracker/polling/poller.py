@@ -32,6 +32,7 @@ from connectors.base import Origin, Outcome, ParsedFeed, SourceError
 from connectors.http import Fetched, fetch, make_client, probe, ssl_context
 from connectors.detect import parse_body
 from connectors.base import parsers
+from connectors.netguard import deny_list
 from connectors.plugins import PluginLoadError
 from tracker.domain.plugins import PluginError
 from tracker.domain.errors import TrackerError
@@ -389,6 +390,10 @@ def poll(db: Database, settings: Settings, accounts: list[str] | None = None, *,
         parsers()  # the entry points' parsers load here, so that a broken plugin is one clear error
     except PluginLoadError as exc:
         raise PluginError(str(exc)) from exc
+    try:
+        deny_list(tuple(settings.section("poll")["deny_networks"]))
+    except ValueError as exc:
+        raise TrackerError(f"[poll] deny_networks: {exc}") from exc
     started = now_utc()
     report = PollReport(run_id=uuid.uuid4().hex[:12], started_at=started)
     concurrency = concurrency or settings.section("poll")["concurrency"]

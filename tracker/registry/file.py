@@ -3,12 +3,15 @@ text cells. Only the bytes and their layout are judged here; the values in regis
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.text_out import csv_value
@@ -19,8 +22,15 @@ MAX_FIELD_CHARS = 1024 * 1024
 
 @dataclass(frozen=True)
 class RawTable:
+    """The header and the data rows of a file. `rows` is read lazily, once, in file order
+    (constant memory in the file size); a problem with the bytes raises TrackerError while
+    the rows are read."""
+
     headers: list[str]
-    rows: list[tuple[int, list[str]]]  # (row number, cells); the header is row 1
+    rows: Iterable[tuple[int, list[str]]]  # (row number, cells); the header is row 1
+
+
+_CHUNK = 1 << 20
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -31,34 +41,70 @@ def read_table(path: str | Path) -> RawTable:
         raise TrackerError(f"{file}: is a directory, not a registry file")
     if file.stat().st_size > MAX_FILE_BYTES:
         raise TrackerError(f"{file}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    data = file.read_bytes()
-    if not data.strip():
+    with file.open("rb") as handle:
+        head = handle.read(_CHUNK)
+        blank = not head.strip() and not _has_text(handle)
+    if blank:
         raise TrackerError(f"{file}: the file is empty; expected a header row and data rows")
-    if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(file, data)
+    if head[:4] == b"PK\x03\x04":
+        table = _read_xlsx(file)
     elif file.suffix.lower() in (".xlsx", ".xlsm"):
         raise TrackerError(f"{file}: not a valid XLSX file (no ZIP signature); save it again as .xlsx or CSV")
     else:
-        table = _read_csv(file, data)
-    if not table.rows:
+        table = _read_csv(file)
+    rows = iter(table.rows)
+    first = next(rows, None)
+    if first is None:
         raise TrackerError(f"{file}: only a header row, no data rows")
-    return table
+    return RawTable(table.headers, itertools.chain((first,), rows))
 
 
-def _decode(file: Path, data: bytes) -> str:
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise TrackerError(f"{file}: row {line}: contains NUL bytes; this is a binary file, not a CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise TrackerError(f"{file}: row {line}: bytes that are neither UTF-8 nor GB18030 text") from exc
+def _has_text(handle: BinaryIO) -> bool:
+    while chunk := handle.read(_CHUNK):
+        if chunk.strip():
+            return True
+    return False
+
+
+def _encoding(file: Path) -> str:
+    """utf-8-sig or gb18030, judged in one pass of bounded memory (both decoders side by side);
+    NUL bytes and bytes that are neither are refused with their row."""
+    utf8, gb = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("gb18030")()
+    utf8_ok, utf8_problem, gb_problem, line = True, 1, None, 1
+    with file.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                row = line + chunk.count(b"\n", 0, nul)
+                raise TrackerError(f"{file}: row {row}: contains NUL bytes; this is a binary file, not a CSV")
+            if utf8_ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    utf8_ok, utf8_problem = False, line + chunk.count(b"\n", 0, max(exc.start, 0))
+            if gb_problem is None:
+                try:
+                    gb.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    gb_problem = line + chunk.count(b"\n", 0, max(exc.start, 0))
+            if not utf8_ok and gb_problem is not None:
+                break
+            line += chunk.count(b"\n")
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if utf8_ok:
+        return "utf-8-sig"
+    if gb_problem is None:
+        try:
+            gb.decode(b"", final=True)
+        except UnicodeDecodeError:
+            gb_problem = line
+    if gb_problem is not None:  # the row where the reading that got further stopped
+        raise TrackerError(f"{file}: row {max(gb_problem, utf8_problem)}: bytes that are neither UTF-8 nor GB18030 text")
+    return "gb18030"
 
 
 def _check_delimiter(file: Path, header_line: str) -> None:
@@ -71,28 +117,44 @@ def _check_delimiter(file: Path, header_line: str) -> None:
             )
 
 
-def _read_csv(file: Path, data: bytes) -> RawTable:
-    text = _decode(file, data)
-    if "\x00" in text:
-        raise TrackerError(f"{file}: contains NUL characters; this is not a CSV")
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    _check_delimiter(file, first_line)
+def _read_csv(file: Path) -> RawTable:
+    encoding = _encoding(file)
     csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    headers: list[str] | None = None
+    handle = file.open(encoding=encoding, newline="")
     number = 0
     try:
-        for cells in reader:
-            number += 1
-            if headers is None:
-                headers = cells
-                continue
-            if any(cell.strip() for cell in cells):
-                rows.append((number, [csv_value(cell) for cell in cells]))  # `registry export` neutralised formulas
+        first_line = handle.readline()
+        _check_delimiter(file, first_line.lstrip("\ufeff").split("\n", 1)[0])
+        handle.seek(0)
+        reader = csv.reader(handle, strict=True)
+        headers = next(reader, [])
+        number = 1
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise TrackerError(f"{file}: row {number + 1}: bytes that are neither UTF-8 nor GB18030 text") from exc
     except csv.Error as exc:
-        raise TrackerError(f"{file}: row {number + 1}: not valid CSV: {exc}") from exc
-    return RawTable(headers=headers or [], rows=rows)
+        handle.close()
+        raise TrackerError(f"{file}: row 1: not valid CSV: {exc}") from exc
+    except BaseException:
+        handle.close()
+        raise
+    if headers:
+        headers = [headers[0].lstrip("\ufeff"), *headers[1:]]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        nonlocal number
+        with handle:
+            try:
+                for cells in reader:
+                    number += 1
+                    if any(cell.strip() for cell in cells):
+                        yield number, [csv_value(cell) for cell in cells]  # `registry export` neutralised formulas
+            except csv.Error as exc:
+                raise TrackerError(f"{file}: row {number + 1}: not valid CSV: {exc}") from exc
+            except UnicodeDecodeError as exc:
+                raise TrackerError(f"{file}: row {number + 1}: bytes that are neither UTF-8 nor GB18030 text") from exc
+
+    return RawTable(headers=headers, rows=rows())
 
 
 def _cell_text(value: object) -> str:
@@ -107,30 +169,36 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(file: Path, data: bytes) -> RawTable:
+def _read_xlsx(file: Path) -> RawTable:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__}: {exc})") from exc
     except Exception as exc:  # openpyxl raises many kinds on a corrupt workbook
         raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
     try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[str]]] = []
-        headers: list[str] | None = None
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value) for value in values]
-            if headers is None:
-                headers = cells
-                continue
-            if any(cell.strip() for cell in cells):
-                rows.append((number, cells))
+        values = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        first = next(values, None)
     except Exception as exc:  # noqa: BLE001 — a corrupt sheet inside a valid ZIP
-        raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
-    finally:
         workbook.close()
+        raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
+    headers = [_cell_text(value) for value in first[1]] if first else []
     while headers and not headers[-1].strip():
         headers.pop()
-    return RawTable(headers=headers or [], rows=rows)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, cells_values in values:
+                cells = [_cell_text(value) for value in cells_values]
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        except TrackerError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a corrupt sheet inside a valid ZIP
+            raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
+        finally:
+            workbook.close()
+
+    return RawTable(headers=headers, rows=rows())

@@ -4,12 +4,17 @@ on its own, so the user sees them all at once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from connectors.netguard import DenyList, deny_list
+from connectors.netguard import url_problem as _url_problem
 
 from tracker.domain import ids
-from tracker.domain.errors import FileProblems, RowProblem
+from tracker.domain.errors import FileProblems, RowProblem, TrackerError
 from tracker.domain.models import AccountRecord
 from tracker.domain.orgcode import org_code_problem
 from tracker.registry.columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
@@ -22,18 +27,31 @@ _CONTROL = ids.CONTROL  # the one definition: every C0 and C1 control, DEL, bidi
 _SPACE = re.compile(r"\s")
 
 
-_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+# The deny list `url_problem` applies: the built-in `[poll] deny_networks` unless an import or
+# filing runs inside `denying(settings' list)`.
+_DENY: ContextVar[DenyList | None] = ContextVar("deny_networks", default=None)
+
+
+@contextmanager
+def denying(entries: Iterable[str] | None) -> Iterator[None]:
+    """Judge URLs against `entries` (`[poll] deny_networks`) within the block."""
+    if entries is None:
+        yield
+        return
+    try:
+        deny = deny_list(tuple(entries))
+    except ValueError as exc:
+        raise TrackerError(f"[poll] deny_networks: {exc}") from exc
+    token = _DENY.set(deny)
+    try:
+        yield
+    finally:
+        _DENY.reset(token)
 
 
 def url_problem(value: str) -> str | None:
-    if _HTTP_URL.match(value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return "must be an http(s) URL"
-    if _SPACE.search(value):
-        return "a URL may not contain spaces"
-    return "not a valid URL"
+    """The one URL validator of import, filings and the poller (connectors.netguard)."""
+    return _url_problem(value, _DENY.get())
 
 
 region_problem = lru_cache(maxsize=65536)(ids.region_problem)
@@ -147,6 +165,16 @@ def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) ->
 
 def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, AccountRecord]]:
     """All rows as records, or FileProblems naming every bad row, column and value."""
+    return [record for batch in validate_batches(path, table) for record in batch]
+
+
+BATCH_ROWS = 2000
+
+
+def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) -> Iterator[list[tuple[int, AccountRecord]]]:
+    """The good rows in batches of `size`, read as the file is read (memory: the batch and one
+    key per row for the duplicate check). After the last batch, FileProblems names every bad
+    row, column and value of the whole file — a caller writing batches rolls back then."""
     name = str(path)
     mapping = map_headers(name, table.headers)
     problems: list[RowProblem] = []
@@ -170,9 +198,13 @@ def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, Account
         record = _row_record(row, values, problems)
         if record is not None and not duplicate:
             records.append((row, record))
+            if len(records) >= size:
+                yield records
+                records = []
+    if records:
+        yield records
     if problems:
         raise FileProblems(name, [_with_file_header(problem, mapping, table.headers) for problem in problems])
-    return records
 
 
 def _with_file_header(problem: RowProblem, mapping: dict[str, int], headers: list[str]) -> RowProblem:

@@ -7,6 +7,7 @@ so that readers need no replay, while `registry_as_of` replays the events to any
 from __future__ import annotations
 
 import getpass
+from collections.abc import Sequence
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, Fil
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
-from tracker.registry.rows import region_problem, url_problem, validate_table, website_problems
+from tracker.registry.rows import denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
     events_for,
@@ -105,65 +106,80 @@ def _differences(old: AccountRecord, new: AccountRecord) -> list[str]:
     return [name for name in (*_COMPARED, "status") if getattr(old, name) != getattr(new, name)]
 
 
-def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, update: bool = False, by: str | None = None) -> ImportResult:
+def import_registry(db: Database, path: str | Path, *, dry_run: bool = False, update: bool = False, by: str | None = None,
+                    deny_networks: Sequence[str] | None = None) -> ImportResult:
     """Import a registry file, all or nothing. New accounts are filed as opened (with a suspend
     or close filing when the row's status says so, effective on the opening date, as the file
-    gives no other date); with `update`, changed rows become filing events effective today."""
-    records = validate_table(path, read_table(path))
+    gives no other date); with `update`, changed rows become filing events effective today.
+    URLs into `deny_networks` (`[poll] deny_networks`; the built-in list when None) are refused."""
+    result = ImportResult(path=str(path), dry_run=dry_run)
     try:
-        return _import_records(db, path, records, dry_run=dry_run, update=update, by=by)
+        with denying(deny_networks):
+            table = read_table(path)
+            with db.write() as session:
+                _import_batches(session, path, table, result, update=update, by=by or current_user())
+                if dry_run:
+                    session.rollback()
     except DBAPIError as exc:
         _raise_if_refused(exc)
         raise
+    return result
 
 
-def _import_records(db: Database, path: str | Path, records: list[tuple[int, AccountRecord]], *,
-                    dry_run: bool, update: bool, by: str | None) -> ImportResult:
-    result = ImportResult(path=str(path), rows=len(records), dry_run=dry_run)
+def _import_batches(session: Any, path: str | Path, table: Any, result: ImportResult, *, update: bool, by: str) -> None:
+    """Validate and write the file batch by batch in the caller's one transaction (all or
+    nothing: any problem raises FileProblems after the whole file was judged, and the caller
+    rolls back). Problems of values come alone, as before; "already registered" ones after."""
     recorded_at = now_utc()
     today = local_date(recorded_at)
-    by = by or current_user()
-    with db.write() as session:
-        existing = load_account_rows(session, [record.key for _, record in records])
-        problems: list[RowProblem] = []
-        planned: list[FilingEvent] = []
-        for row, record in records:
-            old = existing.get(record.key)
-            if old is None:
-                result.created += 1
-                base = {"source": "import"}
-                planned.append(FilingEvent(record.key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload={**record_payload(record), **base}))
-                if record.status == AccountStatus.SUSPENDED:
-                    planned.append(FilingEvent(record.key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
-                elif record.status == AccountStatus.DEREGISTERED:
-                    planned.append(FilingEvent(record.key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
-                continue
-            differences = _differences(old.record, record)
-            if not differences:
-                result.unchanged += 1
-                continue
-            if not update:
-                column = differences[0]
-                problems.append(RowProblem(row, column, str(getattr(record, column) or ""),
-                                           f"{record.key} is already registered with {column} = {getattr(old.record, column)!r}; use --update to file the change"))
-                continue
-            result.updated += 1
-            result.changes.append(f"{record.key}: {', '.join(differences)}")
-            for kind, payload in _change_events(record.key, old.record, record, today):
-                planned.append(FilingEvent(record.key, kind, today, recorded_at, by, payload={**payload, "source": "import --update"}))
-        if problems:
-            raise FileProblems(str(path), problems)
-        states = _states_after(existing, planned, {record.key: record for _, record in records})
-        result.events = len(planned)
-        if dry_run:
-            session.rollback()
-            return result
-        insert_events(session, planned)
-        if database_derives_state(session.connection()):
-            return result
-        upsert_regions_and_orgs(session, [state.record for state in states.values()])
-        write_states(session, states, existing)
-    return result
+    problems: list[RowProblem] = []
+    for records in validate_batches(path, table):
+        result.rows += len(records)
+        _import_records(session, records, result, problems, update=update, by=by,
+                        recorded_at=recorded_at, today=today)
+    if problems:
+        raise FileProblems(str(path), problems)
+
+
+def _import_records(session: Any, records: list[tuple[int, AccountRecord]], result: ImportResult,
+                    problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date) -> None:
+    """Plan and write one batch; once any batch had problems nothing more is written (they are
+    reported after the last batch, and the transaction rolls back)."""
+    existing = load_account_rows(session, [record.key for _, record in records])
+    planned: list[FilingEvent] = []
+    for row, record in records:
+        old = existing.get(record.key)
+        if old is None:
+            result.created += 1
+            base = {"source": "import"}
+            planned.append(FilingEvent(record.key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload={**record_payload(record), **base}))
+            if record.status == AccountStatus.SUSPENDED:
+                planned.append(FilingEvent(record.key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
+            elif record.status == AccountStatus.DEREGISTERED:
+                planned.append(FilingEvent(record.key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
+            continue
+        differences = _differences(old.record, record)
+        if not differences:
+            result.unchanged += 1
+            continue
+        if not update:
+            column = differences[0]
+            problems.append(RowProblem(row, column, str(getattr(record, column) or ""),
+                                       f"{record.key} is already registered with {column} = {getattr(old.record, column)!r}; use --update to file the change"))
+            continue
+        result.updated += 1
+        result.changes.append(f"{record.key}: {', '.join(differences)}")
+        for kind, payload in _change_events(record.key, old.record, record, today):
+            planned.append(FilingEvent(record.key, kind, today, recorded_at, by, payload={**payload, "source": "import --update"}))
+    if problems:
+        return
+    states = _states_after(existing, planned, {record.key: record for _, record in records})
+    result.events += len(planned)
+    insert_events(session, planned)
+    if database_derives_state(session.connection()):
+        return
+    upsert_regions_and_orgs(session, [state.record for state in states.values()])
+    write_states(session, states, existing)
 
 
 def _states_after(existing: dict[str, AccountState], planned: list[FilingEvent],
@@ -245,7 +261,8 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
 
 
 def file_event(db: Database, kind: str, account: str, *, effective_on: date | None = None, by: str | None = None,
-               approver: str | None = None, doc_no: str | None = None, **fields_: Any) -> FilingEvent:
+               approver: str | None = None, doc_no: str | None = None,
+               deny_networks: Sequence[str] | None = None, **fields_: Any) -> FilingEvent:
     """File one event after checking it against the account's whole history; concurrent filings
     for the same account are serialized by an optimistic version check and retried."""
     if kind not in _FIELDS_BY_KIND:
@@ -260,7 +277,8 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
     if effective_on is None:
         effective_on = fields_.get("opened_on") if kind == FilingKind.OPEN else None
         effective_on = effective_on or local_date(now_utc())
-    payload = _event_payload(kind, platform, account_id, fields_, effective_on)
+    with denying(deny_networks):
+        payload = _event_payload(kind, platform, account_id, fields_, effective_on)
     last_error: Exception | None = None
     for attempt in range(MAX_RETRIES):
         try:
