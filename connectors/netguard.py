@@ -23,6 +23,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
+
 # The default of `[poll] deny_networks` (config/default.toml says the same): link-local, where
 # every cloud's metadata service lives (169.254.169.254 AWS/GCP/Azure/OpenStack, 169.254.0.23
 # Tencent), and the metadata addresses outside it: Alibaba 100.100.100.200, AWS's IPv6
@@ -137,7 +139,7 @@ def _hostname_ok(host: str) -> bool:
     return 0 < len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))
 
 
-class GuardedBackend:
+class GuardedBackend(httpcore.AsyncNetworkBackend):
     """An httpcore async network backend: resolve, refuse denied addresses, connect to the
     checked address (see module doc). Wraps httpcore's default backend."""
 
