@@ -87,6 +87,9 @@ class Facts(Protocol):
     def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
         """For a few accounts: when the failing began (after the last success) and the newest failure's outcome."""
 
+    def newest_post_times(self, at: datetime, n: int) -> dict[str, list[datetime]]:
+        """Per account with a post at or before `at`: the times of its `n` newest such posts, newest first."""
+
 
 @dataclass
 class GivenFacts:
@@ -108,6 +111,7 @@ class GivenFacts:
     seen: dict[str, Coverage] = field(default_factory=dict)       # accounts with a feed
     updates_seen: dict[str, Any] = field(default_factory=dict)
     failing: dict[str, tuple[datetime | None, str | None]] = field(default_factory=dict)
+    post_times: dict[str, list[datetime]] = field(default_factory=dict)  # account → post times, newest first
 
     def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
         return self.posts
@@ -153,3 +157,6 @@ class GivenFacts:
 
     def failing_polls(self, accounts):  # noqa: ANN001, ANN201
         return {key: value for key, value in self.failing.items() if key in set(accounts)}
+
+    def newest_post_times(self, at, n):  # noqa: ANN001, ANN201
+        return {key: times[:n] for key, times in self.post_times.items() if times}

@@ -1,0 +1,65 @@
+"""`tracker due`: 临期 — accounts that will fall into no_update / low_frequency within N days."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from typer.testing import CliRunner
+
+from tests.rules.rules_helpers import T, add_posts, before, fired, registry
+from tracker.cli.main import app
+from tracker.domain.times import to_local_iso
+from tracker.storage.db import open_database
+
+runner = CliRunner()
+SECOND = timedelta(seconds=1)
+
+
+def setup(url: str, tmp_path) -> None:  # noqa: ANN001
+    db = open_database(url)
+    registry(db, tmp_path, *[{"account_id": str(i), "region": "福建省/福州市" if i < 4 else "福建省/厦门市",
+                              "account_name": f"发布{i}"} for i in range(1, 6)])
+    add_posts(db, "weibo:1", ("p", before(10)))                 # no_update exactly 4 days ahead
+    add_posts(db, "weibo:2", ("p", before(10) - SECOND))        # a second sooner
+    add_posts(db, "weibo:3", ("p", before(10) + SECOND))        # a second too late for --days 4
+    add_posts(db, "weibo:4", ("a", before(1)), ("b", before(2)), ("c", before(5)))  # low_frequency in 2 days
+    add_posts(db, "weibo:5", ("p", before(20)))                 # lapsed already: a finding, not due
+    db.dispose()
+
+
+def due(url: str, *args: str) -> dict:
+    result = runner.invoke(app, ["--db", url, "due", "--at", T.isoformat(), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_due_boundaries_at_exactly_warn_days(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    setup(sqlite_url, tmp_path)
+    rows = due(sqlite_url, "--days", "4")["due"]
+    assert [(r["account"], r["rule"]) for r in rows] == [
+        ("weibo:4", "low_frequency"), ("weibo:2", "no_update"), ("weibo:1", "no_update")]
+    assert rows[2]["lapses_at"] == to_local_iso(T + timedelta(days=4)) and rows[2]["days_left"] == 4
+    assert rows[0]["lapses_at"] == to_local_iso(before(5) + timedelta(days=7))
+    assert [r["account"] for r in due(sqlite_url, "--days", "2")["due"]] == ["weibo:4"]
+    assert [r["account"] for r in due(sqlite_url, "--days", "4", "--region", "福建省/厦门市")["due"]] == ["weibo:4"]
+
+
+def test_due_agrees_with_the_rules(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    setup(sqlite_url, tmp_path)
+    db = open_database(sqlite_url)
+    try:
+        lapse = T + timedelta(days=4)
+        assert ("weibo:1", "no_update") not in fired(db, lapse - timedelta(microseconds=1))
+        assert ("weibo:1", "no_update") in fired(db, lapse)
+        assert ("weibo:5", "no_update") in fired(db, T) or ("weibo:5", "dormant") in fired(db, T)
+    finally:
+        db.dispose()
+
+
+def test_due_table_and_bad_days(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    setup(sqlite_url, tmp_path)
+    result = runner.invoke(app, ["--db", sqlite_url, "due", "--at", T.isoformat()])
+    assert result.exit_code == 0 and "临期 3" in result.stdout and "发布1" in result.stdout and "更新频率不足" in result.stdout
+    bad = runner.invoke(app, ["--db", sqlite_url, "due", "--days", "-1"])
+    assert bad.exit_code == 2 and "--days" in bad.stderr and "Traceback" not in bad.output
