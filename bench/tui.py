@@ -161,8 +161,9 @@ def terminal_seconds(path: Path, running: int) -> tuple[float, float]:
 
     pid, fd = pty.fork()
     if pid == 0:  # the child: the command a user types
-        os.environ.update(TERM="xterm-256color", COLUMNS="140", LINES="44")
-        os.execv(str(ROOT / ".venv" / "bin" / "tracker"), ["tracker", "--db", f"sqlite:///{path}", "tui"])
+        os.environ.update(TERM="xterm-256color", COLUMNS="140", LINES="44", PYTHONPATH=str(ROOT))
+        os.chdir(ROOT)  # this tree's code, whichever virtual environment runs it
+        os.execv(sys.executable, [sys.executable, "-m", "tracker.cli.main", "--db", f"sqlite:///{path}", "tui"])
     started, seen, marks = time.perf_counter(), b"", {}
     wanted = {"paint": "运行总数".encode(), "counts": f"{running:,}".encode()}
     while len(marks) < 2 and time.perf_counter() - started < 30:

@@ -42,6 +42,9 @@ class Profile:
     verified: bool | None = None
     verified_reason: str | None = None
     followers: int | None = None
+    # Values the source sent but the parser dropped (a follower count beyond any integer …),
+    # one line each: the poll stores the rest and records these as the account's outcome.
+    warnings: tuple[str, ...] = ()
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -59,7 +62,7 @@ ITEM_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueErr
 
 def each_item(items: Iterable[_Item], convert: Callable[[_Item], _Result]) -> list[_Result]:
     """`convert` applied to every item; an item it cannot read is left out and spoils only
-    itself, never the rest of the feed (CONTRACT §5.2)."""
+    itself, never the rest of the feed (docs/contract.md §5.2)."""
     results = []
     for item in items:
         try:
@@ -91,11 +94,13 @@ class Outcome(StrEnum):
 class SourceError(Exception):
     """A classified failure of a source; `outcome` says which kind."""
 
-    def __init__(self, outcome: Outcome, detail: str, http_status: int | None = None) -> None:
+    def __init__(self, outcome: Outcome, detail: str, http_status: int | None = None,
+                 retry_after: str | None = None) -> None:
         super().__init__(detail)
         self.outcome = outcome
         self.detail = detail
         self.http_status = http_status
+        self.retry_after = retry_after  # the Retry-After header of an error answer, as sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,7 @@ class ParsedFeed:
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a body came from: the (final) URL it was fetched from and the response's
-    `Content-Location`, if any. Relative links are resolved against `base` (CONTRACT §5.2:
+    `Content-Location`, if any. Relative links are resolved against `base` (docs/contract.md §5.2:
     xml:base inside the document first, then Content-Location, then the feed URL)."""
 
     url: str | None = None

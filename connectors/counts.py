@@ -17,8 +17,24 @@ MAX_COUNT = 2**63 - 1
 
 def parse_count(value: object) -> int | None:
     """An integer count, or None when the value is missing, unreadable or beyond any integer."""
-    count = _count(value)
-    return count if count is not None and 0 <= count <= MAX_COUNT else None
+    return read_count(value)[0]
+
+
+def read_count(value: object) -> tuple[int | None, str | None]:
+    """(count, problem): the count as `parse_count` reads it, and a one-line reason when a value
+    was given but dropped (negative or beyond any integer) — the poll records it as
+    the account's outcome instead of storing a made-up number."""
+    try:
+        count = _count(value)
+    except (OverflowError, ValueError):  # Decimal·scale beyond int, or a float like 1e400
+        count = None
+    if count is not None and 0 <= count <= MAX_COUNT:
+        return count, None
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not numeric and not (isinstance(value, str) and _COUNT.match(value.strip())):
+        return None, None  # no count at all ("未知", a missing field): unknown, as always
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return None, f"follower count {shown} out of range; dropped"
 
 
 def _count(value: object) -> int | None:
@@ -27,7 +43,9 @@ def _count(value: object) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
+        if not math.isfinite(value):
+            raise OverflowError(value)
+        return int(value)
     if not isinstance(value, str):
         return None
     match = _COUNT.match(value.strip())

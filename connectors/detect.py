@@ -37,7 +37,7 @@ def parse_body(body: bytes, *, fetched_at: datetime, content_type: str | None = 
 
     `origin` (the URL fetched and the response's Content-Location) is what relative links are
     resolved against and tells the Weibo parser whose posts the answer should hold. A feed with
-    items none of which has a readable time is a parse_error, not an empty feed (CONTRACT §5.2)."""
+    items none of which has a readable time is a parse_error, not an empty feed (docs/contract.md §5.2)."""
     try:
         parsed = _parse(body, fetched_at, content_type, origin)
     except SourceError:

@@ -2,7 +2,7 @@
 `{"status_code":0,"user":{…}}` (profile). `status_code != 0` is a platform error.
 
 A post without `create_time` (2020-era answers) takes the time its `aweme_id` encodes,
-`aweme_id >> 32` Unix seconds (CONTRACT §5.2), when that is a plausible time."""
+`aweme_id >> 32` Unix seconds (docs/contract.md §5.2), when that is a plausible time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
-from connectors.counts import parse_count
+from connectors.counts import read_count
 from connectors.feedtime import from_epoch
 from connectors.htmltext import bare_urls, clean_links, plain_text, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
@@ -77,12 +77,13 @@ def author_to_profile(author: dict[str, Any], *, zero_followers_unknown: bool = 
     and storing it would look like a jump in followers at the next real count)."""
     reason = (text_of(author.get("enterprise_verify_reason")) or text_of(author.get("custom_verify")) or "").strip()
     verification_fields = ("enterprise_verify_reason", "custom_verify", "verification_type")
-    followers = parse_count(author.get("follower_count", author.get("mplatform_followers_count")))
+    followers, problem = read_count(author.get("follower_count", author.get("mplatform_followers_count")))
     return Profile(
         display_name=text_of(author.get("nickname")) or None,
         verified=bool(reason) if any(key in author for key in verification_fields) else None,
         verified_reason=reason or None,
         followers=None if zero_followers_unknown and followers == 0 else followers,
+        warnings=(problem,) if problem else (),
     )
 
 

@@ -62,7 +62,7 @@ def _absolute(url: str) -> bool:
 
 def entry_base(document_base: str | None, xml_base: str | None) -> str | None:
     """The http(s) URL relative links of an entry resolve against: its xml:base, resolved
-    against the response's Content-Location or the feed URL (CONTRACT §5.2), or None."""
+    against the response's Content-Location or the feed URL (docs/contract.md §5.2), or None."""
     try:
         base = urljoin(document_base or "", (xml_base or "").strip()) if xml_base else document_base
         return base if base and _absolute(base) and urlsplit(base).netloc else None

@@ -1,6 +1,6 @@
 """Publication times as feeds write them → aware UTC, or None when the string is no date.
 
-The readings of CONTRACT §5.2: `CST` is China Standard Time (+08:00, what the Java-based CMSs
+The readings of docs/contract.md §5.2: `CST` is China Standard Time (+08:00, what the Java-based CMSs
 of government sites print); `-0000`, `GMT`, `UT`, `UTC`, `Z` are UTC; every other named or
 numeric zone is honoured exactly (`-01:01`, `GMT-01:01`, `EDT`); a time without a zone is
 Asia/Shanghai; a partial date (`2003-12`, `2003`) is its first instant. Anything this module
@@ -40,7 +40,7 @@ _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Named zones, in hours east of UTC. CST is China Standard Time (CONTRACT §5.2), not US Central:
+# Named zones, in hours east of UTC. CST is China Standard Time (docs/contract.md §5.2), not US Central:
 # it is what government CMSs print. The US zones and their one- or two-letter forms are those of
 # RFC 822 and of feedparser's table (AT/ET/CT/MT/PT without daylight saving); MET/MEST are
 # Middle European (Summer) Time.
@@ -90,7 +90,7 @@ def _zone(token: str | None) -> timezone | None | bool:
     if hours > 23 or minutes > 59:
         return False
     offset = timedelta(hours=hours, minutes=minutes)
-    return timezone(-offset if sign == "-" else offset)  # -0000 is UTC too (CONTRACT §5.2)
+    return timezone(-offset if sign == "-" else offset)  # -0000 is UTC too (docs/contract.md §5.2)
 
 
 def _build(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,

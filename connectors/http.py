@@ -41,7 +41,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    content_location: str | None = None  # a base for relative links (CONTRACT §5.2)
+    content_location: str | None = None  # a base for relative links (docs/contract.md §5.2)
 
     @property
     def not_modified(self) -> bool:
@@ -139,11 +139,13 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 def _error_status(response: httpx.Response, head: bytes) -> SourceError:
     status = response.status_code
+    retry_after = response.headers.get("retry-after")
     if status in _BLOCK_STATUSES and head:
         reason = block_reason(head.decode("utf-8", errors="replace"))
         if reason:
-            return SourceError(Outcome.BLOCKED, f"HTTP {status}: {reason}", http_status=status)
-    return SourceError(Outcome.HTTP_ERROR, f"HTTP {status} {response.reason_phrase}".strip(), http_status=status)
+            return SourceError(Outcome.BLOCKED, f"HTTP {status}: {reason}", http_status=status, retry_after=retry_after)
+    return SourceError(Outcome.HTTP_ERROR, f"HTTP {status} {response.reason_phrase}".strip(), http_status=status,
+                       retry_after=retry_after)
 
 
 async def _fetch(client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int) -> Fetched:

@@ -8,7 +8,7 @@ Only the account's own posts are taken: cards whose `mblog.user` is another user
 or injected content) are dropped. The account is the uid of the request URL (`uid=`, `value=`,
 `containerid=107603…`), else `userInfo.id`, else the user of most cards. A post is an ad when it
 carries a `promotion` object or an ad `mark` (`…mark_ad…`, `WeiboAD…`); `followtopweibo`
-(粉丝头条: the account paying to boost its own post) is not an ad (CONTRACT §5.2).
+(粉丝头条: the account paying to boost its own post) is not an ad (docs/contract.md §5.2).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
-from connectors.counts import parse_count
+from connectors.counts import read_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from connectors.weibotime import parse_weibo_time
@@ -152,11 +152,13 @@ def user_to_profile(user: dict[str, Any]) -> Profile:
     if followers is None:
         followers = user.get("followers_count_str")
     verified = user.get("verified")
+    count, problem = read_count(followers)
     return Profile(
         display_name=text_of(user.get("screen_name")) or None,
         verified=verified in (True, 1, "1", "true") if verified is not None else None,
         verified_reason=(text_of(user.get("verified_reason")) or "").strip() or None,
-        followers=parse_count(followers),
+        followers=count,
+        warnings=(problem,) if problem else (),
     )
 
 

@@ -92,7 +92,7 @@ def parse_weibo_time(raw: object, fetched_at: datetime, mid: object = None) -> d
     """UTC time of a Weibo `created_at`; None if it cannot be read.
 
     Where it shows only a day or a relative time (MM-DD, 昨天 HH:MM, N小时前 …), the second
-    encoded in the post's `mid` is used when it lies within what is shown (CONTRACT §5.2)."""
+    encoded in the post's `mid` is used when it lies within what is shown (docs/contract.md §5.2)."""
     if not isinstance(raw, str) or not raw.strip():
         return None
     try:

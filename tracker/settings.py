@@ -7,13 +7,15 @@ type, stops the program with the file, the key and the expected type named.
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tracker.domain.errors import ConfigError
+from tracker.domain.errors import ConfigError, TrackerError
+from tracker.domain.files import read_regular_file
 
 
 def _default_path() -> Path:
@@ -48,6 +50,67 @@ def _accepts(expected: Any, given: Any) -> bool:
     return isinstance(given, type(expected))
 
 
+_DAYS = (0, 36500)  # up to a century: far from timedelta's limit
+# The allowed range of every number of the config, by its dotted key or, for rules (plugin rules
+# too), by its last part. Checked in one place, `_check_range`, as each key is merged.
+RANGES: dict[str, tuple[float, float]] = {
+    "coverage.grace_hours": (0, 87600),
+    "database.lock_timeout_seconds": (0, 86400),
+    "websites.probe_timeout_seconds": (0.001, 86400),
+    "websites.max_links": (0, 100000),
+    "websites.link_timeout_seconds": (0.001, 86400),
+    "websites.max_columns": (0, 10000),
+    "websites.max_page_bytes": (1, 2**31),
+    "poll.per_host_rate": (0, 100000),
+    "poll.private_host_rate": (0, 100000),
+    "poll.retries": (0, 100),
+    "poll.retry_base_seconds": (0, 86400),
+    "poll.retry_after_max": (0, 31536000),
+    "inspection.website_ratio": (0.0001, 1),
+    "schedule.probes_per_day": (0, 86400),
+    "poll.concurrency": (1, 10000),
+    "poll.per_host": (1, 10000),
+    "poll.connect_timeout": (0.001, 86400),
+    "poll.read_timeout": (0.001, 86400),
+    "poll.total_timeout": (0.001, 86400),
+    "poll.max_body_bytes": (1, 2**31),
+    "poll.max_redirects": (0, 100),
+    "poll.backoff_base_minutes": (0, 525600),
+    "poll.backoff_max_hours": (0, 87600),
+    "inspection.default_ratio": (0.0001, 1),
+    "cases.due_days": (1, 36500),
+    "schedule.misfire_grace_seconds": (0, 31536000),
+    "schedule.worker_batch": (1, 1000000),
+    "schedule.lease_seconds": (1, 31536000),
+}
+RULE_RANGES: dict[str, tuple[float, float]] = {
+    "grace_days": _DAYS, "days": _DAYS, "window_days": (1, 36500), "working_days": _DAYS,
+    "min_posts": (0, 1000000), "failures": (1, 1000000),
+    "max_repost_share": (0, 1), "max_daily_growth": (0, 1000000),
+}
+_OTHER = (-1e15, 1e15)  # a number of a plugin's rule that names no known setting: finite, not huge
+
+
+def _range_of(dotted: str) -> tuple[float, float] | None:
+    if dotted in RANGES:
+        return RANGES[dotted]
+    if dotted.startswith("rules."):
+        return RULE_RANGES.get(dotted.rsplit(".", 1)[-1], _OTHER)
+    return None
+
+
+def _check_range(file: Path | None, dotted: str, value: Any) -> None:
+    """A number outside its key's range (NaN, negative windows, huge values…) → ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, high = _range_of(dotted) or _OTHER
+    shown = lambda bound: f"{bound:g}" if isinstance(bound, float) else str(bound)  # noqa: E731
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{file}: key '{dotted}' must be a finite number from {shown(low)} to {shown(high)}, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{file}: key '{dotted}' must be from {shown(low)} to {shown(high)}, got {value!r}")
+
+
 def _merge(base: dict, override: dict, file: Path | None, prefix: str = "", extras: dict | None = None) -> None:
     for key, value in override.items():
         dotted = f"{prefix}{key}"
@@ -66,6 +129,7 @@ def _merge(base: dict, override: dict, file: Path | None, prefix: str = "", extr
             raise ConfigError(
                 f"{file}: key '{dotted}' must be {_type_name(expected)}, got {_type_name(value)} {value!r}"
             )
+        _check_range(file, dotted, value)
         if dotted.endswith(".severity") and value not in ("veto", "warning", "info"):
             raise ConfigError(f"{file}: key '{dotted}' must be one of veto, warning, info, got {value!r}")
         base[key] = float(value) if isinstance(expected, float) else value
@@ -73,10 +137,13 @@ def _merge(base: dict, override: dict, file: Path | None, prefix: str = "", extr
 
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
+        data = read_regular_file(path, "config file")
+    except TrackerError as exc:
+        raise ConfigError(str(exc)) from exc
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: a config file must be UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
@@ -99,6 +166,11 @@ class Settings:
 
     def section(self, name: str) -> dict[str, Any]:
         return self.data[name]
+
+    @property
+    def lock_timeout(self) -> float:
+        """`[database] lock_timeout_seconds`: how long a SQLite write waits for another process."""
+        return float(self.data["database"]["lock_timeout_seconds"])
 
     @property
     def grace_hours(self) -> float:
@@ -131,6 +203,4 @@ def load_settings(user_file: str | Path | None = None) -> Settings:
         path = Path(user_file)
         _merge(data, _read_toml(path), path, extras=extras)
         user_dir = path.resolve().parent
-        if data["coverage"]["grace_hours"] < 0:
-            raise ConfigError(f"{path}: key 'coverage.grace_hours' must be 0 or more, got {data['coverage']['grace_hours']:g}")
     return Settings(data=data, base_dir=default_path.parent, user_dir=user_dir, user_file=path, extra_rules=extras)

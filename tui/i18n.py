@@ -6,6 +6,7 @@ Widgets call `t("key")`; nothing else in `tui/` holds user-facing text. Chinese 
 
 from __future__ import annotations
 
+from tracker.domain.labels import FILING_KINDS, PLATFORMS
 from tracker.rules.catalogue import rule_name as registered
 from tracker.rules.catalogue import rules
 
@@ -219,16 +220,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 STATUS = {"active": ("正常", "active"), "suspended": ("停更", "suspended"), "deregistered": ("已注销", "deregistered")}
 SEVERITY = {"veto": ("单项否决", "veto"), "warning": ("问题", "warning"), "info": ("提示", "info")}
-PLATFORM = {
-    "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
-    "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
-    "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "App"), "other": ("其他", "Other"),
-}
-FILING = {
-    "open": ("开设", "open"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),
-    "suspend": ("停更", "suspend"), "close": ("注销", "close"), "update": ("信息变更", "update"),
-    "resume": ("恢复", "resume"),
-}
+PLATFORM, FILING = PLATFORMS, FILING_KINDS  # the one table of each, tracker.domain.labels
 CASE_STATUS = {"open": ("整改中", "open"), "overdue": ("已逾期", "overdue"), "closed": ("已整改", "closed")}
 FACT = {
     "comments_disabled": ("关闭评论", "comments disabled"), "comments_enabled": ("开放评论", "comments enabled"),

@@ -53,7 +53,7 @@ def time_option(value: str | None) -> datetime | None:
 
 def _default_at(quarter: str, now: datetime | None) -> datetime:
     """T of a quarter's inspection or report left blank: its end, or the UI's time (now) while
-    the quarter is still running — never the future (CONTRACT §7)."""
+    the quarter is still running — never the future (docs/contract.md §7)."""
     from tracker.judging import inspections
 
     return inspections.default_at(inspections.normalise_quarter(quarter), now)

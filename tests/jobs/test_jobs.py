@@ -86,7 +86,7 @@ def test_report_job_writes_the_configured_formats(sqlite_db: Database, tmp_path:
 def test_cli_lists_jobs_runs_one_and_shows_runs(sqlite_url: str) -> None:
     listed = runner.invoke(app, ["--db", sqlite_url, "schedule", "--list", "--format", "json"])
     assert listed.exit_code == 0
-    assert set(json.loads(listed.stdout)) == {"poll", "check", "report"}
+    assert set(json.loads(listed.stdout)) == {"poll", "check", "report", "probe"}
     ran = runner.invoke(app, ["--db", sqlite_url, "schedule", "--run-now", "check", "--format", "json"])
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.stdout)[0]["outcome"] == "ok"

@@ -31,6 +31,7 @@ def test_default_schedule_fires_at_shanghai_times(sqlite_db: Database) -> None:
         "poll": parse_at("2026-11-24T02:00:00+08:00"),
         "check": parse_at("2026-11-24T06:00:00+08:00"),
         "report": parse_at("2026-11-30T08:00:00+08:00"),
+        "probe": parse_at("2026-11-23T09:00:00+08:00"),  # 24 a day: every hour on the hour
     }
     job = scheduler.get_job("poll")
     assert job.coalesce is True and job.misfire_grace_time == 3600 and job.max_instances == 1
@@ -40,7 +41,7 @@ def test_an_empty_expression_disables_a_job(sqlite_db: Database, tmp_path: Path)
     config = tmp_path / "c.toml"
     config.write_text('[schedule]\nreport = ""\npoll = "30 1 * * *"\n', encoding="utf-8")
     scheduler = build_scheduler(sqlite_db, load_settings(config))
-    assert sorted(job.id for job in scheduler.get_jobs()) == ["check", "poll"]
+    assert sorted(job.id for job in scheduler.get_jobs()) == ["check", "poll", "probe"]
 
 
 @pytest.mark.parametrize("expression, message", [
@@ -185,7 +186,7 @@ def test_a_restarted_scheduler_runs_a_missed_occurrence_within_the_grace_time(
 
 def test_tracker_schedule_runs_until_sigterm(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[schedule]\npoll = ""\nreport = ""\ncheck = "* * * * * *"\n', encoding="utf-8")
+    config.write_text('[schedule]\npoll = ""\nreport = ""\nprobes_per_day = 0\ncheck = "* * * * * *"\n', encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     tracker = str(Path(sys.executable).with_name("tracker"))
     database = open_database(url)  # created before, so that nobody races to migrate it

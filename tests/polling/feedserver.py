@@ -3,8 +3,9 @@
 `FeedServer()` listens on 127.0.0.1 on a random port in a background thread; add routes with
 `server.add(path, Route(...))` and read `server.url(path)`. A route can answer with a body
 (with ETag/Last-Modified and 304 on a matching conditional GET), drip its body slowly, never
-answer, stream a huge body, send a gzip bomb or redirect forever. `server.hits[path]` counts
-requests. In a test module, `from tests.polling.feedserver import feed_server` gives the fixture;
+answer, stream a huge body, send a gzip bomb or redirect forever, or answer its first requests
+429 Too Many Requests (with the route's headers, e.g. Retry-After). `server.hits[path]` counts
+requests and `server.times` lists (monotonic time, path) of every request, for rate checks. In a test module, `from tests.polling.feedserver import feed_server` gives the fixture;
 elsewhere:
 
     with FeedServer() as server:
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import socket
 import threading
 import time
 import zlib
@@ -42,6 +44,7 @@ class Route:
     delay: float = 0.0               # slow: seconds before answering like `body`
     content_length: bool = True      # huge: announce the size, or stream without a length
     headers: dict[str, str] = field(default_factory=dict)
+    busy_first: int = 0              # the first this many requests answer 429 with `headers`
 
     @property
     def etag(self) -> str:
@@ -67,9 +70,13 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path
         with self.server.lock:
             self.server.hits[path] += 1
+            self.server.times.append((time.monotonic(), path))
             route = self.server.routes.get(path)
+            hit = self.server.hits[path]
         if route is None:
             return self._send(404, "text/plain", b"not found")
+        if hit <= route.busy_first:
+            return self._send(429, "text/plain", b"too many requests", route.headers)
         try:
             getattr(self, "_" + route.kind)(route)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up: that is the point
@@ -169,11 +176,16 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class FeedServer:
-    def __init__(self, port: int = 0) -> None:
-        self._server = _Server(("127.0.0.1", port), _Handler)
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        self._server = (_Server6 if ":" in host else _Server)((host, port), _Handler)
         self._server.routes = {}
         self._server.hits = Counter()
+        self._server.times = []
         self._server.in_flight = Counter()
         self._server.max_in_flight = Counter()  # by Host header, for slow routes
         self._server.lock = threading.Lock()
@@ -184,11 +196,15 @@ class FeedServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     @property
     def hits(self) -> Counter:
         return self._server.hits
+
+    @property
+    def times(self) -> list[tuple[float, str]]:
+        return self._server.times
 
     @property
     def max_in_flight(self) -> Counter:

@@ -140,3 +140,55 @@ def test_signals_version_follows_the_lists(tmp_path) -> None:  # noqa: ANN001
     user = tmp_path / "user.toml"
     user.write_text('[rules.ad_link]\ndomains = ["example-shop.com"]\n', encoding="utf-8")
     assert signal_config(load_settings(user)).version != signal_config(load_settings()).version
+
+
+# The fast paths of the signals (ASCII/CJK text that is NFKC already, no 11-digit run, no link
+# hint, no listed domain in a link) answer exactly what the full computation answers.
+_PIECES = ["１３９１２３４５６７８", "13912345678", "11010519491231002X", "①②③④⑤⑥⑦⑧⑨⑩⑪", "，", "：", "（", "）",
+           "\u3000", "Ａ\u0301", "臺灣國", "台 湾 国", "HTTPS://ITEM.JD.COM/1", "ＷＷＷ.TAOBAO.COM", "http://淘宝.com/x",
+           "https://xn--jd-.com", "www.notjd.com.cn", "停止更新", "0591-87654321", "12345", "x", "。", "\u200b"]
+
+
+def _slow_signals(title: str, text: str, url: str | None) -> tuple:
+    import unicodedata
+
+    from tracker.rules import domains as ad_domains
+    from tracker.rules.idcard import mask_id, mask_mobile
+    from tracker.rules.text import _STRIP, to_simplified
+
+    cfg = signal_config(load_settings())
+    body = f"{title}\n{text}"
+    links = [*([url] if url else []), *ad_domains._URL.findall(body)]
+    ad = ad_domains.first_ad_link(links, cfg.domains)
+    ids = find_resident_ids(body, today=date(2026, 9, 30))
+    mobiles = find_mobiles(body)
+    normalized = to_simplified(_STRIP.sub("", unicodedata.normalize("NFKC", body))).lower()
+    privacy = [f"身份证号 {mask_id(n)}" for n in ids] + [f"手机号 {mask_mobile(n)}" for n in mobiles]
+    return ((ad_domains.host_of(ad[1]) or ad[0]) if ad else None, "; ".join(privacy) or None,
+            "|".join(cfg.lexicon.find_normalized(normalized)) or None,
+            any(phrase in normalized for phrase in cfg.stop_phrases))
+
+
+def test_signal_fast_paths_agree_with_the_full_computation() -> None:
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    from tracker.rules.signals import text_signals
+    from tracker.rules.text import nfkc
+
+    cfg = signal_config(load_settings())
+    at = datetime(2026, 9, 30, tzinfo=UTC)
+    texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=8)), max_size=12).map("".join)
+
+    @hsettings(max_examples=400, deadline=None)
+    @given(texts, texts, st.one_of(st.none(), st.sampled_from(_PIECES), st.text(max_size=12)))
+    def agree(title: str, text: str, url: str | None) -> None:
+        import unicodedata
+
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+        ad, privacy, lexicon, stop, _version = text_signals(title, text, url, (), at, cfg)
+        slow = _slow_signals(title, text, url)
+        clip = [(value if value is None or len(value) <= limit else value[:limit - 1] + "…")
+                for value, limit in zip(slow[:3], (256, 64, 256))]
+        assert (ad, privacy, lexicon, stop) == (*clip, slow[3])
+
+    agree()

@@ -16,7 +16,7 @@ from tracker.domain.times import now_utc, parse_at, to_local_iso
 if TYPE_CHECKING:  # the engine loads in the command itself: every other command starts faster
     from tracker.rules.engine import CheckResult
 
-UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 SEVERITY_LABELS = {"zh": {"veto": "单项否决", "warning": "问题", "info": "提示"},
                    "en": {"veto": "veto", "warning": "warning", "info": "info"}}
 
@@ -89,7 +89,7 @@ def check_command(
     format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table (for people) or json."),
     fail_on: FailOn = typer.Option(None, "--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
 ) -> None:
-    """Evaluate the rules as of T (CONTRACT §6) and store the findings."""
+    """Evaluate the rules as of T (docs/contract.md §6) and store the findings."""
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
     from tracker.judging.run import SEVERITY_RANK, run_check

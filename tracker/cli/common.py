@@ -37,7 +37,7 @@ class CliContext:
     def database(self) -> Database:
         """The database, its schema created or migrated on first use."""
         if self._db is None:
-            self._db = open_database(self.db_url)
+            self._db = open_database(self.db_url, lock_timeout=self.settings.lock_timeout, lang=self.lang)
         return self._db
 
     def close(self) -> None:

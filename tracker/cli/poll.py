@@ -27,6 +27,35 @@ class PollFormat(str, Enum):
 def register(app: typer.Typer) -> None:
     app.command("poll")(poll_command)
     app.command("ingest")(ingest_command)
+    app.command("probe")(probe_command)
+
+
+PROBE_HEADERS = {"zh": ("网站", "结果", "HTTP", "用时(秒)", "说明"), "en": ("website", "outcome", "HTTP", "seconds", "detail")}
+
+
+@handles_errors
+def probe_command(
+    ctx: typer.Context,
+    accounts: list[str] = typer.Argument(None, help="Websites (website:网站标识码) to probe. Default: every website."),
+    concurrency: int = typer.Option(None, "--concurrency", help="Probes at once (default: [poll] concurrency)."),
+    format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
+) -> None:
+    """One availability probe of each 政府网站's homepage: one GET within [websites] probe_timeout_seconds (docs/contract.md §10)."""
+    from tracker.polling.probes import probe
+
+    cli = context(ctx)
+    report = probe(cli.database(), cli.settings, accounts or None, concurrency=concurrency)
+    results = sorted(report.results, key=lambda r: r["account"])
+    if format == PollFormat.json:
+        print_json({"websites": [{k: r[k] for k in ("account", "outcome", "http_status", "seconds", "detail")}
+                                 for r in results], "summary": report.summary()})
+        return
+    rows = [(r["account"], r["outcome"], r["http_status"] or "", f"{r['seconds']:.2f}", (r["detail"] or "")[:80])
+            for r in results]
+    counts = ", ".join(f"{name} {count}" for name, count in report.counts().items())
+    tail = (f"共 {len(results)} 个网站，用时 {report.seconds:.1f} 秒（{counts}）" if cli.lang == "zh"
+            else f"{len(results)} websites in {report.seconds:.1f} s ({counts})")
+    typer.echo((render_table(PROBE_HEADERS[cli.lang], rows) + "\n" if rows else "") + tail)
 
 
 def result_dict(result: PollResult) -> dict[str, Any]:
@@ -77,7 +106,7 @@ def poll_command(
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
     worker: bool = typer.Option(False, "--worker", help="Join the current scheduled poll run with other workers (leases; see tracker schedule)."),
 ) -> None:
-    """Fetch feeds and profiles, store new posts and every outcome (CONTRACT §5.3)."""
+    """Fetch feeds and profiles, store new posts and every outcome (docs/contract.md §5.3)."""
     cli = context(ctx)
     db = cli.database()
     if worker:
@@ -104,7 +133,7 @@ def poll_command(
 @handles_errors
 def ingest_command(
     ctx: typer.Context,
-    file: str = typer.Argument(..., help="JSON Lines file, one post per line (CONTRACT §5.4)."),
+    file: str = typer.Argument(..., help="JSON Lines file, one post per line (docs/contract.md §5.4)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good lines and report the bad ones (default: a bad line loads nothing)."),
     format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
 ) -> None:

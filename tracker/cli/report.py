@@ -34,7 +34,7 @@ def _check_format(value: str, allowed: tuple[str, ...]) -> str:
 @inspect_app.command("plan")
 @handles_errors
 def plan(ctx: typer.Context, quarter: str = QUARTER,
-         ratio: str = typer.Option(None, "--ratio", help="Share to sample, 0.3 or 30% (default: [inspection].default_ratio)."),
+         ratio: str = typer.Option(None, "--ratio", help="Share of accounts to sample, 0.3 or 30% (default: [inspection].default_ratio); websites are sampled at [inspection] website_ratio (100%)."),
          seed: int = typer.Option(None, "--seed", help="Random seed (default: derived from the quarter, e.g. 20263)."),
          at: str = typer.Option(None, "--at", help="Registry state to sample from (default: end of the quarter)."),
          fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
@@ -42,7 +42,8 @@ def plan(ctx: typer.Context, quarter: str = QUARTER,
     cli = context(ctx)
     _check_format(fmt, ("table", "json"))
     ratio_value = inspections.parse_ratio(ratio if ratio is not None else cli.settings.section("inspection")["default_ratio"])
-    result = inspections.plan_inspection(cli.database(), quarter, ratio_value, seed, at=parse_at(at) if at else None)
+    result = inspections.plan_inspection(cli.database(), quarter, ratio_value, seed, at=parse_at(at) if at else None,
+                                         website_ratio=cli.settings.section("inspection")["website_ratio"])
     data = result.as_json()
     if fmt == "json":
         print_json(data)

@@ -94,9 +94,11 @@ def add_command(
     role: Role = typer.Option(..., "--role", help="admin, registrar (files 备案) or inspector (records observations)."),
     region: str = typer.Option("", "--region", help="Region path whose subtree the user may write, e.g. 安徽省/合肥市."),
     password: str = typer.Option(None, "--password", envvar="TRACKER_USER_PASSWORD", help="Login password (optional)."),
+    adopt: bool = typer.Option(False, "--adopt-existing-role",
+                               help="NAME is an existing PostgreSQL role: give it this role's grants (never a superuser or an owner)."),
 ) -> None:
     """Create a PostgreSQL login role for NAME with ROLE over REGION's subtree."""
-    user = users.add_user(context(ctx).database(), name, role.value, region, password=password)
+    user = users.add_user(context(ctx).database(), name, role.value, region, password=password, adopt=adopt)
     typer.echo(f"user {user.name}: {user.role}" + (f" of {user.region}" if user.region else " everywhere"))
 
 
@@ -117,7 +119,9 @@ def remove_command(
     ctx: typer.Context,
     name: str = typer.Argument(...),
     keep_role: bool = typer.Option(False, "--keep-role", help="Only unmap; keep the PostgreSQL role."),
+    reassign_to: str = typer.Option(None, "--reassign-to",
+                                    help="Role that takes over what NAME owns (else a role owning objects is refused)."),
 ) -> None:
-    """Remove a user: unmapped, its privileges here revoked and its login role dropped."""
-    users.remove_user(context(ctx).database(), name, drop_role=not keep_role)
+    """Remove a user: unmapped, privileges revoked, login role dropped (never its objects)."""
+    users.remove_user(context(ctx).database(), name, drop_role=not keep_role, reassign_to=reassign_to)
     typer.echo(f"user {name} removed")

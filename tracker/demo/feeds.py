@@ -1,4 +1,4 @@
-"""Feed bodies in every format of CONTRACT §5.1, shaped like the real services serve them:
+"""Feed bodies in every format of docs/contract.md §5.1, shaped like the real services serve them:
 RSSHub RSS 2.0, WeWe RSS Atom, RSS 1.0/RDF, JSON Feed 1.1, Weibo mobile JSON (posts and
 profile), Douyin web JSON, and an app download page for the `app` probe."""
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from tracker.demo import site
+from tracker.demo import site, websites
 from tracker.demo.province import DemoAccount, generate
 from tracker.demo.server import FeedServer
 from tracker.demo.summary import print_summary
@@ -67,6 +67,17 @@ def record_observations(db: Database, accounts: list[DemoAccount], now: datetime
                                note="人工检查发现" if account.case == "comments_observed" else "粉丝数一日内增长异常")
 
 
+def record_probes(db: Database, settings: Settings, sites: list, now: datetime) -> None:
+    from sqlalchemy import insert  # deferred: start-up time of every command
+
+    from tracker.polling.probes import probe  # deferred: start-up time of every command
+    from tracker.storage.tables import WebsiteProbe  # deferred: start-up time of every command
+
+    with db.write() as session:
+        session.execute(insert(WebsiteProbe.__table__), websites.probe_history(sites, now))
+    probe(db, settings)
+
+
 def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None = None, seed: int = 2026) -> DemoSite:
     """Set up the whole demo and leave the feed server running (the caller stops it)."""
     out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
@@ -77,10 +88,12 @@ def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None
     started = time.perf_counter()
     now = now_utc()
     accounts = generate(count, local_date(now), seed)
-    server = FeedServer(site.routes(accounts, now, seed)).start()
+    sites = websites.generate(local_date(now), seed)
+    server = FeedServer({**site.routes(accounts, now, seed), **websites.routes(sites, now)}).start()
     db = open_database(f"sqlite:///{directory / 'demo.db'}")
-    registry_file = site.write_registry(directory / "registry.csv", accounts, server.base_url)
-    started = _step(out, f"generated {len(accounts)} accounts, feeds on {server.base_url}", started)
+    registry_file = site.write_registry(directory / "registry.csv", accounts, server.base_url,
+                                        websites.registry_rows(sites, server.base_url))
+    started = _step(out, f"generated {len(accounts)} accounts and {len(sites)} websites, served on {server.base_url}", started)
     import_registry(db, registry_file, by=REGISTRAR)
     file_changes(db, accounts, now)
     record_observations(db, accounts, now)
@@ -89,7 +102,9 @@ def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None
     failing = [a.key for a in accounts if a.case.startswith("feed_")]
     for _ in range(2):  # as the next nights' polls would: three failures in a row
         poll(db, settings, failing)
-    started = _step(out, "polled every feed", started)
+    started = _step(out, "polled every feed and website", started)
+    record_probes(db, settings, sites, now)
+    started = _step(out, "probed every website (a week of probes before today, and one now)", started)
     checked_at = now_utc()  # after the poll: a check sees only what existed at its time
     run_check(db, settings, checked_at)
     _step(out, "checked the rules", started)

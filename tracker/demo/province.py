@@ -29,7 +29,7 @@ LOCAL_UNITS = ("人民政府", "融媒体中心", "公安局", "市场监督管�
 ACCOUNT_SUFFIX = {"wechat": "发布", "weibo": "发布", "douyin": "", "toutiao": "头条", "kuaishou": "快手号",
                   "bilibili": "B站", "xiaohongshu": "", "app": "客户端", "other": "网"}
 
-# Feed formats of CONTRACT §5.1, and which platforms serve each in the demo.
+# Feed formats of docs/contract.md §5.1, and which platforms serve each in the demo.
 FORMATS = {
     "weibo": ("weibo_json", "rss"),
     "wechat": ("atom", "rss"),

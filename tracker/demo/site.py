@@ -77,7 +77,7 @@ def routes(accounts: list[DemoAccount], now: datetime, seed: int = 0) -> dict[st
 HEADER = ("地区", "主办单位", "统一社会信用代码", "平台", "账号ID", "账号名称", "订阅地址", "主页数据地址", "状态", "开设日期", "备案编号")
 
 
-def write_registry(path: Path, accounts: list[DemoAccount], base_url: str) -> Path:
+def write_registry(path: Path, accounts: list[DemoAccount], base_url: str, extra: list[tuple[str, ...]] = ()) -> Path:
     """The registry file an administrator would import (Chinese headers, UTF-8 with BOM)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -90,5 +90,6 @@ def write_registry(path: Path, accounts: list[DemoAccount], base_url: str) -> Pa
                 base_url + paths.profile if paths.profile else "", "正常", account.opened_on.isoformat(),
                 f"闽政新媒备{account.opened_on.year}{number:05d}号",
             ))
+        writer.writerows(extra)  # the 政府网站 (tracker.demo.websites)
     return path
 

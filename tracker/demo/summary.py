@@ -13,10 +13,12 @@ from tracker.settings import Settings
 from tracker.storage.db import Database
 
 LABELS = {
-    "zh": {"title": "{period} 政务新媒体检查情况（截至 {at}）", "region": "地区", "running": "运行总数",
+    "zh": {"sites": "{period} 政府网站检查情况：运行 {running} 个，检查 {checked} 个，不合格 {failed} 个（{rate:.2f}%）；不合格网站：{names}",
+           "title": "{period} 政务新媒体检查情况（截至 {at}）", "region": "地区", "running": "运行总数",
            "checked": "检查总数", "failed": "不合格数", "rate": "不合格率(%)", "total": "合计",
            "rules": "问题分布（规则: 账号数）", "failed_list": "不合格账号（前 {n} 个，共 {total} 个）"},
-    "en": {"title": "{period} government new-media check (as of {at})", "region": "region", "running": "running",
+    "en": {"sites": "{period} government websites: {running} running, {checked} checked, {failed} failed ({rate:.2f}%); failed: {names}",
+           "title": "{period} government new-media check (as of {at})", "region": "region", "running": "running",
            "checked": "checked", "failed": "failed", "rate": "fail rate (%)", "total": "total",
            "rules": "Findings per rule (rule: accounts)", "failed_list": "Failed accounts (first {n} of {total})"},
 }
@@ -29,6 +31,10 @@ def print_summary(db: Database, settings: Settings, at: datetime, lang: str, out
 
     label = LABELS["en" if lang == "en" else "zh"]
     report = build_report(db, settings, quarter_of(at), at, compare=False)
+    sites = report["websites"]["total"]
+    names = "、".join(e["account_name"] for e in report["websites"]["failed_accounts"]) or "—"
+    out.write("\n" + label["sites"].format(period=report["period"], running=sites["running"], checked=sites["checked"],
+                                          failed=sites["failed"], rate=sites["fail_rate"], names=names) + "\n")
     out.write("\n" + label["title"].format(period=report["period"], at=report["at"]) + "\n\n")
     header = [label["region"], label["running"], label["checked"], label["failed"], label["rate"]]
     rows = [[r["region"], r["running"], r["checked"], r["failed"], f"{r['fail_rate']:.2f}"] for r in report["rows"]]

@@ -22,6 +22,7 @@ class Platform(StrEnum):
     BILIBILI = "bilibili"
     XIAOHONGSHU = "xiaohongshu"
     APP = "app"
+    WEBSITE = "website"  # 政府网站: account_id is the 网站标识码, feed_url the homepage (docs/contract.md §10)
     OTHER = "other"
 
 

@@ -1,6 +1,6 @@
 """Text that leaves the tool: one step for every way out (terminal, JSON, Markdown, spreadsheet,
 CSV, document, terminal UI), so that names from registries, feeds and profiles are shown
-literally everywhere (CONTRACT §9).
+literally everywhere (docs/contract.md §9).
 
 What is unsafe is one set of characters, `UNSAFE`: C0 controls (ESC starts the terminal's
 CSI/OSC sequences: ESC[2J, OSC 52 clipboard writes, OSC 8 links), DEL, C1 controls (U+009B is

@@ -9,23 +9,41 @@ from datetime import UTC, date, datetime, time, timedelta
 from connectors.base import SHANGHAI, as_utc  # noqa: F401  (re-exported: the one definition of each)
 from tracker.domain.errors import TrackerError
 
-_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The years a time or date given by a user may lie in: far enough from datetime's limits
+# (years 1 and 9999) that windows, quarters and time zones never leave its range.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 class TimeParseError(TrackerError, ValueError):
     pass
 
 
+def _range_problem(day: date) -> str | None:
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"out of range: dates from {EARLIEST.isoformat()} to {LATEST.isoformat()} are accepted"
+
+
 def parse_at(text: str) -> datetime:
-    """Parse a user-given time `T` to an aware UTC datetime."""
+    """Parse a user-given time `T` to an aware UTC datetime. A bare date in any ISO form
+    (2026-12-01, 20261201, 2026-W49-2) is the end of that day in Asia/Shanghai."""
     value = text.strip()
     try:
-        if _BARE_DATE.match(value):
+        if "T" not in value.upper() and " " not in value and ":" not in value:
             day = date.fromisoformat(value)
+            problem = _range_problem(day)
+            if problem:
+                raise TimeParseError(f"{text!r}: {problem}")
             return end_of_day(day)
         parsed = datetime.fromisoformat(value)
+    except TimeParseError:
+        raise
     except ValueError as exc:
         raise TimeParseError(f"not an ISO 8601 time: {text!r}") from exc
+    problem = _range_problem(parsed.date())
+    if problem:
+        raise TimeParseError(f"{text!r}: {problem}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SHANGHAI)
     return parsed.astimezone(UTC)
@@ -61,7 +79,18 @@ def parse_date(text: str) -> date:
     parsed = read_date(text)
     if parsed is None:
         raise TimeParseError(f"not a date: {text!r} (write 2026-01-05, 2026/1/5 or 2026年1月5日)")
+    problem = _range_problem(parsed)
+    if problem:
+        raise TimeParseError(f"{text!r}: {problem}")
     return parsed
+
+
+def future_date_problem(day: date, today: date | None = None) -> str | None:
+    """Why a date that must have happened already (an opening date) is refused, or None."""
+    today = today or local_date(now_utc())
+    if day > today:
+        return f"{day.isoformat()} is in the future (today is {today.isoformat()}); an account can only be filed as opened once it has opened"
+    return _range_problem(day)
 
 
 def end_of_day(day: date) -> datetime:
@@ -95,6 +124,8 @@ def quarter_bounds(quarter: str) -> tuple[date, date]:
     if not match:
         raise TimeParseError(f"not a quarter (like 2026Q3): {quarter!r}")
     year, q = int(match.group(1)), int(match.group(2))
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise TimeParseError(f"quarter {quarter!r} out of range: years {EARLIEST.year} to {LATEST.year} are accepted")
     first = date(year, 3 * q - 2, 1)
     next_first = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
     return first, next_first - timedelta(days=1)

@@ -20,12 +20,13 @@ from platformdirs import user_data_dir
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from tracker.domain.errors import ConfigError
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import JobRun
 from tracker.domain.times import as_utc, local_date, now_utc
 
-JOB_NAMES = ("poll", "check", "report")
+JOB_NAMES = ("poll", "check", "report", "probe")
 
 # A job: (db, settings, occurrence) -> counts worth keeping (JSON-able).
 JobFunction = Callable[[Database, Settings, datetime], dict[str, Any]]
@@ -122,6 +123,27 @@ def poll_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str
     return work(db, settings, run_start=occurrence).as_counts()
 
 
+def probe_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    """One availability probe of every 政府网站 (docs/contract.md §10)."""
+    from tracker.polling.probes import probe  # deferred: start-up time of every command
+
+    return probe(db, settings).summary()
+
+
+def probe_cron(settings: Settings) -> str:
+    """`[schedule] probes_per_day` as a cron expression spreading the probes evenly over the day
+    ("" when 0): 24 → every hour on the hour, 48 → every 30 minutes."""
+    per_day = settings.section("schedule")["probes_per_day"]
+    if per_day <= 0:
+        return ""
+    if 24 % per_day == 0:
+        return f"0 */{24 // per_day} * * *" if per_day < 24 else "0 * * * *"
+    if per_day % 24 == 0 and 60 % (per_day // 24) == 0:
+        return f"*/{60 // (per_day // 24)} * * * *"
+    raise ConfigError(f"[schedule] probes_per_day = {per_day}: use a divisor of 24 or 24 × a divisor of 60 "
+                      "(e.g. 12, 24, 48, 72) so that the probes spread evenly over the day")
+
+
 def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     from tracker.judging.run import run_check  # deferred: start-up time of every command
 
@@ -158,4 +180,4 @@ def report_directory(settings: Settings) -> Path:
     return directory
 
 
-DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job}
+DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job, "probe": probe_job}

@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from tracker.domain.cron import cron_trigger, previous_fire_time  # noqa: F401  (part of this API)
-from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, poll_job, run_claimed
+from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, poll_job, probe_cron, run_claimed
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import now_utc
@@ -34,7 +34,8 @@ log = logging.getLogger("tracker.jobs.scheduler")
 def schedule_triggers(settings: Settings) -> dict[str, CronTrigger]:
     """The enabled jobs and their triggers (an empty expression disables a job)."""
     section = settings.section("schedule")
-    return {name: cron_trigger(section[name], section["timezone"], name) for name in JOB_NAMES if section[name].strip()}
+    expressions = {name: probe_cron(settings) if name == "probe" else section[name] for name in JOB_NAMES}
+    return {name: cron_trigger(text, section["timezone"], name) for name, text in expressions.items() if text.strip()}
 
 
 class _OccurrenceJob:

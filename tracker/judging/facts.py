@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, func, literal_column, or_, select
+from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.rules.facts import Coverage, PostSummary
-from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
+from tracker.rules.facts import Coverage, PostSummary, ProbeCounts
+from tracker.storage.tables import (Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot,
+                                    WebsitePoll, WebsiteProbe)
+from tracker.domain.times import as_utc
 from tracker.storage.types import UTCDateTime
 
 _IN_CHUNK = 500
@@ -249,7 +251,7 @@ def coverage(session: Session, at: datetime, grace_hours: float) -> dict[str, Co
     oldest = (select(func.min(PostRow.published_at)).where(PostRow.account == Account.account)
               .correlate(Account).scalar_subquery().label("oldest"))
     query = (select(Account.account, *newest_ok, empty, oldest)
-             .where(Account.feed_url.is_not(None), Account.feed_url != "", Account.platform != "app"))
+             .where(Account.feed_url.is_not(None), Account.feed_url != "", Account.platform.not_in(("app", "website"))))
     seen: dict[str, list[datetime]] = {}
     unbounded: set[str] = set()
     looks = (select(ObservationRow.account, ObservationRow.observed_at, ObservationRow.latest_at)
@@ -377,3 +379,30 @@ class SqlFacts:
 
     def newest_post_times(self, at: datetime, n: int) -> dict[str, list[datetime]]:
         return self._once(newest_post_times, at, n)
+
+    def website_probes(self, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
+        return self._once(website_probes, since, at)
+
+    def website_polls(self, at: datetime) -> dict[str, Any]:
+        return self._once(website_polls, at)
+
+
+def website_probes(session: Session, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
+    """Per website with probes in (since, at]: counts by outcome, one grouped query."""
+    failed = func.sum(case((WebsiteProbe.outcome != "ok", 1), else_=0))
+    timeouts = func.sum(case((WebsiteProbe.outcome == "timeout", 1), else_=0))
+    query = (select(WebsiteProbe.account, func.count(), failed, timeouts, func.min(WebsiteProbe.probed_at),
+                    func.max(WebsiteProbe.probed_at))
+             .where(WebsiteProbe.probed_at > since, WebsiteProbe.probed_at <= at).group_by(WebsiteProbe.account))
+    return {account: ProbeCounts(int(total), int(bad or 0), int(slow or 0), as_utc(first) if first else None,
+                                 as_utc(last) if last else None)
+            for account, total, bad, slow, first, last in session.execute(query)}
+
+
+def website_polls(session: Session, at: datetime) -> dict[str, Any]:
+    """Per website, its newest successful poll at or before `at`."""
+    newest = (select(WebsitePoll.account, func.max(WebsitePoll.polled_at).label("at"))
+              .where(WebsitePoll.outcome == "ok", WebsitePoll.polled_at <= at).group_by(WebsitePoll.account).subquery())
+    query = select(WebsitePoll).join(newest, (newest.c.account == WebsitePoll.account) & (newest.c.at == WebsitePoll.polled_at)) \
+        .where(WebsitePoll.outcome == "ok")
+    return {row.account: row for row in session.execute(query).scalars()}

@@ -68,8 +68,10 @@ class Plan:
 
 
 def plan_inspection(db: Database, quarter: str, ratio: float, seed: int | None = None, *,
-                    at: datetime | None = None, now: datetime | None = None) -> Plan:
-    """Draw and store the quarter's sample from the registry as of `at` (default: quarter end)."""
+                    at: datetime | None = None, now: datetime | None = None,
+                    website_ratio: float | None = None) -> Plan:
+    """Draw and store the quarter's sample from the registry as of `at` (default: quarter end);
+    websites draw at `website_ratio` (default: `ratio`), accounts at `ratio`."""
     quarter = normalise_quarter(quarter)
     ratio = parse_ratio(ratio)
     seed = default_seed(quarter) if seed is None else seed
@@ -79,7 +81,7 @@ def plan_inspection(db: Database, quarter: str, ratio: float, seed: int | None =
         raise TrackerError(f"no running accounts as of {to_local_iso(registry_at)}: nothing to sample for {quarter}")
     with db.session() as session:
         order = region_order(session)
-    drawn = draw_sample(records, ratio, seed)  # each stratum draws on its own: listing order changes no sample
+    drawn = draw_sample(records, ratio, seed, parse_ratio(website_ratio) if website_ratio is not None else None)  # each stratum draws on its own: listing order changes no sample
     strata = dict(sorted(drawn.items(), key=lambda item: (order.key(item[0].split("|")[0]), item[0])))
     population: dict[str, int] = defaultdict(int)
     for record in records:

@@ -1,4 +1,4 @@
-"""Inspectors' observations (CONTRACT §6.3): dated records of what a named person saw by hand —
+"""Inspectors' observations (docs/contract.md §6.3): dated records of what a named person saw by hand —
 comments closed or open, the app unusable or usable, bought followers, the newest post of an
 account (`updates_seen`). The rules take the latest observation per kind made at or before the
 check time; `updates_seen` also tells the evidence of absence what the inspector has seen (§6.4)."""
@@ -10,6 +10,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from tracker.domain import ids
 from tracker.registry.service import current_user, parse_account_key
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Observation, ObservationKind
@@ -48,7 +49,9 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     if kind not in KINDS:
         raise TrackerError(f"unknown observation {kind!r}; use one of {', '.join(KINDS)}")
 
-    parse_account_key(account)
+    platform, account_id = parse_account_key(account)
+    account = f"{platform}:{account_id}"
+    inspector, note = ids.check_text("inspector", inspector), ids.check_text("note", note)
     observed_at = as_utc(at) if at is not None else now_utc()
     latest_at = _latest(kind, latest, observed_at)
     inspector = (inspector or "").strip() or current_user()
@@ -56,8 +59,13 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     with db.write() as session:
         if session.execute(select(Account.id).where(Account.account == account)).first() is None:
             raise TrackerError(f"unknown account {account}: it is not in the registry")
-        session.add(ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
-                                   inspector=inspector, note=note, latest_at=latest_at))
+        row = ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
+                             inspector=inspector, note=note, latest_at=latest_at)
+        session.add(row)
+        if db.dialect == "postgresql":  # the database names the inspector for most roles (0010_roles)
+            session.flush()
+            session.refresh(row)
+            inspector = row.inspector
     return Observation(account=account, kind=kind, observed_at=observed_at, inspector=inspector, note=note,
                        latest_at=latest_at)
 

@@ -35,8 +35,10 @@ def parse_ratio(text: str | float) -> float:
     return value
 
 
-def draw_sample(records: Iterable[AccountRecord], ratio: float, seed: int) -> dict[str, list[str]]:
-    """Stratum → sampled account keys: ceil(ratio × size), at least one, per stratum."""
+def draw_sample(records: Iterable[AccountRecord], ratio: float, seed: int,
+                website_ratio: float | None = None) -> dict[str, list[str]]:
+    """Stratum → sampled account keys: ceil(ratio × size), at least one, per stratum; the strata
+    of 政府网站 (platform website) draw at `website_ratio` when given (`[inspection] website_ratio`)."""
     strata: dict[str, list[str]] = defaultdict(list)
     for record in records:
         strata[stratum_of(record)].append(record.key)
@@ -44,6 +46,7 @@ def draw_sample(records: Iterable[AccountRecord], ratio: float, seed: int) -> di
     for stratum in sorted(strata):
         keys = sorted(set(strata[stratum]))
         # round() first: 0.3 × 10 is 3.0000000000000004 in floating point, which is 3, not 4
-        size = min(len(keys), max(1, math.ceil(round(ratio * len(keys), 9))))
+        share = website_ratio if website_ratio is not None and stratum.endswith("|website") else ratio
+        size = min(len(keys), max(1, math.ceil(round(share * len(keys), 9))))
         sample[stratum] = sorted(random.Random(f"{seed}|{stratum}").sample(keys, size))
     return sample

@@ -1,24 +1,18 @@
-"""Post signals kept current: a check first recomputes the `sig_*` columns of posts stored under
-other lists (ad domains, lexicons, stop phrases), in batches, with Core bulk updates."""
+"""Post signals kept current: the ingest and poll streams store every post with its signals, so a
+check recomputes only the `sig_*` columns of posts stored under other lists (ad domains,
+lexicons, stop phrases) — or by a version that stored none — in batches, written through the
+driver's executemany (no ORM, no per-row SQLAlchemy processing)."""
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import or_, select
 
-from sqlalchemy import or_, select, update
-
-from tracker.domain.models import Post
-from tracker.rules.signals import post_signals, signal_config
+from tracker.rules.signals import SIGNAL_COLUMNS, text_signals, signal_config
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import PostRow
 
-_BATCH = 2000
-
-
-def _row_post(row: Any) -> Post:
-    return Post(post_id=row.post_id, published_at=row.published_at, title=row.title or "", text=row.text or "",
-                url=row.url, links=tuple(row.links or ()))
+_BATCH = 5000
 
 
 def refresh_signals(db: Database, settings: Settings) -> int:
@@ -30,7 +24,9 @@ def refresh_signals(db: Database, settings: Settings) -> int:
     with db.session() as session:  # three index seeks: the usual answer is "nothing stale"
         if not any(session.execute(select(PostRow.id).where(term).limit(1)).first() for term in stale.clauses):
             return 0
-    columns = (PostRow.id, PostRow.post_id, PostRow.published_at, PostRow.title, PostRow.text, PostRow.url, PostRow.links)
+    columns = (PostRow.id, PostRow.published_at, PostRow.title, PostRow.text, PostRow.url, PostRow.links)
+    mark = "?" if db.dialect == "sqlite" else "%s"
+    sql = (f"UPDATE post SET {', '.join(f'{name} = {mark}' for name in SIGNAL_COLUMNS)} WHERE id = {mark}")
     done = 0
     last_id = 0
     while True:
@@ -39,8 +35,9 @@ def refresh_signals(db: Database, settings: Settings) -> int:
                 select(*columns).where(stale, PostRow.id > last_id).order_by(PostRow.id).limit(_BATCH)).all()
         if not rows:
             return done
-        values = [{"id": row.id, **post_signals(_row_post(row), cfg)} for row in rows]
+        values = [(*text_signals(row.title, row.text, row.url, row.links or (), row.published_at, cfg), row.id)
+                  for row in rows]
         with db.write() as session:
-            session.execute(update(PostRow), values)
+            session.connection().exec_driver_sql(sql, values)
         done += len(rows)
         last_id = rows[-1].id

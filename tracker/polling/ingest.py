@@ -1,4 +1,4 @@
-"""`tracker ingest FILE.jsonl`: archived posts, one JSON object a line (CONTRACT §5.4).
+"""`tracker ingest FILE.jsonl`: archived posts, one JSON object a line (docs/contract.md §5.4).
 
 One pass over the file, streamed (constant memory whatever its size), inside one transaction:
 good lines are inserted in batches with `INSERT … ON CONFLICT (account, post_id) DO NOTHING`, so
@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
 from tracker.polling.store import stored_post_id
+from tracker.rules.signals import SIGNAL_COLUMNS, SignalConfig, signal_config, text_signals
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account
@@ -179,42 +180,47 @@ class _Loader:
 
     SQLAlchemy's per-row processing costs more than the insert itself, so the rows go to the
     driver: on SQLite through executemany, on PostgreSQL through COPY into a temporary table and
-    one `INSERT … SELECT … ON CONFLICT DO NOTHING` per batch. Signal columns stay null
-    (signals_version null = not computed): `tracker check` computes them for every such post
-    before it judges (`tracker.rules.signals.refresh_signals`); here they would cost ~6× the load."""
+    one `INSERT … SELECT … ON CONFLICT DO NOTHING` per batch. The text signals are computed
+    here, as each line is read (`tracker.rules.signals.text_signals`), and stored with the post:
+    a check recomputes them only when the lexicons, domains or phrases change."""
 
-    def __init__(self, session: Any, dialect: str, seen_at: datetime) -> None:
+    def __init__(self, session: Any, dialect: str, seen_at: datetime, signals: SignalConfig) -> None:
         self.sqlite = dialect == "sqlite"
+        self.signals = signals
         self.connection = session.connection()
         self.driver = self.connection.connection.driver_connection
         self.seen_at = seen_at
-        names = ", ".join(_COLUMNS)
+        self.columns = (*_COLUMNS, *SIGNAL_COLUMNS)
+        stored = ", ".join(self.columns)
         if self.sqlite:
             # A bigger page cache keeps the (account, post_id) index in memory: several times
             # faster on big files, and still a fixed amount of memory.
             self.connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
             self.seen_at = _sqlite_time(seen_at)
-            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) VALUES ({', '.join('?' * len(_COLUMNS))}, 0) "
+            self.sql = (f"INSERT INTO post ({stored}) VALUES ({', '.join('?' * len(self.columns))}) "
                         "ON CONFLICT (account, post_id) DO NOTHING")
         else:
             self.seen_at = seen_at.astimezone(UTC).replace(tzinfo=None)
             self.connection.exec_driver_sql(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS ingest_batch (account text, post_id text, published_at timestamp, "
                 "title text, text text, url text, links text, is_repost boolean, is_pinned boolean, is_ad boolean, "
-                "comments_enabled boolean, first_seen_at timestamp, source text) ON COMMIT DROP")
-            self.sql = (f"INSERT INTO post ({names}, sig_stop_notice) SELECT {names.replace('links', 'links::json')}, "
-                        "false FROM ingest_batch ON CONFLICT (account, post_id) DO NOTHING")
+                "comments_enabled boolean, first_seen_at timestamp, source text, sig_ad_domain text, sig_privacy text, "
+                "sig_lexicon text, sig_stop_notice boolean, signals_version text) ON COMMIT DROP")
+            self.sql = (f"INSERT INTO post ({stored}) SELECT {stored.replace('links', 'links::json', 1)} "
+                        "FROM ingest_batch ON CONFLICT (account, post_id) DO NOTHING")
         self.rows: list[Any] = []
         self.loaded = 0
 
     def add(self, line: Line) -> None:
         account, post_id, published, title, text, url, links, repost, pinned, ad, comments = line
+        signals = text_signals(title, text, url, links, published, self.signals)
         if self.sqlite:
             published = _sqlite_time(published)
         elif published is not None:
             published = published.astimezone(UTC).replace(tzinfo=None)
         self.rows.append((account, stored_post_id(post_id), published, title, text, url,
-                          json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_at, "ingest"))
+                          json.dumps(links) if links else None, repost, pinned, ad, comments, self.seen_at, "ingest",
+                          *signals))
         if len(self.rows) >= _BATCH:
             self.flush()
 
@@ -232,7 +238,7 @@ class _Loader:
         else:
             with self.driver.cursor() as cursor:
                 cursor.execute("TRUNCATE ingest_batch")
-                with cursor.copy(f"COPY ingest_batch ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY ingest_batch ({', '.join(self.columns)}) FROM STDIN") as copy:
                     for row in self.rows:
                         copy.write_row(row)
                 cursor.execute(self.sql)
@@ -265,12 +271,13 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
     report = IngestReport(str(path))
     with db.session() as session:
         known = frozenset(session.execute(select(Account.account)).scalars())
+    signals = signal_config(settings)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise TrackerError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with handle, _no_cycle_collection(), db.write() as session:
-        loader = _Loader(session, db.dialect, now_utc())
+        loader = _Loader(session, db.dialect, now_utc(), signals)
         for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):  # as Windows editors save UTF-8
                 raw = raw[len(codecs.BOM_UTF8):]

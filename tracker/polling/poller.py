@@ -35,11 +35,12 @@ from connectors.base import parsers
 from connectors.plugins import PluginLoadError
 from tracker.domain.plugins import PluginError
 from tracker.domain.errors import TrackerError
+from tracker.polling.polite import RETRY_STATUSES, HostGate, is_private_host, jittered, retry_after_seconds
 from tracker.polling.store import PollResult, Store
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, FeedState
-from tracker.domain.times import as_utc, now_utc
+from tracker.domain.times import as_utc, local_date, now_utc
 
 Progress = Callable[[int, int, PollResult], None]
 _WRITE_BATCH = 200
@@ -120,14 +121,25 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
                       state: dict[str, Any], timing: _Timing) -> _Part:
     hash_key = prefix + ("hash" if prefix else "body_hash")
     etag, modified, old_hash = state.get(prefix + "etag"), state.get(prefix + "last_modified"), state.get(hash_key)
-    async with limits.slot(url) as client:
-        fetched_at, clock = timing.begin()
+    attempt = 0
+    while True:
         try:
-            answer: Fetched = await fetch(client, url, limit=section["max_body_bytes"],
-                                          total_timeout=section["total_timeout"], etag=etag, last_modified=modified)
+            async with limits.slot(url) as client:
+                fetched_at, clock = timing.begin()
+                try:
+                    answer: Fetched = await fetch(client, url, limit=section["max_body_bytes"],
+                                                  total_timeout=section["total_timeout"], etag=etag,
+                                                  last_modified=modified)
+                finally:
+                    timing.end(clock)
+            break
         except SourceError as error:
-            timing.end(clock)
-            return _Part(error.outcome, error.http_status, error.detail)
+            delay = limits.retry_delay(url, error, attempt)
+            if delay is None:
+                return _Part(error.outcome, error.http_status, error.detail)
+            attempt += 1
+            await asyncio.sleep(delay)
+    clock = time.perf_counter()
     try:
         validators = {prefix + "etag": answer.etag or etag, prefix + "last_modified": answer.last_modified or modified}
         if answer.not_modified:
@@ -150,16 +162,17 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
 async def _probe_app(limits: _Limits, section: dict[str, Any], url: str, timing: _Timing) -> _Part:
     from connectors.app import classify_app_probe  # deferred: start-up time of every command
 
-    async with limits.slot(url) as client:
-        _, clock = timing.begin()
-        try:
-            answer = await probe(client, url, total_timeout=section["total_timeout"])
-        except SourceError as error:
-            if error.outcome == Outcome.NETWORK_ERROR:  # refused, no such host: nobody can download it
-                return _Part(Outcome.UNAVAILABLE, None, error.detail)
-            return _Part(error.outcome, error.http_status, error.detail)
-        finally:
-            timing.end(clock)
+    try:
+        async with limits.slot(url) as client:
+            _, clock = timing.begin()
+            try:
+                answer = await probe(client, url, total_timeout=section["total_timeout"])
+            finally:
+                timing.end(clock)
+    except SourceError as error:
+        if error.outcome == Outcome.NETWORK_ERROR:  # refused, no such host: nobody can download it
+            return _Part(Outcome.UNAVAILABLE, None, error.detail)
+        return _Part(error.outcome, error.http_status, error.detail)
     return _Part(classify_app_probe(answer.status, answer.headers, answer.head), answer.status,
                  f"HTTP {answer.status} from {answer.url}")
 
@@ -183,7 +196,29 @@ def _combine(parts: list[tuple[str, _Part]]) -> _Part:
     return replace(main, parsed=parsed, state=state)
 
 
-async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str) -> PollResult:
+async def _poll_website(target: Target, limits: _Limits, section: dict[str, Any], websites: dict[str, Any],
+                        run_id: str) -> PollResult:
+    """A 政府网站's poll (docs/contract.md §10): the homepage, its columns, links, marks, tags and IPv6."""
+    from connectors.website import poll_website  # deferred: start-up time of every command
+
+    timing = _Timing()
+    _, clock = timing.begin()
+    found = await poll_website(
+        limits.slot, target.feed_url or "", today=local_date(now_utc()),
+        columns={"dynamic": websites["columns"]["dynamic"], "policy": websites["columns"]["policy"]},
+        max_links=websites["max_links"], max_columns=websites["max_columns"],
+        max_page_bytes=min(websites["max_page_bytes"], section["max_body_bytes"]),
+        page_timeout=section["total_timeout"], link_timeout=websites["link_timeout_seconds"])
+    timing.end(clock)
+    return PollResult(account=target.account, outcome=Outcome(found.outcome), started_at=timing.started_at or now_utc(),
+                      seconds=timing.seconds, http_status=found.http_status, detail=found.detail, run_id=run_id,
+                      website=found)
+
+
+async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], run_id: str,
+                      websites: dict[str, Any] | None = None) -> PollResult:
+    if target.platform == "website" and websites is not None:
+        return await _poll_website(target, limits, section, websites, run_id)
     timing = _Timing()
     items = None  # how many items a successful fetch of the feed held (evidence of absence, §6.4)
     if target.platform == "app":
@@ -232,22 +267,56 @@ def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[l
 class _Limits:
     """The global limit is a set of clients, one per fetch at a time: httpx's connection pool
     scans all its connections on every request, so one client with 64 connections spends more
-    time choosing a connection than fetching; 64 clients of one connection each do not."""
+    time choosing a connection than fetching; 64 clients of one connection each do not.
 
-    def __init__(self, clients: list[Any], per_host: int) -> None:
+    Per host: `per_host` fetches at once, and a `polite.HostGate` (request rate, Retry-After),
+    waited for before a global client is taken, so a slow or pausing host holds none."""
+
+    def __init__(self, clients: list[Any], per_host: int, section: dict[str, Any] | None = None) -> None:
         self.free: asyncio.Queue[Any] = asyncio.Queue()
         for client in clients:
             self.free.put_nowait(client)
         self.per_host = per_host
         self.hosts: dict[str, asyncio.Semaphore] = {}
+        self.gates: dict[str, HostGate] = {}
+        section = section or {}
+        self.public_rate = float(section.get("per_host_rate", 0.0))
+        self.private_rate = float(section.get("private_host_rate", 0.0))
+        self.retries = int(section.get("retries", 0))
+        self.retry_base = float(section.get("retry_base_seconds", 1.0))
+        self.retry_after_max = float(section.get("retry_after_max", 60.0))
+
+    def gate(self, url: str) -> HostGate:
+        host = _host(url)
+        if host not in self.gates:
+            rate = self.private_rate if is_private_host(url) else self.public_rate
+            self.gates[host] = HostGate(rate, self.retry_after_max)
+        return self.gates[host]
+
+    def retry_delay(self, url: str, error: SourceError, attempt: int) -> float | None:
+        """Seconds to wait before fetching `url` again after `error`, or None: no retry. A 429 is
+        retried (after its Retry-After, which pauses the whole host, or after a jittered
+        exponential delay); a 503 only when it says when to come back."""
+        if error.http_status not in RETRY_STATUSES:
+            return None
+        seconds = retry_after_seconds(error.retry_after)
+        if seconds is not None:
+            self.gate(url).pause(seconds)
+        if attempt >= self.retries or (seconds is None and error.http_status != 429):
+            return None
+        if seconds is not None:
+            return None if seconds > self.retry_after_max else jittered(seconds)
+        return jittered(self.retry_base * 2 ** attempt)
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[Any]:
-        """A client to fetch `url` with, once the host has room (host first: see module doc)."""
+        """A client to fetch `url` with, once the host has room (host first: see module doc);
+        raises SourceError when the host asked for a longer pause than a run waits out."""
         host = _host(url)
         if host not in self.hosts:
             self.hosts[host] = asyncio.Semaphore(self.per_host)
         async with self.hosts[host]:
+            await self.gate(url).wait()
             client = await self.free.get()
             try:
                 yield client
@@ -260,7 +329,7 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
     section = settings.section("poll")
     clients = [make_client(section, connections=1, ssl_context=ssl_context())
                for _ in range(min(concurrency, len(targets)))]
-    limits = _Limits(clients, max(1, section["per_host"]))
+    limits = _Limits(clients, max(1, section["per_host"]), section)
     store = Store(db, settings)
     queue: asyncio.Queue[PollResult | None] = asyncio.Queue(maxsize=max(_WRITE_BATCH, concurrency * 2))
     loop = asyncio.get_running_loop()
@@ -286,7 +355,7 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
 
     async def one(target: Target) -> None:
         try:
-            result = await poll_target(target, limits, section, report.run_id)
+            result = await poll_target(target, limits, section, report.run_id, settings.section("websites"))
         except Exception as exc:  # noqa: BLE001 - one account's surprise must not end everyone's poll
             result = PollResult(target.account, Outcome.NETWORK_ERROR, now_utc(), run_id=report.run_id,
                                 detail=f"unexpected {type(exc).__name__}: {exc}"[:500])

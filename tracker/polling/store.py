@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from tracker.domain.models import Post
 from tracker.settings import Settings, load_settings
 from tracker.rules.signals import post_signals, signal_config
 from tracker.storage.db import Database, dialect_insert
-from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot
+from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll
 from tracker.domain.times import now_utc
 
 POST = PostRow.__table__
@@ -32,6 +32,10 @@ OUTCOME = PollOutcome.__table__
 PROFILE = ProfileSnapshot.__table__
 _MAX_POST_ID = 256
 _IN_CHUNK = 500  # ids per IN (…) list
+# profile_snapshot.followers is INTEGER: 32 bits on PostgreSQL. A count beyond it ("30亿") is
+# dropped and recorded, so that it neither aborts the write of everyone in the batch nor is
+# stored on SQLite only.
+FOLLOWERS_MAX = 2**31 - 1
 # Outcomes after which an account waits before its next poll; `unavailable` is an answer about
 # an app (the probe worked), not a failing source.
 _BACKOFF_EXEMPT = frozenset({Outcome.OK, Outcome.NOT_MODIFIED, Outcome.UNAVAILABLE})
@@ -53,6 +57,18 @@ class PollResult:
     run_id: str | None = None
     new_posts: int = 0
     items: int | None = None  # items the feed held when fetched successfully (0: an empty feed)
+    website: Any = None       # a 政府网站's poll (connectors.website.WebsiteResult), stored in website_poll
+
+
+def website_values(result: PollResult) -> dict[str, Any]:
+    """The website_poll row of one 政府网站's poll."""
+    site = result.website
+    return {"account": result.account, "run_id": result.run_id, "polled_at": result.started_at,
+            "seconds": result.seconds, "outcome": str(result.outcome), "http_status": result.http_status,
+            "detail": result.detail, "homepage_url": site.homepage_url, "homepage_newest": site.homepage_newest,
+            "homepage_dates": site.homepage_dates, "columns": site.columns, "links_checked": site.links_checked,
+            "broken_links": site.broken_links, "marks": site.marks, "jiucuo": site.jiucuo,
+            "page_tags": site.page_tags, "ipv6_aaaa": site.ipv6_aaaa, "ipv6_ok": site.ipv6_ok}
 
 
 def stored_post_id(post_id: str) -> str:
@@ -96,6 +112,8 @@ class Store:
 
     def store(self, results: list[PollResult]) -> None:
         """Store results in one transaction; each result's `new_posts` is set."""
+        for result in results:
+            _check_profile(result)
         with self.db.write() as session:
             self._store_posts(session, results)
             snapshots = [{"account": r.account, "taken_at": r.started_at, **_profile_values(r.parsed)}
@@ -108,6 +126,9 @@ class Store:
                  "outcome": str(r.outcome), "http_status": r.http_status, "detail": r.detail,
                  "new_posts": r.new_posts, "items": r.items if r.outcome == Outcome.OK else None}
                 for r in results])
+            sites = [website_values(r) for r in results if r.website is not None]
+            if sites:
+                session.execute(insert(WebsitePoll.__table__), sites)
 
     def _new_posts(self, session: Session, results: list[PollResult]) -> dict[tuple[str, str], Post]:
         wanted: dict[tuple[str, str], Post] = {}
@@ -159,6 +180,26 @@ class Store:
             statement = statement.on_conflict_do_update(
                 index_elements=["account"], set_={name: statement.excluded[name] for name in columns})
             session.execute(statement, rows)
+
+
+def _check_profile(result: PollResult) -> None:
+    """Drop profile values the store cannot hold (or the parser dropped) and make them the
+    account's outcome: a parse error, so that it backs off like any failing account; its posts
+    and the rest of its profile are stored all the same."""
+    profile = result.parsed.profile if result.parsed else None
+    if profile is None:
+        return
+    problems = list(profile.warnings)
+    if profile.followers is not None and not 0 <= profile.followers <= FOLLOWERS_MAX:
+        problems.append(f"follower count {profile.followers} out of range (over {FOLLOWERS_MAX}); dropped")
+        result.parsed = replace(result.parsed, profile=replace(profile, followers=None))
+    if not problems:
+        return
+    text = "profile: " + "; ".join(problems)
+    if Outcome(result.outcome).failed:
+        result.detail = f"{result.detail}; {text}"[:500] if result.detail else text[:500]
+        return
+    result.outcome, result.detail = Outcome.PARSE_ERROR, text[:500]
 
 
 def _has_values(parsed: ParsedFeed) -> bool:

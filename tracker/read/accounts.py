@@ -27,7 +27,7 @@ from tracker.storage.tables import (
 from tracker.domain.times import as_utc, now_utc
 
 TIMELINE_WEEKS = 26
-UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (docs/contract.md §6.4)
 RECENT_POSTS = 30
 
 

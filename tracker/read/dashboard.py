@@ -1,7 +1,7 @@
 """Read-side queries for the dashboard and the account lists of the terminal UI.
 
 Set-based: a handful of GROUP BY queries whatever the number of accounts, so the UI stays quick
-with 100,000 of them. The counts follow the report's definitions (CONTRACT §7) on the current
+with 100,000 of them. The counts follow the report's definitions (docs/contract.md §7) on the current
 derived state: running = not deregistered and opened by T; checked = the quarter's inspection
 sample, or every running account; failed = checked accounts with an active veto finding.
 """
@@ -28,7 +28,7 @@ from tracker.storage.tables import (
 from tracker.domain.times import local_date, now_utc, quarter_of
 
 
-report_region = row_region  # the report row of a region path: its first two segments (CONTRACT §7)
+report_region = row_region  # the report row of a region path: its first two segments (docs/contract.md §7)
 
 
 @dataclass

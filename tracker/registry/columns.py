@@ -1,4 +1,4 @@
-"""The registry file's columns (CONTRACT §3): header names in English and Chinese, and the
+"""The registry file's columns (docs/contract.md §3): header names in English and Chinese, and the
 Chinese names of platforms and statuses."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ PLATFORM_NAMES = {
     "小红书": Platform.XIAOHONGSHU,
     "客户端": Platform.APP, "app": Platform.APP, "移动客户端": Platform.APP,
     "其他": Platform.OTHER,
+    "政府网站": Platform.WEBSITE, "网站": Platform.WEBSITE,
 }
 
 STATUS_NAMES = {

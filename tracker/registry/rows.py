@@ -1,4 +1,4 @@
-"""Validating registry rows (CONTRACT §3): every problem of the file is collected, none is fatal
+"""Validating registry rows (docs/contract.md §3): every problem of the file is collected, none is fatal
 on its own, so the user sees them all at once."""
 
 from __future__ import annotations
@@ -8,14 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tracker.domain import ids
 from tracker.domain.errors import FileProblems, RowProblem
 from tracker.domain.models import AccountRecord
 from tracker.domain.orgcode import org_code_problem
 from tracker.registry.columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
 from tracker.registry.file import RawTable
-from tracker.domain.times import read_date
+from tracker.domain.times import future_date_problem, read_date
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = ids.CONTROL  # the one definition: every C0 and C1 control, DEL, bidi overrides
 
 
 _SPACE = re.compile(r"\s")
@@ -35,14 +36,14 @@ def url_problem(value: str) -> str | None:
     return "not a valid URL"
 
 
-@lru_cache(maxsize=65536)
-def region_problem(value: str) -> str | None:
-    segments = value.split("/")
-    if any(not segment.strip() for segment in segments):
-        return "empty segment; write the path from the top like 福建省/福州市/鼓楼区"
-    if any(segment != segment.strip() for segment in segments):
-        return "spaces around a '/' segment"
-    return None
+region_problem = lru_cache(maxsize=65536)(ids.region_problem)
+
+
+def _opened_on_problem(value: str) -> str | None:
+    day = read_date(value)
+    if day is None:
+        return "not a date; write YYYY-MM-DD"
+    return future_date_problem(day)
 
 
 _cached_org_code_problem = lru_cache(maxsize=65536)(org_code_problem)
@@ -81,12 +82,12 @@ def _validate_cell(column: str, value: str) -> str | None:
 
 
 _CHECKS = {
-    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端",
+    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站",
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
-    "opened_on": lambda v: None if read_date(v) else "not a date; write YYYY-MM-DD",
+    "opened_on": _opened_on_problem,
     "org_code": _cached_org_code_problem,
     "region": region_problem,
-    "account_id": lambda v: "may not contain ':' or spaces" if ":" in v or _SPACE.search(v) else None,
+    "account_id": ids.account_id_problem,
     "feed_url": lambda v: url_problem(v) if v else None,
     "profile_url": lambda v: url_problem(v) if v else None,
 }
@@ -116,8 +117,22 @@ def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
+def website_problems(platform: str | None, account_id: str, feed_url: str | None) -> list[tuple[str, str]]:
+    """A 政府网站 (docs/contract.md §10): its id is the 10-digit 网站标识码 and its homepage is required."""
+    if platform != "website":
+        return []
+    found = []
+    if not (len(account_id) == 10 and account_id.isascii() and account_id.isdigit()):
+        found.append(("account_id", "a website's id is its 网站标识码: 10 digits"))
+    if not feed_url:
+        found.append(("feed_url", "a website needs its homepage (http/https) as feed_url"))
+    return found
+
+
 def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
     found = _value_problems(values)
+    if not found:
+        found = website_problems(platform_of(values["platform"]), values["account_id"], values.get("feed_url") or None)
     if found:
         problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None
@@ -143,6 +158,8 @@ def validate_table(path: str | Path, table: RawTable) -> list[tuple[int, Account
             continue
         values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
         values["org_code"] = values["org_code"].upper()
+        values["account_id"] = ids.normalise_account_id(values["account_id"])  # NFKC: full-width digits → ASCII
+        values["region"] = ids.normalise_region(values["region"])
         platform = platform_of(values["platform"])
         key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
         duplicate = key is not None and key in first_row_of  # whatever else is wrong with either row

@@ -14,15 +14,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from tracker.domain import ids
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
-from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, FilingKind, Platform
+from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, FilingKind
 from tracker.domain.regions import in_region
 from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
-from tracker.registry.rows import region_problem, url_problem, validate_table
+from tracker.registry.rows import region_problem, url_problem, validate_table, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
     events_for,
@@ -32,10 +33,10 @@ from tracker.registry.store import (
     upsert_regions_and_orgs,
     write_states,
 )
+from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
 from tracker.storage.db import Database
-from tracker.storage.tables import Account
-from tracker.domain.times import local_date, now_utc
+from tracker.domain.times import future_date_problem, local_date, now_utc
 
 __all__ = [
     "FilingRefused", "ImportResult", "file_event", "history", "import_registry",
@@ -53,13 +54,8 @@ def current_user() -> str:
 
 
 def parse_account_key(text: str) -> tuple[str, str]:
-    """`platform:account_id` → (platform, account_id)."""
-    platform, sep, account_id = text.partition(":")
-    if not sep or not account_id:
-        raise TrackerError(f"account must be written platform:account_id (e.g. weibo:1234567890), got {text!r}")
-    if platform not in {p.value for p in Platform}:
-        raise TrackerError(f"unknown platform {platform!r} in {text!r}; use one of {', '.join(p.value for p in Platform)}")
-    return platform, account_id
+    """`platform:account_id` → (platform, account_id), normalised and checked (tracker.domain.ids)."""
+    return ids.parse_account_key(text)
 
 
 @dataclass
@@ -163,6 +159,8 @@ def _import_records(db: Database, path: str | Path, records: list[tuple[int, Acc
             session.rollback()
             return result
         insert_events(session, planned)
+        if database_derives_state(session.connection()):
+            return result
         upsert_regions_and_orgs(session, [state.record for state in states.values()])
         write_states(session, states, existing)
     return result
@@ -207,10 +205,16 @@ def _open_record(platform: str, account_id: str, fields_: dict[str, Any], effect
     for name, reason in checks.items():
         if reason:
             raise TrackerError(f"--{name.replace('_', '-')} {fields_[name]!r}: {reason}")
+    for name, reason in website_problems(platform, account_id, fields_.get("feed_url")):
+        raise TrackerError(f"{account_id!r}: {reason}" if name == "account_id" else f"--feed-url: {reason}")
+    opened_on = fields_.get("opened_on") or effective_on
+    reason = future_date_problem(opened_on)
+    if reason:
+        raise TrackerError(f"--opened-on {opened_on.isoformat()}: {reason}")
     return AccountRecord(
         region=fields_["region"], org_name=fields_["org_name"], org_code=fields_["org_code"],
         platform=platform, account_id=account_id, account_name=fields_["account_name"],
-        opened_on=fields_.get("opened_on") or effective_on, feed_url=fields_.get("feed_url"),
+        opened_on=opened_on, feed_url=fields_.get("feed_url"),
         profile_url=fields_.get("profile_url"), filing_no=fields_.get("filing_no"),
     )
 
@@ -233,6 +237,9 @@ def _event_payload(kind: str, platform: str, account_id: str, fields_: dict[str,
         notice = fields_.get("notice_from")
         if notice is None:
             raise TrackerError("file close needs --notice-from DATE (the date the public closure notice started)")
+        if notice > effective_on:
+            raise TrackerError(f"--notice-from {notice.isoformat()} is later than --effective {effective_on.isoformat()}: "
+                               "the closure notice must start before the closure takes effect")
         return {"notice_from": notice.isoformat()}
     return {k: v for k, v in fields_.items() if v is not None}
 
@@ -244,7 +251,12 @@ def file_event(db: Database, kind: str, account: str, *, effective_on: date | No
     if kind not in _FIELDS_BY_KIND:
         raise TrackerError(f"unknown filing kind {kind!r}; use open rename transfer suspend close")
     platform, account_id = parse_account_key(account)
-    fields_ = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields_.items() if v not in (None, "")}
+    account = f"{platform}:{account_id}"  # normalised: `weibo:１２３ ` files as weibo:123
+    fields_ = {k: (ids.check_text(k, v) if isinstance(v, str) else v) for k, v in fields_.items() if v not in (None, "")}
+    fields_ = {k: v for k, v in fields_.items() if v != ""}
+    if isinstance(fields_.get("region"), str):
+        fields_["region"] = ids.check_region(fields_["region"])
+    by, approver, doc_no = (ids.check_text(name, value) or None for name, value in (("by", by), ("approver", approver), ("doc_no", doc_no)))
     if effective_on is None:
         effective_on = fields_.get("opened_on") if kind == FilingKind.OPEN else None
         effective_on = effective_on or local_date(now_utc())
@@ -280,7 +292,8 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
     with db.write() as session:
         # Filings for one account queue behind each other here (PostgreSQL row lock; SQLite
         # writers are serialized already); the version check below stays as the safety net.
-        session.execute(select(Account.id).where(Account.account == event.account).with_for_update())
+        if db.dialect == "postgresql":  # through the database: a registrar may not lock `account` itself
+            session.execute(text("SELECT tracker_lock_account(:a)"), {"a": event.account})
         history_events = events_for(session, event.account)
         opened = [e.effective_on for e in history_events if e.kind == FilingKind.OPEN]
         if event.kind != FilingKind.OPEN and opened and event.effective_on < opened[0]:
@@ -296,6 +309,8 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
                 f"#{later.id} effective {later.effective_on} would then no longer make sense ({refused})"
             ) from refused
         stored = insert_events(session, [event])[0]
+        if database_derives_state(session.connection()):
+            return stored  # the database replayed the filings into `account` (migration 0010_roles)
         state = states[event.account]
         state.last_event_id = stored.id
         existing = load_account_rows(session, [event.account])

@@ -48,6 +48,8 @@ def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEve
                              doc_no=event.doc_no, payload=event.payload)
         session.add(row)
         session.flush()
+        if session.connection().dialect.name == "postgresql":
+            session.refresh(row)  # the database sets recorded_at and by for most roles (0010_roles)
         return [_event(row)]
     values = [
         {"account": e.account, "kind": str(e.kind), "effective_on": e.effective_on, "recorded_at": e.recorded_at,

@@ -25,7 +25,7 @@ from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
 
-UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 
 
 def counts(running: int, checked: int, failed: int) -> dict:
@@ -65,29 +65,29 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
                  region: str | None = None, *, evaluate=None, compare: bool = True) -> dict:
     quarter = normalise_quarter(quarter)
     at = at or default_at(quarter)
-    running, checked, findings, inspection = _inputs(db, settings, quarter, at, region, evaluate)
-    vetoes = veto_rules(findings)
-    failed = set(vetoes)
-    by_key = {record.key: record for record in running}
+    everyone, checked_all, all_findings, inspection = _inputs(db, settings, quarter, at, region, evaluate)
+    by_key = {record.key: record for record in everyone}
     with db.session() as session:
         order = region_order(session)
-    rows = sorted(_grouped(lambda r: row_region(r.region), running, checked, failed, "region"),
-                  key=lambda row: order.key(row["region"]))
+    # 政府网站 (附件1) and 政务新媒体 (附件2) are two tables: the top-level keys cover the accounts
+    sites = [record for record in everyone if record.platform == "website"]
+    running = [record for record in everyone if record.platform != "website"]
+    site_keys = {record.key for record in sites}
+    findings = [f for f in all_findings if f.account not in site_keys]
+    checked = checked_all - site_keys
+    block = _block(running, checked, findings, by_key, order)
+    failed = {entry["account"] for entry in block["failed_accounts"]}
+    listed = {f.account for f in all_findings if f.severity in (Severity.VETO, Severity.WARNING) or f.rule == UNVERIFIED}
     report = {
         "period": quarter,
         "at": to_local_iso(at),
-        "rows": rows,
-        "total": counts(len(running), len(checked), len(failed)),
-        "failed_accounts": [_failed_entry(by_key[key], rules) for key, rules in vetoes.items()],
-        "problems": [{"account": f.account, "rule": f.rule, "severity": f.severity}
-                     for f in sorted(findings, key=lambda f: (f.account, f.rule)) if f.severity == Severity.WARNING],
-        "unverified": [_unverified_entry(by_key[f.account], f.evidence)
-                       for f in sorted(findings, key=lambda f: f.account) if f.rule == UNVERIFIED],
+        **block,
+        "websites": _block(sites, checked_all & site_keys, [f for f in all_findings if f.account in site_keys],
+                           by_key, order, points=True),
         "region": region,
-        "accounts": _named(by_key, set(vetoes) | {f.account for f in findings
-                                                   if f.severity == Severity.WARNING or f.rule == UNVERIFIED}),
-        "evidence": _evidence(findings),  # account → rule → evidence: the named lists' sentences
-        "region_order": order.sorted({record.region for record in running}),  # the named lists' order
+        "accounts": _named(by_key, listed),
+        "evidence": _evidence(all_findings),  # account → rule → evidence: the named lists' sentences
+        "region_order": order.sorted({record.region for record in everyone}),  # the named lists' order
         "source": "inspection" if inspection else "evaluated",
         "inspection": inspection,
         "by_platform": sorted(_grouped(lambda r: r.platform, running, checked, failed, "platform"),
@@ -99,6 +99,31 @@ def build_report(db: Database, settings: Settings, quarter: str, at: datetime | 
         report["previous"] = _previous(db, settings, quarter, region, evaluate, report)
     report["document"] = document_meta(settings)
     return report
+
+
+def _block(running: list[AccountRecord], checked: set[str], findings: list[Finding], by_key: dict[str, AccountRecord],
+           order, *, points: bool = False) -> dict:
+    """rows, total, failed_accounts, problems and unverified of one table of the 通报; with
+    `points`, each problem carries the points it costs (政府网站 扣分指标)."""
+    vetoes = veto_rules(findings)
+    failed = set(vetoes)
+    rows = sorted(_grouped(lambda r: row_region(r.region), running, checked, failed, "region"),
+                  key=lambda row: order.key(row["region"]))
+    problems = []
+    for f in sorted(findings, key=lambda f: (f.account, f.rule)):
+        if f.severity == Severity.WARNING:
+            entry = {"account": f.account, "rule": f.rule, "severity": f.severity}
+            if points:
+                entry["points"] = f.evidence.get("points") if isinstance(f.evidence, dict) else None
+            problems.append(entry)
+    return {
+        "rows": rows,
+        "total": counts(len(running), len(checked), len(failed)),
+        "failed_accounts": [_failed_entry(by_key[key], rules) for key, rules in vetoes.items()],
+        "problems": problems,
+        "unverified": [_unverified_entry(by_key[f.account], f.evidence)
+                       for f in sorted(findings, key=lambda f: f.account) if f.rule == UNVERIFIED],
+    }
 
 
 def document_meta(settings: Settings, **overrides: str | None) -> dict:

@@ -25,6 +25,8 @@ from tracker.domain.times import quarter_bounds
 from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, problem_rows,
     quarter_title, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
+    SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER, has_websites,
+    site_failed_rows, site_problem_rows, site_summary_sentence, site_unverified_rows,
 )
 
 BODY, TITLE, HEI, KAI, SONG = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
@@ -193,7 +195,7 @@ def _moment(iso: str) -> str:
 
 def _head(document, report: dict, meta: dict) -> None:
     _paragraph(document)  # a blank line above the title, as under a 版头
-    _paragraph(document, report_title(report["period"]), font=TITLE, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER,
+    _paragraph(document, report_title(report["period"], has_websites(report)), font=TITLE, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER,
                indent=False)
     if meta.get("doc_no"):
         _paragraph(document, meta["doc_no"], align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
@@ -202,28 +204,33 @@ def _head(document, report: dict, meta: dict) -> None:
         _paragraph(document, f"{meta['recipients']}：", indent=False)
 
 
-def _body(document, report: dict, failed: list, problems: list) -> None:
+def _body(document, report: dict, failed: list, problems: list, shift: int = 0) -> None:
     first, last = quarter_bounds(report["period"])
     source = "按季度抽查" if report.get("source") == "inspection" else "全面检查"
     scope = report["region"].replace("/", "") if report.get("region") else "全省"
     _paragraph(document, f"根据政务新媒体检查指标有关要求，对{scope}政府系统政务新媒体开展了{source}"
                          f"（检查期间{_day(first)}至{_day(last)}，检查时点{_moment(report['at'])}）。现将有关情况通报如下。")
     _paragraph(document, "一、总体情况", font=HEI)
+    if shift:
+        sites = report["websites"]
+        _paragraph(document, site_summary_sentence(report).replace(",", "，").replace("(", "（").replace(")", "）")
+                   + (f"{len(sites['failed_accounts'])}个政府网站存在单项否决问题，" if sites["failed_accounts"] else "")
+                   + "详见附件1。")
     _paragraph(document, summary_sentence(report).replace(",", "，").replace("(", "（").replace(")", "）"))
     comparison = comparison_sentence(report)
     if comparison:
         _paragraph(document, comparison)
     _paragraph(document, "二、存在问题", font=HEI)
     _paragraph(document, "（一）不合格政务新媒体。", font=KAI)
-    _paragraph(document, f"检查发现{len(failed)}个政务新媒体存在单项否决问题，判定为不合格（见附件2）。"
+    _paragraph(document, f"检查发现{len(failed)}个政务新媒体存在单项否决问题，判定为不合格（见附件{2 + shift}）。"
                if failed else "本次检查未发现不合格政务新媒体。")
     _paragraph(document, "（二）其他问题。", font=KAI)
-    _paragraph(document, f"{len(problems)}个政务新媒体存在其他问题（见附件3）。" if problems else "未发现其他问题。")
+    _paragraph(document, f"{len(problems)}个政务新媒体存在其他问题（见附件{3 + shift}）。" if problems else "未发现其他问题。")
     unverified = report.get("unverified") or ()
     if unverified:
         _paragraph(document, "（三）待核实政务新媒体。", font=KAI)
         _paragraph(document, f"{len(unverified)}个政务新媒体因订阅源未能抓取或历史记录不足，更新情况无法核实，"
-                             "不计入不合格，请有关单位核实（见附件4）。")
+                             "不计入不合格，请有关单位核实（见附件{4 + shift}）。")
     _paragraph(document, "三、工作要求", font=HEI)
     _paragraph(document, "请有关单位对照问题清单，于整改期限内整改到位，并将整改情况报送本单位。")
 
@@ -243,8 +250,10 @@ def _closing(document, titles: list[str], meta: dict) -> None:
     dated.paragraph_format.right_indent = Pt(4 * SAN_HAO)  # 成文日期 右空四字
 
 
-def _attachments(document, attachments: list[tuple[str, tuple, list, bool]]) -> None:
-    for index, (title, header, rows, numeric) in enumerate(attachments, 1):
+def _attachments(document, attachments: list[tuple]) -> None:
+    """One section per attachment: its title and table, then any further (subtitle, header, rows,
+    numeric) tables of the same attachment (附件1 政府网站: the table and its named lists)."""
+    for index, (title, header, rows, numeric, *more) in enumerate(attachments, 1):
         section = document.add_section(WD_SECTION.NEW_PAGE)
         _page(section)
         _paragraph(document, f"附件{index}", font=HEI, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -252,6 +261,13 @@ def _attachments(document, attachments: list[tuple[str, tuple, list, bool]]) -> 
         _paragraph(document, title, font=TITLE, size=18, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
         _paragraph(document)
         _table(document, header, rows, numeric)
+        for subtitle, sub_header, sub_rows, sub_numeric in (more[0] if more else ()):
+            _paragraph(document)
+            _paragraph(document, subtitle, font=HEI, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+            if sub_rows:
+                _table(document, sub_header, sub_rows, sub_numeric)
+            else:
+                _paragraph(document, "无。", indent=False)
 
 
 def render(report: dict) -> bytes:
@@ -264,7 +280,15 @@ def render(report: dict) -> bytes:
     _page_numbers(document, section)
     _body_style(document)
     failed, problems = failed_rows(report, names), problem_rows(report, names)
-    attachments = [
+    shift = 1 if has_websites(report) else 0
+    attachments: list[tuple] = [(f"{year}年第{number}季度政府网站检查情况表", SITE_TABLE_HEADER,
+                                 table_rows(report["websites"]), True,
+                                 [("不合格网站名单", SITE_FAILED_HEADER, site_failed_rows(report, names), False),
+                                  ("存在问题的政府网站名单（扣分指标）", SITE_PROBLEM_HEADER,
+                                   site_problem_rows(report, names), False)]
+                                 + ([("待核实的政府网站名单", SITE_UNVERIFIED_HEADER, site_unverified_rows(report), False)]
+                                    if report["websites"]["unverified"] else []))] if shift else []
+    attachments += [
         (f"{year}年第{number}季度政务新媒体检查情况表", TABLE_HEADER, table_rows(report), True),
         ("检查不合格的政务新媒体名单", FAILED_HEADER, failed, False),
         ("存在问题的政务新媒体名单", PROBLEM_HEADER, problems, False),
@@ -272,7 +296,7 @@ def render(report: dict) -> bytes:
     if report.get("unverified"):
         attachments.append(("待核实的政务新媒体名单", UNVERIFIED_HEADER, unverified_rows(report), False))
     _head(document, report, meta)
-    _body(document, report, failed, problems)
+    _body(document, report, failed, problems, shift)
     _closing(document, [title for title, *_ in attachments], meta)
     _attachments(document, attachments)
     buffer = BytesIO()

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from tracker.domain import labels
+from tracker.domain.labels import zh_names
 from tracker.domain.times import quarter_bounds
 from tracker.rules.catalogue import rules
 from tracker.rules.sentences import sentence
 
-PLATFORMS = {
-    "wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "今日头条", "kuaishou": "快手",
-    "bilibili": "哔哩哔哩", "xiaohongshu": "小红书", "app": "客户端", "other": "其他",
-}
+PLATFORMS = zh_names(labels.PLATFORMS)
 TABLE_HEADER = ("序号", "部门/地区", "运行政务新媒体总数(个)", "检查政务新媒体总数(个)", "不合格数(个)", "不合格率(%)")
 FAILED_HEADER = ("序号", "地区", "主办单位", "账号名称", "平台", "问题")
 PROBLEM_HEADER = FAILED_HEADER
 UNVERIFIED_HEADER = ("序号", "账号", "主办单位", "账号名称", "地区", "缺少的依据")
-OUTCOMES = {  # poll outcomes as the 待核实 list names them
-    "http_error": "HTTP错误", "timeout": "超时", "too_large": "内容过大", "parse_error": "无法解析",
-    "blocked": "被拦截", "platform_error": "平台报错", "network_error": "网络错误",
-}
+# 附件1 政府网站检查情况表 (seed 004) and its lists
+SITE_TABLE_HEADER = ("序号", "部门/地区", "运行政府网站总数(个)", "检查政府网站总数(个)", "不合格数(个)", "不合格率(%)")
+SITE_FAILED_HEADER = ("序号", "地区", "主办单位", "网站名称", "网站标识码", "问题")
+SITE_PROBLEM_HEADER = ("序号", "地区", "主办单位", "网站名称", "网站标识码", "扣分", "问题")
+SITE_UNVERIFIED_HEADER = ("序号", "网站标识码", "主办单位", "网站名称", "地区", "缺少的依据")
+OUTCOMES = zh_names(labels.POLL_OUTCOMES)  # poll outcomes as the 待核实 list names them
 
 
 def rule_names() -> dict[str, str]:
@@ -38,9 +39,54 @@ def quarter_title(period: str) -> tuple[int, str]:
     return first.year, "一二三四"[(first.month - 1) // 3]
 
 
-def report_title(period: str) -> str:
+def report_title(period: str, websites: bool = False) -> str:
     year, number = quarter_title(period)
-    return f"关于{year}年第{number}季度政务新媒体检查情况的通报"
+    return f"关于{year}年第{number}季度{'政府网站和' if websites else ''}政务新媒体检查情况的通报"
+
+
+def has_websites(report: dict) -> bool:
+    """Whether the 通报 has its 政府网站 table (附件1): some website was running."""
+    return bool(report.get("websites", {}).get("total", {}).get("running"))
+
+
+def site_summary_sentence(report: dict) -> str:
+    year, number = quarter_title(report["period"])
+    total = report["websites"]["total"]
+    if total["failed"] == 0 and total["checked"]:
+        return f"{year}年第{number}季度共检查政府网站{total['checked']}个,全部合格。"
+    return (f"{year}年第{number}季度共检查政府网站{total['checked']}个(运行总数{total['running']}个),"
+            f"检查发现{total['failed']}个政府网站不合格,总体合格率{pass_rate(total):g}%。")
+
+
+def _site_code(account: str) -> str:
+    return account.split(":", 1)[-1]
+
+
+def site_failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
+    """不合格网站名单: 序号, 地区, 主办单位, 网站名称, 网站标识码, 问题."""
+    return [(index, region, org, name, _site_code(key), problem)
+            for index, region, org, name, key, problem in _failed(report, report["websites"]["failed_accounts"], names)]
+
+
+def site_problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
+    """存在问题的政府网站 (扣分指标): the points of every warning of the website, and the problems."""
+    per_site: dict[str, list[dict]] = {}
+    for problem in report["websites"]["problems"]:
+        per_site.setdefault(problem["account"], []).append(problem)
+    rows = []
+    for index, key in enumerate(in_region_order(report, list(per_site)), 1):
+        who = report["accounts"][key]
+        points = round(sum(p.get("points") or 0 for p in per_site[key]), 2)
+        rows.append((index, who["region"], who["org_name"], who["account_name"], _site_code(key), f"{points:g}",
+                     problem_text(report, key, [p["rule"] for p in per_site[key]], names)))
+    return rows
+
+
+def site_unverified_rows(report: dict) -> list[tuple]:
+    entries = {entry["account"]: entry for entry in report["websites"].get("unverified", ())}
+    return [(index, _site_code(entry["account"]), entry["org_name"], entry["account_name"], entry["region"],
+             sentence("unverified", entry["evidence"]).removeprefix("待核实："))
+            for index, entry in enumerate((entries[key] for key in in_region_order(report, list(entries))), 1)]
 
 
 def region_label(region: str, single_province: bool) -> str:
@@ -52,7 +98,7 @@ def region_label(region: str, single_province: bool) -> str:
 
 
 def table_rows(report: dict) -> list[tuple]:
-    """The attachment table (seed 004): numbered rows and a 合计 row."""
+    """The attachment table (seed 004): numbered rows and a 合计 row (`report` or its `websites` block)."""
     single = len({row["region"].split("/")[0] for row in report["rows"]}) <= 1
     rows = [(index, region_label(row["region"], single), row["running"], row["checked"], row["failed"],
              row["fail_rate"]) for index, row in enumerate(report["rows"], 1)]
@@ -91,14 +137,18 @@ def problem_text(report: dict, account: str, rules: list[str], names: dict[str, 
                     else rule_label(rule, names) for rule in rules)
 
 
-def failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
-    """存在突出问题(不合格)的政务新媒体名单 (seed 001): 序号, 地区, 主办单位, 账号名称, 平台, 问题."""
-    entries = {entry["account"]: entry for entry in report["failed_accounts"]}
+def _failed(report: dict, failed: list[dict], names: dict[str, str]) -> list[tuple]:
+    entries = {entry["account"]: entry for entry in failed}
     ordered = [entries[key] for key in in_region_order(report, list(entries))]
-    return [(index, entry["region"], entry["org_name"], entry["account_name"],
-             platform_label(report["accounts"][entry["account"]]["platform"]),
+    return [(index, entry["region"], entry["org_name"], entry["account_name"], entry["account"],
              problem_text(report, entry["account"], entry["rules"], names))
             for index, entry in enumerate(ordered, 1)]
+
+
+def failed_rows(report: dict, names: dict[str, str]) -> list[tuple]:
+    """存在突出问题(不合格)的政务新媒体名单 (seed 001): 序号, 地区, 主办单位, 账号名称, 平台, 问题."""
+    return [(index, region, org, name, platform_label(report["accounts"][key]["platform"]), problem)
+            for index, region, org, name, key, problem in _failed(report, report["failed_accounts"], names)]
 
 
 def problem_rows(report: dict, names: dict[str, str]) -> list[tuple]:
@@ -120,7 +170,7 @@ def _date(iso: str | None) -> str:
 
 
 def missing_label(evidence: dict) -> str:
-    """What a 待核实 account lacks, in a few words (CONTRACT §6.4)."""
+    """What a 待核实 account lacks, in a few words (docs/contract.md §6.4)."""
     missing = evidence.get("missing")
     outcome = evidence.get("last_outcome")
     failing = f"（{OUTCOMES.get(outcome, outcome)}）" if outcome else ""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from tracker.domain.text_out import markdown_text
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, platform_label,
-    problem_rows, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
+    FAILED_HEADER, PROBLEM_HEADER, SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER,
+    TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, has_websites, platform_label, problem_rows,
+    report_title, rule_names, site_failed_rows, site_problem_rows, site_summary_sentence, site_unverified_rows,
+    summary_sentence, table_rows, unverified_rows,
 )
 
 
@@ -23,9 +25,24 @@ def _breakdown(title: str, key: str, rows: list[dict]) -> list[str]:
 
 def render(report: dict) -> str:
     names = rule_names()
-    lines = [f"# {report_title(report['period'])}", "",
-             f"检查时点:{report['at']}" + (f" 地区:{markdown_text(report['region'])}" if report.get("region") else ""), "",
-             summary_sentence(report), "", "## 政务新媒体检查情况表", ""]
+    sites = has_websites(report)
+    lines = [f"# {report_title(report['period'], sites)}", "",
+             f"检查时点:{report['at']}" + (f" 地区:{markdown_text(report['region'])}" if report.get("region") else ""), ""]
+    if sites:
+        lines += [site_summary_sentence(report), "", "## 附件1 政府网站检查情况表", ""]
+        lines += _table(SITE_TABLE_HEADER, table_rows(report["websites"]))
+        lines += ["", "## 不合格网站名单", ""]
+        failed = site_failed_rows(report, names)
+        lines += _table(SITE_FAILED_HEADER, failed) if failed else ["无。"]
+        lines += ["", "## 存在问题的政府网站名单(扣分指标)", ""]
+        problems = site_problem_rows(report, names)
+        lines += _table(SITE_PROBLEM_HEADER, problems) if problems else ["无。"]
+        unverified = site_unverified_rows(report)
+        if unverified:
+            lines += ["", "## 待核实政府网站名单", "", "监测依据不足，不计入不合格。", ""]
+            lines += _table(SITE_UNVERIFIED_HEADER, unverified)
+        lines += [""]
+    lines += [summary_sentence(report), "", "## 附件2 政务新媒体检查情况表" if sites else "## 政务新媒体检查情况表", ""]
     lines += _table(TABLE_HEADER, table_rows(report))
     lines += ["", "## 不合格政务新媒体名单", ""]
     failed = failed_rows(report, names)

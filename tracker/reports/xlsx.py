@@ -17,6 +17,8 @@ from tracker.domain.text_out import printable, starts_formula
 from tracker.reports.labels import (
     FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, failed_rows, platform_label, problem_rows,
     quarter_title, rule_names, table_rows, unverified_rows,
+    SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER, has_websites,
+    site_failed_rows, site_problem_rows, site_unverified_rows,
 )
 
 _THIN = Side(style="thin", color="808080")
@@ -95,7 +97,17 @@ def render(report: dict) -> bytes:
     period = f"{year}年第{number}季度"
     book = Workbook()
     book.remove(book.active)
-    _sheet(book, "检查情况表", f"{period}政务新媒体检查情况表", TABLE_HEADER, table_rows(report))
+    sites = has_websites(report)
+    if sites:  # 附件1 政府网站, then 附件2 政务新媒体 (seed 004)
+        _sheet(book, "附件1 政府网站", f"附件1 {period}政府网站检查情况表", SITE_TABLE_HEADER, table_rows(report["websites"]))
+        _sheet(book, "不合格网站名单", f"{period}不合格网站名单", SITE_FAILED_HEADER, site_failed_rows(report, names))
+        _sheet(book, "网站问题名单", f"{period}存在问题的政府网站名单（扣分指标）", SITE_PROBLEM_HEADER,
+               site_problem_rows(report, names))
+        if report["websites"]["unverified"]:
+            _sheet(book, "待核实网站", f"{period}待核实的政府网站名单（不计入不合格）", SITE_UNVERIFIED_HEADER,
+                   site_unverified_rows(report))
+    _sheet(book, "检查情况表",
+           f"{'附件2 ' if sites else ''}{period}政务新媒体检查情况表", TABLE_HEADER, table_rows(report))
     _sheet(book, "不合格名单", f"{period}检查不合格的政务新媒体名单", FAILED_HEADER, failed_rows(report, names))
     _sheet(book, "问题名单", f"{period}存在问题的政务新媒体名单", PROBLEM_HEADER, problem_rows(report, names))
     _sheet(book, "待核实名单", f"{period}待核实的政务新媒体名单（不计入不合格）", UNVERIFIED_HEADER,

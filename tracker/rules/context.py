@@ -46,6 +46,8 @@ class CheckContext:
     # account → (rule that would fire, the span it speaks of): update-family findings on spans the
     # tool has not seen (evidence of absence), filled by the engine, reported by rule `unverified`
     unverified: dict[str, tuple[str, datetime]] = field(default_factory=dict, repr=False)
+    # website → what each veto rule of the websites could not judge (too few probes, no homepage fetched)
+    website_unverified: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
     _update_posts: dict[str, PostSummary] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

@@ -65,13 +65,44 @@ def matching_domain(host: str, domains: Iterable[str]) -> str | None:
 
 
 def links_in_text(text: str) -> list[str]:
-    return _URL.findall(text or "")
+    # Every link `_URL` finds contains `://` or `www.` in some case: text without either has none.
+    if not text or ("://" not in text and ("." not in text or "www." not in text.lower())):
+        return []
+    return _URL.findall(text)
 
 
-def first_ad_link(links: Iterable[str], domains: Iterable[str]) -> tuple[str, str] | None:
-    """(listed domain, link) of the first link on a listed domain."""
+def domain_finder(domains: Iterable[str]):  # noqa: ANN201 — an ahocorasick.Automaton or None
+    """An automaton finding any listed domain in lower-case text: an ASCII link in which none
+    occurs cannot be on a listed domain (its host would contain one), so it needs no parsing."""
+    import ahocorasick
+
+    listed = {normalize_domain(d) for d in domains if normalize_domain(d)}
+    if not listed:
+        return None
+    automaton = ahocorasick.Automaton()
+    for domain in listed:
+        automaton.add_word(domain, domain)
+    automaton.make_automaton()
+    return automaton
+
+
+def _may_match(link: str, finder) -> bool:  # noqa: ANN001
+    if finder is None or not link.isascii():
+        return True
+    for _found in finder.iter(link.lower()):
+        return True
+    return False
+
+
+def first_ad_link(links: Iterable[str], domains: Iterable[str], finder=None) -> tuple[str, str] | None:  # noqa: ANN001
+    """(listed domain, link) of the first link on a listed domain; `finder` (`domain_finder` of
+    the same domains) skips the links that cannot be."""
     listed = domains if isinstance(domains, frozenset) else frozenset(normalize_domain(d) for d in domains)
+    if not listed:
+        return None
     for link in links:
+        if finder is not None and not _may_match(link, finder):
+            continue
         host = host_of(link)
         if host is None:
             continue

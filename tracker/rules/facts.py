@@ -39,6 +39,17 @@ class Coverage:
         return self.seen_from is not None and start is not None and self.seen_from <= start
 
 
+@dataclass(frozen=True, slots=True)
+class ProbeCounts:
+    """A website's availability probes in a window (docs/contract.md §10)."""
+
+    total: int
+    failed: int        # timeouts and errors
+    timeouts: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
 class Facts(Protocol):
     """Each method answers for every account at once (never one account at a time)."""
 
@@ -89,6 +100,11 @@ class Facts(Protocol):
 
     def newest_post_times(self, at: datetime, n: int) -> dict[str, list[datetime]]:
         """Per account with a post at or before `at`: the times of its `n` newest such posts, newest first."""
+    def website_probes(self, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
+        """Per website with probes in (since, at]: how many, how many failed."""
+
+    def website_polls(self, at: datetime) -> dict[str, Any]:
+        """Per website, its newest successful poll at or before `at` (a website_poll row)."""
 
 
 @dataclass
@@ -112,6 +128,14 @@ class GivenFacts:
     updates_seen: dict[str, Any] = field(default_factory=dict)
     failing: dict[str, tuple[datetime | None, str | None]] = field(default_factory=dict)
     post_times: dict[str, list[datetime]] = field(default_factory=dict)  # account → post times, newest first
+    probes: dict[str, ProbeCounts] = field(default_factory=dict)
+    sites: dict[str, Any] = field(default_factory=dict)          # account → website poll row
+
+    def website_probes(self, since, at):  # noqa: ANN001, ANN201
+        return self.probes
+
+    def website_polls(self, at):  # noqa: ANN001, ANN201
+        return self.sites
 
     def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
         return self.posts

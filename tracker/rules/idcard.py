@@ -5,14 +5,16 @@ editor publishes, so they never match."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from tracker.rules.text import nfkc
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: remainder → check character
 # Numbers are judged on maximal digit runs: an ID is a run of 18 digits, or 17 and an X, with
 # nothing more; a mobile is a run of exactly 11 digits (part of an ID or an order number is not).
 _DIGIT_RUN = re.compile(r"\d+")
+_LONG_RUN = re.compile(r"\d\d\d\d\d\d\d\d\d\d\d")  # no run this long: neither an ID nor a mobile
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -41,13 +43,20 @@ def is_resident_id(number: str, *, today: date | None = None) -> bool:
 
 def _runs(text: str) -> list[tuple[str, str]]:
     """(digit run, the two characters after it) of every maximal run of ASCII digits."""
-    folded = unicodedata.normalize("NFKC", text or "")
+    return _folded_runs(nfkc(text or ""))
+
+
+def _folded_runs(folded: str) -> list[tuple[str, str]]:
     return [(m.group(0), folded[m.end():m.end() + 2]) for m in _DIGIT_RUN.finditer(folded) if m.group(0).isascii()]
 
 
 def find_resident_ids(text: str, *, today: date | None = None) -> list[str]:
+    return _ids_in_runs(_runs(text), today)
+
+
+def _ids_in_runs(runs: list[tuple[str, str]], today: date | None) -> list[str]:
     found = []
-    for run, after in _runs(text):
+    for run, after in runs:
         x_follows = after[:1] in ("X", "x")
         if len(run) == 18 and not x_follows:
             number = run
@@ -61,7 +70,11 @@ def find_resident_ids(text: str, *, today: date | None = None) -> list[str]:
 
 
 def find_mobiles(text: str) -> list[str]:
-    return [run for run, _after in _runs(text) if len(run) == 11 and _MOBILE.fullmatch(run)]
+    return _mobiles_in_runs(_runs(text))
+
+
+def _mobiles_in_runs(runs: list[tuple[str, str]]) -> list[str]:
+    return [run for run, _after in runs if len(run) == 11 and _MOBILE.fullmatch(run)]
 
 
 def mask_id(number: str) -> str:
@@ -74,6 +87,15 @@ def mask_mobile(number: str) -> str:
 
 def privacy_matches(text: str, *, today: date | None = None) -> list[str]:
     """Masked descriptions of every unmasked ID and mobile number in `text`, IDs first."""
-    found = [f"身份证号 {mask_id(n)}" for n in find_resident_ids(text, today=today)]
-    found += [f"手机号 {mask_mobile(n)}" for n in find_mobiles(text)]
+    return folded_privacy_matches(nfkc(text or ""), today=today)
+
+
+def folded_privacy_matches(folded: str, *, today: date | None = None) -> list[str]:
+    """`privacy_matches` of text already through `text.nfkc`; text without a run of 11 digits
+    is answered without splitting it into runs."""
+    if not _LONG_RUN.search(folded):
+        return []
+    runs = _folded_runs(folded)
+    found = [f"身份证号 {mask_id(n)}" for n in _ids_in_runs(runs, today)]
+    found += [f"手机号 {mask_mobile(n)}" for n in _mobiles_in_runs(runs)]
     return found

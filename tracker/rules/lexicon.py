@@ -11,15 +11,20 @@ from pathlib import Path
 import ahocorasick
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.files import read_regular_file
 from tracker.rules.text import normalize
+
+
+def read_lexicon(path: Path) -> bytes:
+    """A lexicon file's bytes: a regular file under the size cap (a directory or /dev/zero is an error)."""
+    return read_regular_file(path, "lexicon file (config [rules.banned_expression] lexicons)")
 
 
 def read_terms(path: Path) -> list[str]:
     """The terms of one lexicon file, normalized, in file order."""
+    data = read_lexicon(path)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError as exc:
-        raise TrackerError(f"{path}: lexicon file not found (config [rules.banned_expression] lexicons)") from exc
+        lines = data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         raise TrackerError(f"{path}: lexicon file is not UTF-8: {exc}") from exc
     terms = []

@@ -1,5 +1,5 @@
 """Evidence people can read: one sentence per finding, in the UI language, from one catalogue
-with one entry per rule code (CONTRACT §6.2, §9). The JSON keeps the structured evidence; every
+with one entry per rule code (docs/contract.md §6.2, §9). The JSON keeps the structured evidence; every
 place a person reads it (TUI, the `check` table, the named lists of the reports) says this.
 
 `sentence(rule, evidence, lang)` never raises: a rule without an entry (a local rule from an
@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.labels import FILING_KINDS, PLATFORMS
+from tracker.domain.labels import POLL_OUTCOMES as OUTCOMES
 from tracker.domain.times import SHANGHAI
 
 Sentence = Callable[[Mapping[str, Any], bool], str]  # (evidence, zh) → text
@@ -21,23 +23,6 @@ SENTENCES: dict[str, Sentence] = {}
 URL_CHARS = 48     # a URL is cut after this many characters (…)
 TEXT_CHARS = 40    # quoted text (names, notes, matched terms)
 LISTED = 3         # items of a list that are named; the rest are counted
-
-PLATFORMS = {
-    "wechat": ("微信", "WeChat"), "weibo": ("微博", "Weibo"), "douyin": ("抖音", "Douyin"),
-    "toutiao": ("头条号", "Toutiao"), "kuaishou": ("快手", "Kuaishou"), "bilibili": ("哔哩哔哩", "Bilibili"),
-    "xiaohongshu": ("小红书", "Xiaohongshu"), "app": ("客户端", "app"), "other": ("其他平台", "another platform"),
-}
-FILING_KINDS = {
-    "open": ("开设", "opening"), "rename": ("更名", "rename"), "transfer": ("变更主办单位", "transfer"),
-    "suspend": ("停更", "suspension"), "close": ("注销", "closure"), "update": ("信息变更", "update"),
-    "resume": ("恢复", "resumption"),
-}
-OUTCOMES = {
-    "blocked": ("被拦截", "blocked"), "http_error": ("HTTP错误", "HTTP error"), "timeout": ("超时", "timeout"),
-    "parse_error": ("无法解析", "parse error"), "platform_error": ("平台报错", "platform error"),
-    "network_error": ("网络错误", "network error"), "too_large": ("内容过大", "too large"),
-    "unavailable": ("无法使用", "unavailable"), "not_modified": ("未变化", "not modified"), "ok": ("成功", "ok"),
-}
 
 
 def says(code: str) -> Callable[[Sentence], Sentence]:
@@ -412,8 +397,25 @@ def _feed_unreachable(e: Mapping[str, Any], zh: bool) -> str:
     return f"the feed failed {failed} times in a row (last on {last}); {ok}"
 
 
+def _website_held(held: Mapping[str, Any], zh: bool) -> str:
+    rule = rule_title(held["would_fire"], zh)
+    if held["missing"] == "few_probes":
+        probes, needed = count(held["probes"]), count(held["min_probes"])
+        return (f"窗口内仅探测{probes}次，不足{needed}次，无法判断（{rule}）" if zh
+                else f"only {probes} probes in the window, fewer than {needed}; cannot judge ({rule})")
+    if held["missing"] == "homepage_not_fetched":
+        last = held.get("last_ok_at")
+        said = (f"首页最近一次成功抓取在{minute(last)}，已过期" if last else "首页从未成功抓取") if zh else (
+            f"the homepage was last fetched on {minute(last)}, too long ago" if last else "the homepage was never fetched")
+        return f"{said}，无法判断（{rule}）" if zh else f"{said}; cannot judge ({rule})"
+    raise ValueError(f"unknown missing {held['missing']!r}")
+
+
 @says("unverified")
 def _unverified(e: Mapping[str, Any], zh: bool) -> str:
+    if e.get("website"):
+        parts = [_website_held(held, zh) for held in e["website"]]
+        return ("待核实：" if zh else "to be verified: ") + ("；" if zh else "; ").join(parts)
     missing, rule = e["missing"], rule_title(e["would_fire"], zh)
     outcome = label(OUTCOMES, e["last_outcome"], zh) if e.get("last_outcome") else ""
     if missing == "no_successful_fetch":
@@ -471,3 +473,84 @@ def filing_text(payload: Any, lang: str = "zh", limit: int | None = None) -> str
         parts.append(f"{name}{'：' if zh else ': '}{shown}")
     said = ("；" if zh else "; ").join(parts) or ("（无）" if zh else "(none)")
     return shorten(said, limit) if limit else said
+
+
+# ---- 政府网站 (docs/contract.md §10) -------------------------------------------------------------------
+
+_MARKS = {"conac": ("党政机关网站标识", "the 党政机关 site mark"), "site_code": ("网站标识码", "the site code"),
+          "icp": ("ICP备案编号", "the ICP number"), "police": ("公安机关备案标识", "the police filing mark"),
+          "sponsor": ("网站主办单位", "the sponsor"), "contact": ("联系方式", "the contact details")}
+
+
+def _pts(e: Mapping[str, Any], zh: bool) -> str:
+    return f"，扣{number(e['points']):g}分" if zh else f"; costs {number(e['points']):g} points"
+
+
+@says("site_unreachable")
+def _site_unreachable(e: Mapping[str, Any], zh: bool) -> str:
+    start, end = e["span"]
+    total, failed, share = count(e["probes"]), count(e["failed"]), number(e["failure_share"])
+    if zh:
+        return f"{day(start)}至{day(end)}探测{total}次，失败{failed}次（超时{count(e['timeouts'])}次），失败率{share:.1%}"
+    return f"{failed} of {total} probes from {day(start)} to {day(end)} failed ({count(e['timeouts'])} timeouts), {share:.1%}"
+
+
+@says("homepage_stale")
+def _homepage_stale(e: Mapping[str, Any], zh: bool) -> str:
+    newest, days = e.get("newest_date"), number(e["window_days"])
+    page = url(e["homepage"])
+    if zh:
+        return f"首页{page}最新日期为{day(newest)}，{days:g}天内无更新" if newest else f"首页{page}没有标注日期的信息"
+    return f"the newest date on {page} is {day(newest)}, nothing in {days:g} days" if newest else f"{page} shows no dated item"
+
+
+@says("columns_stale")
+def _columns_stale(e: Mapping[str, Any], zh: bool) -> str:
+    stale, empty = list(e["stale"]), list(e["empty"])
+    named = "、".join(f"{quote(c['name'], zh)}（{day(c['newest_date'])}）" for c in stale[:LISTED])
+    more = f"等{len(stale)}个" if len(stale) > LISTED else ""
+    if zh:
+        return "；".join(p for p in (f"栏目不更新{len(stale)}个：{named}{more}" if stale else "",
+                                      f"空白栏目{len(empty)}个" if empty else "") if p)
+    return "; ".join(p for p in (f"{len(stale)} columns not updated: " + ", ".join(
+        f"{quote(c['name'], zh)} ({day(c['newest_date'])})" for c in stale[:LISTED]) if stale else "",
+        f"{len(empty)} empty columns" if empty else "") if p)
+
+
+@says("site_identity")
+def _site_identity(e: Mapping[str, Any], zh: bool) -> str:
+    names = ("、" if zh else ", ").join(label(_MARKS, m, zh) for m in e["missing"])
+    return (f"页面底部缺少{names}" if zh else f"the footer lacks {names}") + _pts(e, zh)
+
+
+@says("broken_links")
+def _broken_links(e: Mapping[str, Any], zh: bool) -> str:
+    broken = list(e["broken"])
+    named = ("、" if zh else ", ").join(url(b["url"]) for b in broken[:LISTED])
+    if zh:
+        return f"首页检查{count(e['checked'])}个链接，{len(broken)}个不可用：{named}" + _pts(e, zh)
+    return f"{len(broken)} of {count(e['checked'])} homepage links are broken: {named}" + _pts(e, zh)
+
+
+@says("jiucuo_entry")
+def _jiucuo_entry(e: Mapping[str, Any], zh: bool) -> str:
+    return ("首页未设置“我为政府网站找错”入口" if zh else "the homepage has no 我为政府网站找错 entry") + _pts(e, zh)
+
+
+@says("ipv6")
+def _ipv6(e: Mapping[str, Any], zh: bool) -> str:
+    if zh:
+        said = "域名无AAAA记录" if not e["aaaa"] else "有AAAA记录但IPv6下无法访问"
+    else:
+        said = "the host has no AAAA record" if not e["aaaa"] else "the host has an AAAA record but does not answer over IPv6"
+    return said + _pts(e, zh)
+
+
+@says("page_tags")
+def _page_tags(e: Mapping[str, Any], zh: bool) -> str:
+    pages = list(e["pages"])
+    first = pages[0]
+    missing = "、".join(first["missing"]) if zh else ", ".join(first["missing"])
+    if zh:
+        return f"{len(pages)}个页面缺少元数据标签，如{url(first['url'])}缺少{missing}" + _pts(e, zh)
+    return f"{len(pages)} pages lack meta tags, e.g. {url(first['url'])} lacks {missing}" + _pts(e, zh)

@@ -14,9 +14,9 @@ from typing import Any
 
 from tracker.domain.models import Post
 from tracker.rules import domains as ad_domains
-from tracker.rules.idcard import privacy_matches
-from tracker.rules.lexicon import Lexicon, load_lexicon
-from tracker.rules.text import normalize
+from tracker.rules.idcard import folded_privacy_matches
+from tracker.rules.lexicon import Lexicon, load_lexicon, read_lexicon
+from tracker.rules.text import nfkc, normalize, normalize_folded
 from tracker.settings import Settings
 from tracker.domain.times import local_date
 
@@ -29,6 +29,7 @@ class SignalConfig:
     lexicon: Lexicon
     stop_phrases: tuple[str, ...]
     version: str
+    domain_finder: Any = None  # `domains.domain_finder(domains)`: links that cannot match, unparsed
 
 
 _CACHE: dict[str, SignalConfig] = {}
@@ -39,14 +40,15 @@ def signal_config(settings: Settings) -> SignalConfig:
     ad = settings.rule("ad_link")
     lexicon_paths = [settings.resolve(p) for p in settings.rule("banned_expression")["lexicons"]]
     phrases = tuple(p for p in (normalize(x) for x in settings.rule("stopped_not_deregistered")["phrases"]) if p)
-    lexicon_texts = [path.read_bytes() if path.exists() else b"" for path in lexicon_paths]
+    lexicon_texts = [read_lexicon(path) for path in lexicon_paths]  # regular files under a cap; missing: an error
     key = json.dumps([ad["domains"], [str(p) for p in lexicon_paths], phrases]) + "".join(
         hashlib.sha256(text).hexdigest() for text in lexicon_texts)
     if key not in _CACHE:
         domains = frozenset(ad_domains.normalize_domain(d) for d in ad["domains"] if d.strip())
         lexicon = load_lexicon(lexicon_paths)
         digest = hashlib.sha256(json.dumps([ALGORITHM, sorted(domains), lexicon.terms, phrases]).encode()).hexdigest()
-        _CACHE[key] = SignalConfig(domains, lexicon, phrases, f"{ALGORITHM}-{digest[:12]}")
+        _CACHE[key] = SignalConfig(domains, lexicon, phrases, f"{ALGORITHM}-{digest[:12]}",
+                                   ad_domains.domain_finder(domains))
     return _CACHE[key]
 
 
@@ -60,18 +62,34 @@ def _clip(text: str, limit: int) -> str:
 
 def post_signals(post: Post, config: SignalConfig | Settings) -> dict[str, Any]:
     """The `sig_*` column values of one post (and `signals_version`)."""
-    cfg = _as_config(config)
-    body = f"{post.title or ''}\n{post.text or ''}"
-    links = [*post.links, *([post.url] if post.url else []), *ad_domains.links_in_text(body)]
-    ad = ad_domains.first_ad_link(links, cfg.domains)
-    today = local_date(post.published_at) if post.published_at else None
-    privacy = privacy_matches(body, today=today)
-    normalized = normalize(body)
+    ad, privacy, lexicon, stop, version = text_signals(post.title, post.text, post.url, post.links,
+                                                        post.published_at, _as_config(config))
+    return {"sig_ad_domain": ad, "sig_privacy": privacy, "sig_lexicon": lexicon, "sig_stop_notice": stop,
+            "signals_version": version}
+
+
+SIGNAL_COLUMNS = ("sig_ad_domain", "sig_privacy", "sig_lexicon", "sig_stop_notice", "signals_version")
+
+
+def text_signals(title: str | None, text: str | None, url: str | None, links: Any, published_at: Any,
+                 cfg: SignalConfig) -> tuple[str | None, str | None, str | None, bool, str]:
+    """`post_signals` as a tuple in the order of SIGNAL_COLUMNS, from the post's fields: what the
+    ingest and poll streams store with every post, and a check recomputes when the lists change.
+
+    Cheap for the usual post: the text is NFKC-folded once (and only when it is not NFKC
+    already), numbers are looked for only where a run of 11 digits is, links only where `://`
+    or `www.` is, and a link's host is parsed only when a listed domain occurs in it."""
+    body = f"{title or ''}\n{text or ''}"
+    found = ad_domains.links_in_text(body)
+    candidates = [*links, *([url] if url else []), *found] if links or found else ([url] if url else ())
+    ad = ad_domains.first_ad_link(candidates, cfg.domains, cfg.domain_finder) if candidates else None
+    folded = nfkc(body)
+    privacy = folded_privacy_matches(folded, today=local_date(published_at)) if published_at else \
+        folded_privacy_matches(folded)
+    normalized = normalize_folded(folded)
     terms = cfg.lexicon.find_normalized(normalized)
-    return {
-        "sig_ad_domain": _clip(ad_domains.host_of(ad[1]) or ad[0], 256) if ad else None,
-        "sig_privacy": _clip("; ".join(privacy), 64) if privacy else None,
-        "sig_lexicon": _clip("|".join(terms), 256) if terms else None,
-        "sig_stop_notice": any(phrase in normalized for phrase in cfg.stop_phrases),
-        "signals_version": cfg.version,
-    }
+    return (_clip(ad_domains.host_of(ad[1]) or ad[0], 256) if ad else None,
+            _clip("; ".join(privacy), 64) if privacy else None,
+            _clip("|".join(terms), 256) if terms else None,
+            any(phrase in normalized for phrase in cfg.stop_phrases),
+            cfg.version)

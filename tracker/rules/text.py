@@ -38,6 +38,27 @@ def _normalize_short(text: str) -> str:
     return _normalize(text)
 
 
+# The full-width punctuation of Chinese text (，：；！？（）and the ideographic space): replaced by
+# what NFKC makes of them, most texts are then NFKC already, which `is_normalized` confirms at a
+# fraction of what `normalize` costs on CJK text.
+_COMMON_WIDE = tuple((wide, unicodedata.normalize("NFKC", wide)) for wide in "，：；！？（）\u3000")
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, fast for the usual ASCII and CJK text."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide, narrow in _COMMON_WIDE:  # each is NFKC's own mapping of the character: same result
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def normalize_folded(folded: str) -> str:
+    """`normalize` of text already through `nfkc`."""
+    stripped = _STRIP.sub("", folded)
+    return (stripped if stripped.isascii() else to_simplified(stripped)).lower()
+
+
 def _normalize(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
-    return to_simplified(_STRIP.sub("", folded)).lower()
+    return normalize_folded(nfkc(text))

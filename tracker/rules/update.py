@@ -5,7 +5,7 @@ this family per account, the first in `registry.UPDATE_ORDER`. Platform `app` ha
 family: for a 客户端 内容不更新 means it cannot be downloaded or used (`app_unavailable`).
 
 The family says something did *not* happen, so it fires only where the tool has looked
-(CONTRACT §6.4): where the span a rule speaks of (`span_start`) is not inside what the tool has
+(docs/contract.md §6.4): where the span a rule speaks of (`span_start`) is not inside what the tool has
 seen of the account's feed, the engine gives the account `unverified` (待核实, info) instead."""
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from tracker.rules.facts import Coverage
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when, window
 from tracker.rules.catalogue import rule
+from tracker.rules.website import website_holds
 
 _SOURCE = "检查指标 一、单项否决 内容不更新"
 
 
 def _subject(ctx: CheckContext) -> Iterator[tuple[str, Any]]:
     return ((key, state) for key, state in ctx.checked.items()
-            if state.status != AccountStatus.SUSPENDED and state.platform != "app")
+            if state.status != AccountStatus.SUSPENDED and state.platform not in ("app", "website"))
 
 
 @rule("empty_shell", name_zh="空壳", name_en="empty shell", family="update", order=10,
@@ -121,3 +122,7 @@ def unverified(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
                     "missing": _missing(seen, ctx.at), "last_ok_at": when(seen.last_ok_at),
                     "failing_since": when(since), "last_outcome": outcome,
                     "history_from": when(seen.oldest_post_at)}
+    holds = website_holds(ctx)  # 政府网站 (tracker.rules.website)
+    for key in sorted(holds.keys() - ctx.unverified.keys()):
+        held = holds[key]
+        yield key, {"would_fire": held[0]["would_fire"], "missing": held[0]["missing"], "website": held}

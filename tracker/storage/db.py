@@ -7,8 +7,10 @@ SQLite is the embedded default (WAL, one writer per process); PostgreSQL
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from tracker.domain.errors import TrackerError
@@ -37,12 +39,15 @@ def default_url() -> str:
     return f"sqlite:///{directory / 'tracker.db'}"
 
 
+_BUSY_TIMEOUT_MS = 30000  # statements outside Database.write (reads in WAL mode hardly ever wait)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -88,11 +93,42 @@ def migrate(engine: Engine) -> None:
             command.upgrade(config, "head")
 
 
+DEFAULT_LOCK_TIMEOUT = 120.0  # seconds; `[database] lock_timeout_seconds`
+_LOCK_FIRST_MS = 200  # a first try waits this long before saying anything
+_LOCK_POLL_MS = 500  # then SQLite's own busy handler waits this long between our checks
+_LOCK_WAITING = {
+    "zh": "数据库被其他进程占用，等待中…（最多 {timeout:g} 秒）",
+    "en": "the database is locked by another process, waiting… (at most {timeout:g} s)",
+}
+_LOCK_GAVE_UP = {
+    "zh": "数据库被其他进程占用超过 {timeout:g} 秒，未写入；请稍后重试（等待时间见配置 [database] lock_timeout_seconds）",
+    "en": "the database stayed locked by another process for over {timeout:g} s; nothing was written, try again "
+          "later (the wait is [database] lock_timeout_seconds)",
+}
+
+
+class DatabaseLocked(DatabaseError):
+    """Another process held SQLite's write lock for longer than the configured wait."""
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _stderr_notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 @dataclass
 class Database:
     engine: Engine
     url: str
     _write_lock: threading.Lock = field(default_factory=threading.Lock)
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    lang: str = "zh"
+    notice: Callable[[str], None] = _stderr_notice  # where "waiting for the lock" goes
+    _noticed_at: float = field(default=-1e9, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -109,18 +145,52 @@ class Database:
                 if self.dialect == "sqlite":
                     # Take the write lock now, not at the first write: a transaction that read
                     # first and then finds another process wrote meanwhile cannot upgrade.
-                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                    self._begin_immediate(session)
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                if self.dialect == "sqlite" and isinstance(exc, OperationalError) and _is_locked(exc):
+                    raise DatabaseLocked(self._message(_LOCK_GAVE_UP)) from exc
                 raise
+
+    def _message(self, messages: dict[str, str]) -> str:
+        return messages.get(self.lang, messages["en"]).format(timeout=self.lock_timeout)
+
+    def _begin_immediate(self, session: Session) -> None:
+        """BEGIN IMMEDIATE, waiting up to `lock_timeout` while another process writes: the one
+        place every SQLite write of every command waits, says so on stderr, and gives up with a
+        one-line error. The caller's work so far (an evaluated check) is kept while it waits."""
+        connection = session.connection()
+        raw = connection.connection.driver_connection
+        deadline = time.monotonic() + self.lock_timeout
+        # A first short try: a moment's contention (another command's commit) says nothing.
+        raw.execute(f"PRAGMA busy_timeout={min(_LOCK_FIRST_MS, int(self.lock_timeout * 1000))}")
+        try:
+            while True:
+                try:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    return
+                except OperationalError as exc:
+                    if not _is_locked(exc):
+                        raise
+                    now = time.monotonic()
+                    if now - self._noticed_at > 30:  # once per wait, not once per write of a poll
+                        self._noticed_at = now
+                        self.notice(self._message(_LOCK_WAITING))
+                    remaining = deadline - now
+                    if remaining <= 0:
+                        raise DatabaseLocked(self._message(_LOCK_GAVE_UP)) from exc
+                    raw.execute(f"PRAGMA busy_timeout={max(1, min(_LOCK_POLL_MS, int(remaining * 1000)))}")
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, schema: str | None = None, migrate_schema: bool = True) -> Database:
+def open_database(url: str | None = None, *, schema: str | None = None, migrate_schema: bool = True,
+                  lock_timeout: float = DEFAULT_LOCK_TIMEOUT, lang: str = "zh") -> Database:
     url = url or default_url()
     engine = make_engine(url, schema=schema)
     if migrate_schema:
@@ -130,7 +200,7 @@ def open_database(url: str | None = None, *, schema: str | None = None, migrate_
             raise
         except Exception as exc:  # connection refused, permission denied …
             raise DatabaseError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
-    return Database(engine=engine, url=url)
+    return Database(engine=engine, url=url, lock_timeout=lock_timeout, lang=lang)
 
 
 def dialect_insert(db_or_dialect: Database | str) -> Any:

@@ -47,6 +47,7 @@ class Account(SQLModel, table=True):
     __tablename__ = "account"
     __table_args__ = (  # the UI's per-region counts and (region, account) pages (migration 0002_tui)
         Index("ix_account_region_status_opened", "region", "status", "opened_on"),
+        Index("ix_account_region_platform_status_opened", "region", "platform", "status", "opened_on"),
         Index("ix_account_region_account", "region", "account"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -270,3 +271,46 @@ class TrackerUser(SQLModel, table=True):
     role: str = Field(max_length=16)  # admin | registrar | inspector
     region: str = Field(default="", max_length=512)  # "" = everywhere
     created_at: datetime = _utc()
+
+
+class WebsiteProbe(SQLModel, table=True):
+    """One availability probe of a 政府网站's homepage (docs/contract.md §10): one GET, no retry."""
+
+    __tablename__ = "website_probe"
+    __table_args__ = (Index("ix_website_probe_account_at", "account", "probed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=300)
+    run_id: str | None = Field(default=None, max_length=64)
+    probed_at: datetime = _utc()
+    outcome: str = Field(max_length=16)  # ok timeout error
+    http_status: int | None = None
+    seconds: float = 0.0
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class WebsitePoll(SQLModel, table=True):
+    """What one poll of a 政府网站 found: the homepage's newest date, its columns (栏目) with their
+    newest dates, the links checked and broken, the footer marks, the 找错 entry, the page tags
+    and IPv6. `outcome` is the homepage fetch's (ok or a poll outcome); the rest is NULL unless ok."""
+
+    __tablename__ = "website_poll"
+    __table_args__ = (Index("ix_website_poll_account_at", "account", "polled_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=300)
+    run_id: str | None = Field(default=None, max_length=64)
+    polled_at: datetime = _utc()
+    seconds: float = 0.0
+    outcome: str = Field(max_length=32)
+    http_status: int | None = None
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    homepage_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    homepage_newest: date | None = None      # the latest date printed on the homepage
+    homepage_dates: int | None = None        # how many dates the homepage prints
+    columns: list | None = _json()           # [{name, kind, url, outcome, newest, dates}]
+    links_checked: int | None = None
+    broken_links: list | None = _json()      # [{url, text, outcome, status}]
+    marks: dict | None = _json()             # mark → evidence (url / text) or null when missing
+    jiucuo: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the entry's URL, NULL: none
+    page_tags: list | None = _json()         # [{url, column, missing: [...]}] pages lacking tags
+    ipv6_aaaa: bool | None = None
+    ipv6_ok: bool | None = None

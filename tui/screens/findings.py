@@ -16,7 +16,7 @@ from tui.messages import AccountChosen
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import evidence_line, literal, rule_label, severity_label
 
-UNVERIFIED = "unverified"  # 待核实 (CONTRACT §6.4)
+UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen filters the rest
 
 

@@ -1,5 +1,5 @@
 """verdicts: what a successful fetch held (poll_outcome.items) and the newest post an
-inspector saw (observation.latest_at), for the evidence of absence (CONTRACT §6.4).
+inspector saw (observation.latest_at), for the evidence of absence (docs/contract.md §6.4).
 
 `ix_poll_outcome_empty` holds only the successful fetches that returned no items, so "has a
 fetch of this account ever come back empty" is one index probe per account.
