@@ -38,6 +38,11 @@ def _post_times(ctx: CheckContext, n: int) -> dict[str, list[datetime]]:
     return times
 
 
+def subject_keys(ctx: CheckContext) -> list[str]:
+    """The accounts the update family judges (running, not apps or websites)."""
+    return [key for key, _state in _subject(ctx)]
+
+
 def due_within(ctx: CheckContext, days: float) -> list[Due]:
     """Every (account, rule) of `DUE_RULES`, enabled, that starts to fire in (at, at + days]."""
     horizon = ctx.at + timedelta(days=days)
