@@ -6,7 +6,9 @@ import os
 
 import typer
 
+from tracker.cli import account as account_cli
 from tracker.cli import check as check_cli
+from tracker.cli import due as due_cli
 from tracker.cli import poll as poll_cli
 from tracker.cli import registry as registry_cli
 from tracker.cli import report as report_cli
@@ -44,6 +46,8 @@ def main(
 # Each command module adds its commands or sub-apps to `app`.
 registry_cli.register(app)
 check_cli.register(app)
+due_cli.register(app)
+account_cli.register(app)
 report_cli.register(app)
 tui_cli.register(app)
 schedule_cli.register(app)

@@ -304,6 +304,20 @@ def failing_polls(session: Session, accounts: Iterable[str]) -> dict[str, tuple[
             for account, (since, _last) in moments.items()}
 
 
+def newest_post_times(session: Session, at: datetime, n: int) -> dict[str, list[datetime]]:
+    """Per account with a post at or before `at`: the times of its `n` newest such posts, newest
+    first — one correlated `n`-th-newest seek per account, then the posts at or after it."""
+    nth = (select(PostRow.published_at).where(PostRow.account == Account.account, PostRow.published_at <= at)
+           .order_by(PostRow.published_at.desc()).offset(n - 1).limit(1).correlate(Account).scalar_subquery())
+    floor = select(Account.account.label("account"), nth.label("nth")).subquery()
+    query = (select(PostRow.account, PostRow.published_at).join(floor, PostRow.account == floor.c.account)
+             .where(PostRow.published_at <= at, or_(floor.c.nth.is_(None), PostRow.published_at >= floor.c.nth)))
+    found: dict[str, list[datetime]] = {}
+    for account, published in _rows(session, query):
+        found.setdefault(account, []).append(published)
+    return {account: sorted(times, reverse=True)[:n] for account, times in found.items()}
+
+
 class SqlFacts:
     """`tracker.rules.facts.Facts` from the database: each fact computed once per check (the
     rules of one family often ask for the same fact with the same arguments)."""
@@ -362,6 +376,9 @@ class SqlFacts:
 
     def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
         return failing_polls(self.session, accounts)
+
+    def newest_post_times(self, at: datetime, n: int) -> dict[str, list[datetime]]:
+        return self._once(newest_post_times, at, n)
 
     def website_probes(self, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
         return self._once(website_probes, since, at)

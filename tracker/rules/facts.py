@@ -98,6 +98,8 @@ class Facts(Protocol):
     def failing_polls(self, accounts: Iterable[str]) -> dict[str, tuple[datetime | None, str | None]]:
         """For a few accounts: when the failing began (after the last success) and the newest failure's outcome."""
 
+    def newest_post_times(self, at: datetime, n: int) -> dict[str, list[datetime]]:
+        """Per account with a post at or before `at`: the times of its `n` newest such posts, newest first."""
     def website_probes(self, since: datetime, at: datetime) -> dict[str, ProbeCounts]:
         """Per website with probes in (since, at]: how many, how many failed."""
 
@@ -125,6 +127,7 @@ class GivenFacts:
     seen: dict[str, Coverage] = field(default_factory=dict)       # accounts with a feed
     updates_seen: dict[str, Any] = field(default_factory=dict)
     failing: dict[str, tuple[datetime | None, str | None]] = field(default_factory=dict)
+    post_times: dict[str, list[datetime]] = field(default_factory=dict)  # account → post times, newest first
     probes: dict[str, ProbeCounts] = field(default_factory=dict)
     sites: dict[str, Any] = field(default_factory=dict)          # account → website poll row
 
@@ -178,3 +181,6 @@ class GivenFacts:
 
     def failing_polls(self, accounts):  # noqa: ANN001, ANN201
         return {key: value for key, value in self.failing.items() if key in set(accounts)}
+
+    def newest_post_times(self, at, n):  # noqa: ANN001, ANN201
+        return {key: times[:n] for key, times in self.post_times.items() if times}

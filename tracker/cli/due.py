@@ -1,0 +1,65 @@
+"""`tracker due`: 临期预警 as a list — accounts that will fall into 内容不更新 (or 更新频率不足)
+within N days unless they post, with the moment it happens."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.output import echo_table
+from tracker.domain.times import now_utc, parse_at, to_local_iso
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("due")(due_command)
+
+
+@handles_errors
+def due_command(
+    ctx: typer.Context,
+    days: float = typer.Option(None, "--days", help="Look this many days ahead (an account exactly N days from lapsing is listed); "
+                               "default [rules.no_update] window_days − 10, i.e. 4 for a 14-day window."),
+    region: str = typer.Option(None, "--region", help="Only accounts in this region and below, e.g. 福建省/福州市."),
+    at: str = typer.Option(None, "--at", help="As of this time (ISO 8601; default now)."),
+    format: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Accounts that will fall into no_update (or low_frequency) within N days unless they post."""
+    from tracker.read.due import default_days, due_accounts
+    from tracker.rules.catalogue import rule_name
+
+    cli = context(ctx)
+    moment = parse_at(at) if at else now_utc()
+    days = default_days(cli.settings) if days is None else days
+    listed = due_accounts(cli.database(), cli.settings, moment, days,
+                          region=region.strip().rstrip("/") if region else None)
+    lines = listed.due
+    if format == Format.json:
+        print_json({"at": to_local_iso(moment), "days": days, "due": [
+            {"account": line.due.account, "name": line.account_name, "org": line.org_name, "region": line.region,
+             "rule": line.due.rule, "lapses_at": to_local_iso(line.due.lapses_at), "days_left": line.days_left,
+             "last_post_at": to_local_iso(line.due.last_post_at), "window_days": line.due.window_days}
+            for line in lines],
+            "unverified": [{"account": u.account, "name": u.account_name, "org": u.org_name, "region": u.region,
+                            "last_failure": u.last_failure} for u in listed.unverified]})
+        return
+    zh = cli.lang == "zh"
+    typer.echo(f"临期 {len(lines)}：{days:g} 天内不发布即将不合格（{to_local_iso(moment)} 起）" if zh
+               else f"{len(lines)} due: will fail within {days:g} days unless they post (from {to_local_iso(moment)})")
+    headers = (("账号", "名称", "单位", "地区", "规则", "将于", "剩余天数") if zh
+               else ("account", "name", "unit", "region", "rule", "from", "days left"))
+    echo_table(headers, [(line.due.account, line.account_name, line.org_name, line.region,
+                          rule_name(line.due.rule, cli.lang), to_local_iso(line.due.lapses_at), f"{line.days_left:g}")
+                         for line in lines])
+    if listed.unverified:
+        typer.echo("")
+        typer.echo(f"待核实 {len(listed.unverified)}：源从未抓取成功，最新发布未知，不判断是否临期" if zh
+                   else f"{len(listed.unverified)} unverified: the feed never succeeded, the newest post is unknown")
+        echo_table(("账号", "名称", "单位", "地区", "最近失败") if zh else ("account", "name", "unit", "region", "last failure"),
+                   [(u.account, u.account_name, u.org_name, u.region, u.last_failure or "") for u in listed.unverified])
