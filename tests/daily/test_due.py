@@ -95,3 +95,21 @@ def test_a_feed_that_never_succeeded_is_unverified_not_due(sqlite_url, tmp_path)
     assert [(u["account"], u["last_failure"]) for u in body["unverified"]] == [("weibo:1", "http_error")]
     table = runner.invoke(app, ["--db", sqlite_url, "due", "--at", T.isoformat(), "--days", "4"])
     assert table.exit_code == 0 and "待核实 1" in table.stdout and "甲" in table.stdout.split("待核实")[1]
+
+
+def test_an_account_whose_feed_fails_is_unverified_not_due(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    """Its newest post 10 days ago would make it due in 4 days, but its feed has failed for 5 days
+    (past the 36 h grace): whether it posted since is unknown, so it is 待核实, not 临期."""
+    db = open_database(sqlite_url)
+    registry(db, tmp_path, {"account_id": "6", "account_name": "发布6", "feed_url": "http://127.0.0.1:9/6.xml"},
+             {"account_id": "7", "account_name": "发布7", "feed_url": "http://127.0.0.1:9/7.xml"})
+    for key in ("weibo:6", "weibo:7"):
+        add_posts(db, key, ("p", before(10)))
+        add_poll(db, key, before(11), "ok")
+    add_poll(db, "weibo:6", before(5), "ok")
+    add_poll(db, "weibo:6", before(1), "blocked")
+    add_poll(db, "weibo:7", before(0) - timedelta(hours=2), "ok")  # seen up to now
+    db.dispose()
+    listed = due(sqlite_url, "--days", "4")
+    assert [r["account"] for r in listed["due"]] == ["weibo:7"]
+    assert [r["account"] for r in listed["unverified"]] == ["weibo:6"]

@@ -33,8 +33,8 @@ class DueLine:
 
 @dataclass(frozen=True)
 class UnverifiedLine:
-    """A running account whose feed never succeeded: its newest post is unknown, so whether it is
-    due is unknown (待核实), never claimed."""
+    """A running account whose feed never succeeded or has failed beyond `[coverage] grace_hours`:
+    its newest post is unknown, so whether it is due is unknown (待核实), never claimed."""
     account: str
     account_name: str
     org_name: str
@@ -56,7 +56,8 @@ def due_accounts(db: Database, settings: Settings, at: datetime, days: float | N
     at = as_utc(at)
     with db.session() as session:
         ctx = build_context(session, settings, at, region=region)
-        blind = {key for key, cover in ctx.coverage().items() if cover.seen_to is None} & set(subject_keys(ctx))
+        # never fetched, or failing beyond the grace: whether it posted is unknown (待核实), never claimed
+        blind = {key for key, cover in ctx.coverage().items() if cover.seen_to is None or cover.seen_to < at} & set(subject_keys(ctx))
         found = [d for d in due_within(ctx, days) if d.account not in blind]
         failing = ctx.facts.failing_polls(sorted(blind)) if blind else {}
         states = ctx.checked
