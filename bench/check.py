@@ -63,7 +63,7 @@ def write_posts(path: Path, accounts: int, posts: int, seed: int = 7) -> None:
             }, ensure_ascii=False) + "\n")
 
 
-def side_rows(accounts: int):  # noqa: ANN201
+def side_rows(accounts: int):
     """Profile snapshots (a third of the accounts, two a day apart; 1 % jump, 5 % badly verified)
     and three polls per account (every 13th account failing)."""
     now = T.astimezone(UTC).replace(tzinfo=None)
@@ -164,7 +164,7 @@ def one_tree(label: str, tree: Path, url: str, registry: Path, posts_file: Path,
             "findings": out.count(b'"rule":'), "findings_again": out2.count(b'"rule":')}
 
 
-def bench(backend: str, make_url, trees: dict[str, Path], accounts: int, posts: int, workdir: Path,  # noqa: ANN001
+def bench(backend: str, make_url, trees: dict[str, Path], accounts: int, posts: int, workdir: Path,
           posts_file: Path) -> None:
     registry = workdir / "registry.csv"
     if not registry.exists():

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.domain.orgcode import make_org_code  # noqa: E402
-from tracker.registry.service import import_registry  # noqa: E402
-from tracker.registry.columns import COLUMNS  # noqa: E402
-from tracker.storage.db import open_database  # noqa: E402
+from tracker.domain.orgcode import make_org_code
+from tracker.registry.columns import COLUMNS
+from tracker.registry.service import import_registry
+from tracker.storage.db import open_database
 
 PLATFORMS = ["wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "xiaohongshu", "app"]
 CITIES = ["福州市", "厦门市", "漳州市", "泉州市", "三明市", "莆田市", "南平市", "龙岩市", "宁德市"]

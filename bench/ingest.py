@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.polling.ingest import ingest_file  # noqa: E402
-from tracker.settings import load_settings  # noqa: E402
-from tracker.storage.db import open_database  # noqa: E402
-from tracker.storage.tables import Account  # noqa: E402
+from tracker.polling.ingest import ingest_file
+from tracker.settings import load_settings
+from tracker.storage.db import open_database
+from tracker.storage.tables import Account
 
-WORDS = "政务 公开 通知 公告 会议 召开 推进 发展 建设 服务 群众 工作 安全 生产 防汛 疫苗 接种 文明 城市 乡村 振兴".split()
+WORDS = ["政务", "公开", "通知", "公告", "会议", "召开", "推进", "发展", "建设", "服务", "群众", "工作", "安全", "生产", "防汛", "疫苗", "接种", "文明", "城市", "乡村", "振兴"]
 
 
-def write_accounts(db, count: int) -> list[str]:  # noqa: ANN001
+def write_accounts(db, count: int) -> list[str]:
     keys = [f"weibo:{1000000 + i}" for i in range(count)]
     with db.write() as session:
         for key in keys:

@@ -25,11 +25,11 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import feedparser  # noqa: E402
+import feedparser
 
-from connectors.detect import parse_body  # noqa: E402
-from connectors.rss import parse_with_feedparser  # noqa: E402
-from connectors.xmlprep import decode_body  # noqa: E402
+from connectors.detect import parse_body
+from connectors.rss import parse_with_feedparser
+from connectors.xmlprep import decode_body
 
 FEEDS = Path(__file__).resolve().parents[1] / "tests" / "data" / "feeds"
 _WORDS = ("福州", "发布", "政务", "公开", "通知", "市民", "防汛", "预警", "高温", "服务", "热线", "社保",

@@ -19,14 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event
 
-from bench.check import AT, T, _PgSchema, _Sqlite, generate, insert_side_rows, settle, write_posts  # noqa: E402
-from tracker.judging.evaluate import evaluate  # noqa: E402
-from tracker.polling.ingest import ingest_file  # noqa: E402
-from tracker.registry.service import import_registry  # noqa: E402
-from tracker.settings import load_settings  # noqa: E402
-from tracker.storage.db import open_database  # noqa: E402
+from bench.check import AT, T, _PgSchema, _Sqlite, generate, insert_side_rows, settle, write_posts
+from tracker.judging.evaluate import evaluate
+from tracker.polling.ingest import ingest_file
+from tracker.registry.service import import_registry
+from tracker.settings import load_settings
+from tracker.storage.db import open_database
 
 
 def plans(backend: str, url: str, accounts: int, posts: int, workdir: Path) -> None:
@@ -43,10 +43,10 @@ def plans(backend: str, url: str, accounts: int, posts: int, workdir: Path) -> N
     captured: list[tuple[str, object, float]] = []
     started: dict[int, float] = {}
 
-    def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+    def before(conn, cursor, statement, parameters, context, executemany):
         started[id(cursor)] = time.perf_counter()
 
-    def after(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+    def after(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("SELECT") and not executemany:
             captured.append((statement, parameters, time.perf_counter() - started.pop(id(cursor), time.perf_counter())))
 

@@ -82,7 +82,7 @@ def build(path: Path, count: int) -> None:
     db.dispose()
 
 
-async def until(pilot, condition, limit: float = 30.0) -> float:  # noqa: ANN001
+async def until(pilot, condition, limit: float = 30.0) -> float:
     """Seconds until `condition()` holds, checking after every screen refresh."""
     started = time.perf_counter()
     while not condition():
@@ -118,13 +118,13 @@ async def measure(path: Path) -> dict[str, float]:
 
         pages: list[tuple[float, int]] = []  # (painted at, total shown)
 
-        def shown(screen: AccountsScreen, lines, total: int, page: int) -> None:  # noqa: ANN001
+        def shown(screen: AccountsScreen, lines, total: int, page: int) -> None:
             show_page(screen, lines, total, page)
             screen.call_after_refresh(lambda: pages.append((time.perf_counter(), total)))
 
         AccountsScreen.show_page = shown
 
-        async def timed(action, wanted) -> float:  # noqa: ANN001
+        async def timed(action, wanted) -> float:
             pages.clear()
             clock = time.perf_counter()
             await action()

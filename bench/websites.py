@@ -40,7 +40,7 @@ def fleet(count: int) -> list[DemoWebsite]:
             for i in range(count)]
 
 
-def serve(count: int, ready, port) -> None:  # noqa: ANN001
+def serve(count: int, ready, port) -> None:
     from tracker.demo.server import FeedServer
 
     server = FeedServer(routes(fleet(count), now_utc()))

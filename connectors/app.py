@@ -56,8 +56,8 @@ def _is_package(headers: Mapping[str, str], body_head: bytes) -> bool:
     if body_head.startswith(_ZIP_MAGIC):
         return True
     if "attachment" in disposition or any(s in disposition for s in PACKAGE_SUFFIXES):
-        return not body_head.lstrip()[:1] == b"<"
-    return media_type in PACKAGE_TYPES and not body_head.lstrip()[:1] == b"<"
+        return body_head.lstrip()[:1] != b"<"
+    return media_type in PACKAGE_TYPES and body_head.lstrip()[:1] != b"<"
 
 
 def classify_app_probe(status: int, headers: Mapping[str, str], body_head: bytes) -> Outcome:

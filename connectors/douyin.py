@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
+from connectors.base import Origin, Outcome, ParsedFeed, Post, Profile, SourceError, each_item
 from connectors.counts import read_count
 from connectors.feedtime import from_epoch
 from connectors.htmltext import bare_urls, clean_links, plain_text, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
-from connectors.base import Post, Profile
 
 
 def _flag(value: Any) -> bool | None:

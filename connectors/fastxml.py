@@ -15,8 +15,23 @@ from defusedxml.ElementTree import fromstring
 
 from connectors.feedentry import RawEntry
 from connectors.xmlshapes import (
-    ATOM, ATOM_HARMLESS, ATOM_USED, CONTENT, DC, HTML_TYPES, RDF, RDF_HARMLESS, RDF_USED, RSS1,
-    RSS090, RSS_HARMLESS, RSS_USED, FastPathUnsupported, as_feedparser, check_children, inner_html,
+    ATOM,
+    ATOM_HARMLESS,
+    ATOM_USED,
+    CONTENT,
+    DC,
+    HTML_TYPES,
+    RDF,
+    RDF_HARMLESS,
+    RDF_USED,
+    RSS090,
+    RSS1,
+    RSS_HARMLESS,
+    RSS_USED,
+    FastPathUnsupported,
+    as_feedparser,
+    check_children,
+    inner_html,
     looks_like_html,
 )
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from connectors.base import Post
 from connectors.feedtime import parse_feed_time
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, plain_text, stable_id
-from connectors.base import Post
 
 # RSSHub's Weibo route writes a repost's title as "原文 - 转发 @作者: 被转内容" (or "原文🔁 …" with
 # showEmojiForRetweet) and its description as "原文<br><blockquote> - 转发 <a …>@作者</a>: …"

@@ -77,7 +77,7 @@ def from_epoch(seconds: float | int | str) -> datetime | None:
         return None
 
 
-def _zone(token: str | None) -> timezone | None | Literal[False]:
+def _zone(token: str | None) -> timezone | Literal[False] | None:
     """The zone a token names; None for "no zone given", False for a token that is no zone."""
     if token is None:
         return None

@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from urllib.parse import parse_qs, urlsplit
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol blockquote h1 h2 h3 h4 h5 h6 tr table section article header footer pre hr"
-    .split()
+    ["p", "div", "br", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "header", "footer", "pre", "hr"]
 )
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 # A bare URL in text ends at whitespace, CJK punctuation, quotes or angle brackets.

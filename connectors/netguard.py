@@ -171,7 +171,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             try:
                 return await self.inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
                                                     socket_options=socket_options)
-            except Exception as exc:  # noqa: BLE001 - try the next address; the last error is raised
+            except Exception as exc:
                 error = exc
         assert error is not None
         raise error

@@ -20,8 +20,8 @@ import feedparser
 from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
 from connectors.fastxml import FastPathUnsupported, parse_entries
 from connectors.feedentry import RawEntry, entry_to_post
-from connectors.xmlrepair import repair_liberal_xml
 from connectors.xmlprep import as_utf8_xml, decode_body, refuse_entity_declarations, root_tag
+from connectors.xmlrepair import repair_liberal_xml
 
 FEED_ROOTS = frozenset({"rss", "feed", "RDF"})
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}

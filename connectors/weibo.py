@@ -20,12 +20,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.base import Origin, Outcome, ParsedFeed, SourceError, each_item
+from connectors.base import Origin, Outcome, ParsedFeed, Post, Profile, SourceError, each_item
 from connectors.counts import read_count
 from connectors.htmltext import bare_urls, clean_links, html_text_and_hrefs, short_title, stable_id
 from connectors.jsondoc import dict_of, list_of, load_json, text_of
 from connectors.weibotime import parse_weibo_time
-from connectors.base import Post, Profile
 
 _EMPTY_MESSAGES = ("还没有内容", "暂无内容")
 _FULL_TEXT_LINK = re.compile(r"<a\b[^<>]*>\s*全文\s*</a>")

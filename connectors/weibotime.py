@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from connectors.feedtime import parse_feed_time
 from connectors.base import SHANGHAI, as_utc
+from connectors.feedtime import parse_feed_time
 
 _AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
 _DAY_WORD = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")

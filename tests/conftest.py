@@ -30,11 +30,11 @@ def _pg_available() -> str | None:
 
         with psycopg.connect(_pg_conninfo(), connect_timeout=3):
             return None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return str(exc)
 
 
-_PG_PROBLEM: str | None | bool = False  # False = not probed yet
+_PG_PROBLEM: str | bool | None = False  # False = not probed yet
 
 
 def require_pg() -> None:
@@ -72,7 +72,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def cli(db_url: str):  # noqa: ANN201
+def cli(db_url: str):
     """`tracker --db <this test's database> ARGS…` through CliRunner; asserts the exit code."""
     from typer.testing import CliRunner
 
@@ -80,7 +80,7 @@ def cli(db_url: str):  # noqa: ANN201
 
     runner = CliRunner()
 
-    def run(*args: str, code: int = 0):  # noqa: ANN202
+    def run(*args: str, code: int = 0):
         result = runner.invoke(app, ["--db", db_url, *args])
         assert result.exit_code == code, (result.output, result.stderr)
         return result

@@ -134,11 +134,11 @@ class TrackerApp(App):
         self._run_operation(t("rep.poll"), operations.poll_all)
 
     @work(thread=True, group="operations")
-    def _run_operation(self, label: str, operation) -> None:  # noqa: ANN001
+    def _run_operation(self, label: str, operation) -> None:
         self.call_from_thread(self.notify, t("rep.working", what=label))
         try:
             message = operation(self.db, self.settings, self.at)
-        except Exception as exc:  # noqa: BLE001 - the user's error text, or an unexpected failure named
+        except Exception as exc:
             text = str(exc) if isinstance(exc, operations.OperationError) else f"{type(exc).__name__}: {exc}"
             self.call_from_thread(self.notify, text, severity="error", timeout=10)
             return

@@ -270,7 +270,7 @@ def name_of(table: dict[str, tuple[str, str]], code: str | None) -> str:
     return pair[_language] if pair else code
 
 
-def localise_bindings(node) -> None:  # noqa: ANN001 - any Textual DOMNode
+def localise_bindings(node) -> None:
     """Replace catalogue keys used as binding descriptions by their text in the current language.
 
     Textual copies a class's bindings per instance, so each screen calls this once in __init__.

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.times import parse_at, parse_date
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.domain.times import parse_at, parse_date
 from tui.i18n import t
 
 
@@ -22,10 +22,10 @@ class OperationError(Exception):
 USER_ERRORS = (TrackerError,)  # the one root of every error a user can cause
 
 
-def guarded(function):  # noqa: ANN001, ANN201
+def guarded(function):
     """Turn the errors the CLI reports into an OperationError carrying the same text."""
 
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         except OperationError:
@@ -61,8 +61,8 @@ def _default_at(quarter: str, now: datetime | None) -> datetime:
 
 @guarded
 def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
-    from tracker.judging.run import run_check as check  # deferred: the UI paints before this loads
     from tracker.domain.times import now_utc  # deferred: the UI paints before this loads
+    from tracker.judging.run import run_check as check  # deferred: the UI paints before this loads
 
     result = check(db, settings, at or now_utc())
     return t("rep.check_done", accounts=result.accounts_checked, findings=len(result.findings))
@@ -70,9 +70,9 @@ def run_check(db: Database, settings: Settings, at: datetime | None) -> str:
 
 @guarded
 def poll_all(db: Database, settings: Settings, at: datetime | None = None) -> str:
-    from tracker.polling.poller import poll  # deferred: the UI paints before this loads
-
     from collections import Counter
+
+    from tracker.polling.poller import poll  # deferred: the UI paints before this loads
 
     report = poll(db, settings)
     outcomes = Counter(result.outcome for result in report.results)
@@ -138,8 +138,8 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
 
 @guarded
 def observe(db: Database, account: str, fact: str, at: str, inspector: str, note: str) -> str:
-    from tracker.judging.observations import record_observation  # deferred: the UI paints before this loads
     from tracker.domain.times import now_utc  # deferred: the UI paints before this loads
+    from tracker.judging.observations import record_observation  # deferred: the UI paints before this loads
 
     record_observation(db, account, fact, at=time_option(at) or now_utc(), inspector=inspector, note=note)
     return t("form.done", what=f"{fact} {account}")

@@ -48,7 +48,7 @@ def row(account_id: str, **fields: str) -> dict[str, str]:
     return base
 
 
-def post(account: str, pid: str, when: datetime | str, **fields) -> dict:  # noqa: ANN003
+def post(account: str, pid: str, when: datetime | str, **fields) -> dict:
     published = when if isinstance(when, str) else when.isoformat()
     base = {"account": account, "id": pid, "published_at": published, "title": f"标题{pid}",
             "text": "正常的政务信息发布", "url": f"https://weibo.com/{pid}", "is_repost": False,
@@ -63,7 +63,7 @@ class World:
     def __init__(self, url: str, tmp: Path) -> None:
         self.url, self.tmp, self.n = url, tmp, 0
 
-    def run(self, *args: str, config: str | None = None):  # noqa: ANN201
+    def run(self, *args: str, config: str | None = None):
         head = ["--db", self.url]
         if config is not None:
             self.n += 1
@@ -72,7 +72,7 @@ class World:
             head += ["--config", str(path)]
         return runner.invoke(app, [*head, *args])
 
-    def ok(self, *args: str, config: str | None = None):  # noqa: ANN201
+    def ok(self, *args: str, config: str | None = None):
         result = self.run(*args, config=config)
         assert result.exit_code == 0, (args, result.output)
         return result
@@ -91,7 +91,7 @@ class World:
     def registry(self, *rows: dict[str, str]) -> None:
         self.ok("registry", "import", str(self.registry_file(list(rows))))
 
-    def ingest(self, *posts: dict, extra: tuple[str, ...] = ()):  # noqa: ANN201
+    def ingest(self, *posts: dict, extra: tuple[str, ...] = ()):
         self.n += 1
         path = self.tmp / f"posts{self.n}.jsonl"
         path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
@@ -904,7 +904,7 @@ def test_report_xlsx_and_docx_files(w: World, tmp_path: Path) -> None:
 class _Bodies(BaseHTTPRequestHandler):
     routes: dict[str, bytes] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = self.routes.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -912,7 +912,7 @@ class _Bodies(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body or b"")
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 
@@ -942,7 +942,7 @@ def weibo_user(name: str, verified: bool, reason: str = "") -> bytes:
     return json.dumps({"ok": 1, "data": {"userInfo": user}}, ensure_ascii=False).encode()
 
 
-def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> None:  # noqa: ANN001
+def test_poll_profiles_pinned_reposts_and_unreachable(w: World, loopback) -> None:
     base, routes = loopback
     now = datetime.now(SH)
     routes["/f1"] = weibo_cards({"id": "11", "created_at": weibo_time(now - timedelta(days=200)), "text": "置顶：欢迎关注",
@@ -1010,7 +1010,7 @@ def test_same_file_twice_changes_nothing(w: World) -> None:
     assert [e["kind"] for e in events] == ["open"]
 
 
-def _workdays_between(start, end) -> int:  # noqa: ANN001
+def _workdays_between(start, end) -> int:
     import chinese_calendar
 
     days, count = start, 0
@@ -1060,7 +1060,7 @@ def test_report_region_filter(w: World) -> None:
     assert data["total"]["running"] == 3 and {f["account"] for f in data["failed_accounts"]} == {"weibo:3"}
 
 
-def test_rename_filing_settles_unfiled_rename(w: World, loopback) -> None:  # noqa: ANN001
+def test_rename_filing_settles_unfiled_rename(w: World, loopback) -> None:
     base, routes = loopback
     routes["/p1"] = weibo_user("新名字", True, "单位1官方微博")
     routes["/f1"] = weibo_cards({"id": "1", "created_at": weibo_time(datetime.now(SH) - timedelta(hours=3)),
@@ -1110,7 +1110,7 @@ def test_demo_prints_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "福建省" in result.stdout
 
 
-def test_poll_douyin_ads_comments_and_once_only(w: World, loopback) -> None:  # noqa: ANN001
+def test_poll_douyin_ads_comments_and_once_only(w: World, loopback) -> None:
     base, routes = loopback
     now = datetime.now(SH)
     author = {"nickname": "账号1", "custom_verify": "单位1", "follower_count": 5000}
@@ -1155,7 +1155,7 @@ def test_dry_run_reports_problems_like_import(w: World) -> None:
     assert w.export() == {}
 
 
-def test_poll_detects_rss_atom_json_feed_from_the_body(w: World, loopback) -> None:  # noqa: ANN001
+def test_poll_detects_rss_atom_json_feed_from_the_body(w: World, loopback) -> None:
     from email.utils import format_datetime
 
     base, routes = loopback

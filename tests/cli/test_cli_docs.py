@@ -14,7 +14,7 @@ from tracker.cli.main import app
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(command, prefix=()):  # noqa: ANN001
+def _commands(command, prefix=()):
     if hasattr(command, "commands"):
         for name, sub in command.commands.items():
             yield from _commands(sub, (*prefix, name))

@@ -24,7 +24,7 @@ TODAY = local_date(now_utc())
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 
 
-def invoke(url: str, *args: str, code: int = 0):  # noqa: ANN201
+def invoke(url: str, *args: str, code: int = 0):
     result = CliRunner().invoke(app, ["--db", url, *args])
     assert result.exit_code == code, (result.output, result.stderr, result.exception)
     return result

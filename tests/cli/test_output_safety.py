@@ -20,7 +20,16 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from tests.cli.hostile import (
-    C1_CSI, CLEAR, CLIPBOARD, DDE, FORMULA, LINK, ROOT, run_in_pty, store_before_the_fix, terminal_controls,
+    C1_CSI,
+    CLEAR,
+    CLIPBOARD,
+    DDE,
+    FORMULA,
+    LINK,
+    ROOT,
+    run_in_pty,
+    store_before_the_fix,
+    terminal_controls,
 )
 from tests.polling.feedserver import FeedServer, Route, feed_server  # noqa: F401 - the fixture
 from tests.polling.test_pipeline import add_account
@@ -31,7 +40,7 @@ from tracker.cli.main import app
 from tracker.storage.db import Database
 
 
-def invoke(url: str, *args: str, code: int = 0):  # noqa: ANN201
+def invoke(url: str, *args: str, code: int = 0):
     result = CliRunner().invoke(app, ["--db", url, *args])
     assert result.exit_code == code, (result.output, result.stderr)
     return result
@@ -141,7 +150,7 @@ RSS = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title
 
 
 def test_terminal_gets_no_escape_from_registry_list_check_and_poll(sqlite_db: Database, sqlite_url: str,
-                                                                   feed_server: FeedServer, tmp_path: Path) -> None:  # noqa: F811
+                                                                   feed_server: FeedServer, tmp_path: Path) -> None:
     import_rows(sqlite_db, tmp_path, [row("1")])
     store_before_the_fix(sqlite_db, "weibo:1", account_name=f"福州发布{LINK}", org_name=f"福州市{CLIPBOARD}办公厅", region=f"福建省/福州市{C1_CSI}")
     profile = feed_server.add("/77/profile", Route(body=json.dumps(WEIBO_PROFILE).encode(), content_type="application/json"))

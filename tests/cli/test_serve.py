@@ -52,7 +52,7 @@ def test_each_session_runs_the_tui_on_the_same_database_and_settings() -> None:
 
 
 @pytest.fixture
-def browser():  # noqa: ANN201
+def browser():
     if CHROMIUM is None:
         if os.environ.get("CI") or os.environ.get("TRACKER_REQUIRE_PG"):  # .ci/run sets the latter
             pytest.fail("CI installs Debian's chromium (.ci/run); it is missing")
@@ -65,7 +65,7 @@ def browser():  # noqa: ANN201
         chromium.close()
 
 
-def test_the_dashboard_opens_in_a_browser(browser, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_dashboard_opens_in_a_browser(browser, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     db = open_database(url)
     build_sample(db, tmp_path)

@@ -122,7 +122,8 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
     from connectors.detect import parse_body
 
     markup = unit * 100_000
-    feed = f'<rss version="2.0"><channel><item><guid>x</guid><pubDate>Wed, 01 Jul 2026 08:00:00 +0800</pubDate><description><![CDATA[{markup.replace("]]>", "")}]]></description></item></channel></rss>'
+    feed = ('<rss version="2.0"><channel><item><guid>x</guid><pubDate>Wed, 01 Jul 2026 08:00:00 +0800</pubDate>'
+            f'<description><![CDATA[{markup.replace("]]>", "")}]]></description></item></channel></rss>')
     started = time.perf_counter()
     html_text_and_hrefs(markup)
     parse_body(feed.encode(), fetched_at=datetime(2026, 7, 1, tzinfo=UTC))

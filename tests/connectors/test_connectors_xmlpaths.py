@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.base import Outcome, SourceError
-from connectors.fastxml import FastPathUnsupported
 from connectors.detect import parse_body
+from connectors.fastxml import FastPathUnsupported
 from connectors.rss import parse_with_fast_path, parse_with_feedparser, parse_xml_text
 from connectors.xmlprep import decode_body
 from connectors.xmlrepair import repair_liberal_xml

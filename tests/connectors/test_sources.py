@@ -172,7 +172,7 @@ def test_an_item_no_reader_foresaw_spoils_only_itself(monkeypatch: pytest.Monkey
 
     real = weibo.mblog_to_post
 
-    def fragile(mblog, fetched_at):  # noqa: ANN001, ANN202 - the parser's own signature
+    def fragile(mblog, fetched_at):
         if mblog.get("bid") == "Q8bbbbbBB":
             raise OverflowError("a value no reader foresaw")
         return real(mblog, fetched_at)

@@ -14,7 +14,7 @@ from tracker.storage.db import open_database
 runner = CliRunner()
 
 
-def setup(url: str, tmp_path) -> None:  # noqa: ANN001
+def setup(url: str, tmp_path) -> None:
     db = open_database(url)
     registry(db, tmp_path, {"account_id": "2", "region": "福建省/厦门市", "account_name": "厦门发布"})
     add_posts(db, "weibo:2", ("old", before(40)),
@@ -24,7 +24,7 @@ def setup(url: str, tmp_path) -> None:  # noqa: ANN001
     assert runner.invoke(app, ["--db", url, "check", "--at", T.isoformat()]).exit_code == 0
 
 
-def test_account_show_json_and_table(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_account_show_json_and_table(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     result = runner.invoke(app, ["--db", sqlite_url, "account", "show", "weibo:2", "--at", T.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -41,7 +41,7 @@ def test_account_show_json_and_table(sqlite_url, tmp_path) -> None:  # noqa: ANN
     assert missing.exit_code == 2 and "weibo:404" in missing.stderr and "Traceback" not in missing.output
 
 
-def test_posts_since_limit_jsonl(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_posts_since_limit_jsonl(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     result = runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:2", "--format", "jsonl"])
     rows = [json.loads(line) for line in result.stdout.splitlines()]

@@ -16,7 +16,7 @@ runner = CliRunner()
 SECOND = timedelta(seconds=1)
 
 
-def setup(url: str, tmp_path) -> None:  # noqa: ANN001
+def setup(url: str, tmp_path) -> None:
     db = open_database(url)
     registry(db, tmp_path, *[{"account_id": str(i), "region": "福建省/福州市" if i < 4 else "福建省/厦门市",
                               "account_name": f"发布{i}"} for i in range(1, 6)])
@@ -34,7 +34,7 @@ def due(url: str, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_due_boundaries_at_exactly_warn_days(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_due_boundaries_at_exactly_warn_days(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     rows = due(sqlite_url, "--days", "4")["due"]
     assert [(r["account"], r["rule"]) for r in rows] == [
@@ -45,7 +45,7 @@ def test_due_boundaries_at_exactly_warn_days(sqlite_url, tmp_path) -> None:  # n
     assert [r["account"] for r in due(sqlite_url, "--days", "4", "--region", "福建省/厦门市")["due"]] == ["weibo:4"]
 
 
-def test_due_agrees_with_the_rules(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_due_agrees_with_the_rules(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     db = open_database(sqlite_url)
     try:
@@ -57,7 +57,7 @@ def test_due_agrees_with_the_rules(sqlite_url, tmp_path) -> None:  # noqa: ANN00
         db.dispose()
 
 
-def test_due_table_and_bad_days(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_due_table_and_bad_days(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     result = runner.invoke(app, ["--db", sqlite_url, "due", "--at", T.isoformat()])
     assert result.exit_code == 0 and "临期 3" in result.stdout and "发布1" in result.stdout and "更新频率不足" in result.stdout
@@ -65,7 +65,7 @@ def test_due_table_and_bad_days(sqlite_url, tmp_path) -> None:  # noqa: ANN001
     assert bad.exit_code == 2 and "--days" in bad.stderr and "Traceback" not in bad.output
 
 
-def test_due_one_day_more_or_less_and_default_from_the_no_update_window(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_due_one_day_more_or_less_and_default_from_the_no_update_window(sqlite_url, tmp_path) -> None:
     db = open_database(sqlite_url)
     registry(db, tmp_path, {"account_id": "1", "account_name": "甲"}, {"account_id": "2", "account_name": "乙"})
     add_posts(db, "weibo:1", ("p", before(10)))   # lapses in exactly 4 days
@@ -81,7 +81,7 @@ def test_due_one_day_more_or_less_and_default_from_the_no_update_window(sqlite_u
     assert body["days"] == 2 and [(r["account"], r["days_left"]) for r in body["due"]] == [("weibo:1", 2)]
 
 
-def test_a_feed_that_never_succeeded_is_unverified_not_due(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_a_feed_that_never_succeeded_is_unverified_not_due(sqlite_url, tmp_path) -> None:
     db = open_database(sqlite_url)
     registry(db, tmp_path, {"account_id": "1", "account_name": "甲", "feed_url": "http://127.0.0.1:9/a.xml"},
              {"account_id": "2", "account_name": "乙", "feed_url": "http://127.0.0.1:9/b.xml"})
@@ -97,7 +97,7 @@ def test_a_feed_that_never_succeeded_is_unverified_not_due(sqlite_url, tmp_path)
     assert table.exit_code == 0 and "待核实 1" in table.stdout and "甲" in table.stdout.split("待核实")[1]
 
 
-def test_an_account_whose_feed_fails_is_unverified_not_due(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_an_account_whose_feed_fails_is_unverified_not_due(sqlite_url, tmp_path) -> None:
     """Its newest post 10 days ago would make it due in 4 days, but its feed has failed for 5 days
     (past the 36 h grace): whether it posted since is unknown, so it is 待核实, not 临期."""
     db = open_database(sqlite_url)

@@ -44,7 +44,7 @@ def test_the_table_is_what_its_header_says_it_was_generated_from(tmp_path: Path)
     assert sum(1 for line in TABLE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")) > 3000
 
 
-def test_report_rows_and_the_named_list_follow_the_codes(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_report_rows_and_the_named_list_follow_the_codes(cli, tmp_path: Path) -> None:
     regions = ["福建省/平潭综合实验区", "福建省/宁德市", "福建省/厦门市", "福建省", "福建省/福州市"]
     rows = [row(f"r{index}", region=region, org_code=ORG_B, org_name=f"单位{index}", opened_on="2026-01-05")
             for index, region in enumerate(regions)]

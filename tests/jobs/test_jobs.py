@@ -10,10 +10,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tracker.cli.main import app
+from tracker.domain.times import now_utc, parse_at
 from tracker.jobs.runs import check_job, claim_occurrence, recent_runs, report_job, run_claimed
 from tracker.settings import load_settings
 from tracker.storage.db import Database, open_database
-from tracker.domain.times import now_utc, parse_at
 
 runner = CliRunner()
 OCCURRENCE = parse_at("2026-11-23T02:00:00+08:00")

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tracker.domain.times import parse_at
 from tracker.jobs.runs import recent_runs
 from tracker.jobs.scheduler import build_scheduler, cron_trigger, next_runs, previous_fire_time, run_until_stopped
 from tracker.settings import ConfigError, load_settings
 from tracker.storage.db import Database, open_database
 from tracker.storage.tables import JobRun
-from tracker.domain.times import parse_at
 
 ROOT = Path(__file__).resolve().parents[2]
 

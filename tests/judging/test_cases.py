@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.reports.province import Q3_FINDINGS, FakeRules, load_province
-from tracker.judging.cases import list_cases, review_cases
 from tracker.domain.errors import TrackerError
+from tracker.judging.cases import list_cases, review_cases
 from tracker.judging.inspections import plan_inspection, run_inspection
 from tracker.settings import load_settings
 

@@ -16,7 +16,7 @@ def _posts(path: Path, account: str, times: list[str]) -> Path:
     return path
 
 
-def test_check_opens_then_a_later_check_closes_and_next_quarter_repeats(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_check_opens_then_a_later_check_closes_and_next_quarter_repeats(cli, tmp_path: Path) -> None:
     registry = write_registry(tmp_path / "r.csv", [row("1", opened_on="2026-01-01"), row("2", opened_on="2026-01-01")])
     cli("registry", "import", str(registry))
     daily = [f"2026-09-{day:02d}T09:00:00+08:00" for day in range(1, 31)]

@@ -15,11 +15,11 @@ from tracker.storage.db import open_database
 runner = CliRunner()
 
 
-def invoke(url: str, *args: str):  # noqa: ANN201
+def invoke(url: str, *args: str):
     return runner.invoke(app, ["--db", url, *args])
 
 
-def province(url: str, tmp_path) -> None:  # noqa: ANN001
+def province(url: str, tmp_path) -> None:
     db = open_database(url)
     registry(db, tmp_path, {"account_id": "1", "region": "福建省/福州市", "account_name": "福州发布"},
              {"account_id": "2", "region": "福建省/厦门市", "org_code": ORG_A,
@@ -29,7 +29,7 @@ def province(url: str, tmp_path) -> None:  # noqa: ANN001
     db.dispose()
 
 
-def test_check_json_is_the_contract_shape(db_url, tmp_path) -> None:  # noqa: ANN001
+def test_check_json_is_the_contract_shape(db_url, tmp_path) -> None:
     province(db_url, tmp_path)
     result = invoke(db_url, "check", "--at", "2026-09-30", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -43,7 +43,7 @@ def test_check_json_is_the_contract_shape(db_url, tmp_path) -> None:  # noqa: AN
     assert data["findings"][0]["source"].startswith("检查指标 一、单项否决 内容不更新")
 
 
-def test_check_at_with_offset_and_region(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_check_at_with_offset_and_region(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     result = invoke(sqlite_url, "check", "--at", "2026-09-30T12:00:00Z", "--format", "json", "--region", "福建省/厦门市")
     data = json.loads(result.stdout)
@@ -51,7 +51,7 @@ def test_check_at_with_offset_and_region(sqlite_url, tmp_path) -> None:  # noqa:
     assert {f["account"] for f in data["findings"]} == {"weibo:2"}
 
 
-def test_check_table_groups_by_region_in_chinese_or_english(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_check_table_groups_by_region_in_chinese_or_english(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     zh = invoke(sqlite_url, "check", "--at", "2026-09-30")
     assert zh.exit_code == 0
@@ -61,7 +61,7 @@ def test_check_table_groups_by_region_in_chinese_or_english(sqlite_url, tmp_path
     assert "commercial ad" in en.stdout and "empty shell" in en.stdout
 
 
-def test_fail_on_exit_codes(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_fail_on_exit_codes(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     assert invoke(sqlite_url, "check", "--at", "2026-09-30", "--fail-on", "veto").exit_code == 1
     assert invoke(sqlite_url, "check", "--at", "2026-09-30", "--fail-on", "warning").exit_code == 1
@@ -69,7 +69,7 @@ def test_fail_on_exit_codes(sqlite_url, tmp_path) -> None:  # noqa: ANN001
     assert invoke(sqlite_url, "check", "--at", "2026-09-30").exit_code == 0
 
 
-def test_bad_input_exits_2(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_bad_input_exits_2(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     bad = invoke(sqlite_url, "check", "--at", "yesterday")
     assert bad.exit_code == 2 and "not an ISO 8601 time" in bad.stderr
@@ -77,7 +77,7 @@ def test_bad_input_exits_2(sqlite_url, tmp_path) -> None:  # noqa: ANN001
     assert invoke(sqlite_url, "check", "--fail-on", "info").exit_code == 2
 
 
-def test_observe_records_and_check_sees_it(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_observe_records_and_check_sees_it(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     done = invoke(sqlite_url, "observe", "weibo:2", "comments_disabled", "--at", "2026-09-29T10:00", "--note", "评论关闭",
                   "--by", "王五")
@@ -89,7 +89,7 @@ def test_observe_records_and_check_sees_it(sqlite_url, tmp_path) -> None:  # noq
     assert not any(f["rule"] == "comments_disabled" for f in before_it["findings"])
 
 
-def test_observe_unknown_account_or_fact_exits_2(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_observe_unknown_account_or_fact_exits_2(sqlite_url, tmp_path) -> None:
     province(sqlite_url, tmp_path)
     unknown = invoke(sqlite_url, "observe", "weibo:404", "comments_disabled")
     assert unknown.exit_code == 2 and "unknown account" in unknown.stderr

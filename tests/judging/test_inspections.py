@@ -5,16 +5,22 @@ import random
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from tests.reports.province import Q3_FINDINGS, FakeRules, load_province
 from tracker.domain.errors import TrackerError
-from tracker.judging.inspections import (
-    default_at, draw_sample, inspection_history, parse_ratio, plan_inspection, run_inspection,
-)
 from tracker.domain.models import AccountRecord
+from tracker.judging.inspections import (
+    default_at,
+    draw_sample,
+    inspection_history,
+    parse_ratio,
+    plan_inspection,
+    run_inspection,
+)
 from tracker.judging.population import stratum_of
 from tracker.settings import load_settings
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample

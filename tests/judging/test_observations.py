@@ -16,7 +16,7 @@ def test_kinds_are_the_contract_facts() -> None:
                           "updates_seen"}  # §6.3 lists updates_seen too
 
 
-def test_record_and_list(db, tmp_path) -> None:  # noqa: ANN001
+def test_record_and_list(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:1")
     saved = record_observation(db, "weibo:1", "comments_disabled", at=before(2), inspector=" 李四 ", note=" 评论区关闭 ")
     assert (saved.inspector, saved.note, saved.observed_at) == ("李四", "评论区关闭", before(2))
@@ -28,7 +28,7 @@ def test_record_and_list(db, tmp_path) -> None:  # noqa: ANN001
     assert "comments_disabled" in rules_of(db, "weibo:1", before(1.5))
 
 
-def test_unknown_account_or_fact_is_refused(db, tmp_path) -> None:  # noqa: ANN001
+def test_unknown_account_or_fact_is_refused(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:1")
     with pytest.raises(TrackerError, match="unknown account weibo:2"):
         record_observation(db, "weibo:2", "comments_disabled")

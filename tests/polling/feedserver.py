@@ -5,7 +5,8 @@
 (with ETag/Last-Modified and 304 on a matching conditional GET), drip its body slowly, never
 answer, stream a huge body, send a gzip bomb or redirect forever, or answer its first requests
 429 Too Many Requests (with the route's headers, e.g. Retry-After). `server.hits[path]` counts
-requests and `server.times` lists (monotonic time, path) of every request, for rate checks. In a test module, `from tests.polling.feedserver import feed_server` gives the fixture;
+requests and `server.times` lists (monotonic time, path) of every request, for rate checks.
+In a test module, `from tests.polling.feedserver import feed_server` gives the fixture;
 elsewhere:
 
     with FeedServer() as server:
@@ -21,8 +22,8 @@ import threading
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -66,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         path = self.path
         with self.server.lock:
             self.server.hits[path] += 1
@@ -160,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

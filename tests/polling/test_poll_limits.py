@@ -83,7 +83,7 @@ def test_ingest_of_an_out_of_range_date_is_a_line_problem(db_url: str, db: Datab
     archive.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     runner = CliRunner()
     refused = runner.invoke(app, ["--db", db_url, "--lang", "en", "ingest", str(archive)])
-    assert refused.exit_code != 0 and refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert (refused.exit_code != 0 and refused.exception is None) or isinstance(refused.exception, SystemExit)
     assert "Traceback" not in refused.output and "line 1" in refused.output and "out of range" in refused.output
     assert posts_of(db, "weibo:1") == []
     skipped = runner.invoke(app, ["--db", db_url, "--lang", "en", "ingest", "--skip-bad", str(archive)])

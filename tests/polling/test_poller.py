@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests.polling.feedserver import FeedServer, Route, feed_server  # noqa: F401 - the fixture
 from tests.connectors.test_http import RSSHUB_503
+from tests.polling.feedserver import FeedServer, Route, feed_server  # noqa: F401 - the fixture
 from tests.polling.test_pipeline import add_account, count, posts_of
 from tracker.cli.main import app
 from tracker.polling.poller import poll
@@ -45,7 +45,7 @@ def settings(**poll: float) -> Settings:
     return loaded
 
 
-def outcomes(report) -> dict[str, tuple]:  # noqa: ANN001
+def outcomes(report) -> dict[str, tuple]:
     return {r.account: (str(r.outcome), r.http_status) for r in report.results}
 
 

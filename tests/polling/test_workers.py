@@ -13,17 +13,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from tracker.domain.times import now_utc
+from tracker.polling.workers import claim_batch, default_run_start, ensure_feed_states, work
 from tracker.settings import load_settings
 from tracker.storage.db import Database, open_database
 from tracker.storage.tables import Account, FeedState, PollOutcome
-from tracker.domain.times import now_utc
-from tracker.polling.workers import claim_batch, default_run_start, ensure_feed_states, work
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_accounts(db: Database, count: int, *, status: str = "active", prefix: str = "weibo:",
-                 feed_url=None) -> list[str]:  # noqa: ANN001 - feed_url: key -> URL
+                 feed_url=None) -> list[str]:
     keys = [f"{prefix}{index:05d}" for index in range(count)]
     with db.write() as session:
         for key in keys:

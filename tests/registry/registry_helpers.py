@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, select
 
 from tracker.domain.orgcode import make_org_code
-from tracker.registry.service import import_registry
 from tracker.registry.columns import COLUMNS
+from tracker.registry.service import import_registry
 
 ORG_A = make_org_code("11350000003591000")
 ORG_B = make_org_code("11350100003591111")
@@ -33,11 +33,11 @@ def write_registry(path: Path, rows: list[dict[str, str]], encoding: str = "utf-
     return path
 
 
-def import_rows(db, tmp_path: Path, rows: list[dict[str, str]], name: str = "registry.csv"):  # noqa: ANN001
+def import_rows(db, tmp_path: Path, rows: list[dict[str, str]], name: str = "registry.csv"):
     return import_registry(db, write_registry(tmp_path / name, rows), by="tester")
 
 
-def dump(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def dump(db) -> dict[str, list[tuple]]:
     """Every row of every table, for 'nothing changed' assertions."""
     metadata = MetaData()
     metadata.reflect(db.engine)

@@ -15,7 +15,7 @@ REGISTRY = DATA / "registry"
 
 
 @pytest.fixture
-def tracker(cli):  # noqa: ANN001, ANN201
+def tracker(cli):
     return cli
 
 

@@ -15,14 +15,14 @@ from sqlalchemy.engine import make_url
 from tracker.domain.orgcode import make_org_code
 from tracker.registry.service import file_event, history, registry_as_of
 from tracker.storage.db import open_database
-from tracker.storage.tables import Account, FilingEventRow
 from tracker.storage.roles import add_user, list_users, remove_user
+from tracker.storage.tables import Account, FilingEventRow
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "wechat:gh_0123456789ab"
 FILINGS = 100
 
-_REGISTRAR = """
+_REGISTRAR = f"""
 import sys
 from datetime import date
 from tracker.registry.service import file_event
@@ -32,8 +32,8 @@ db = open_database(url)
 print("ready", flush=True)
 sys.stdin.readline()  # start together
 for index in range(count):
-    file_event(db, "rename", "%s", effective_on=date(2025, 6, 1), by=by, account_name=f"{by}-{index}")
-""" % ACCOUNT
+    file_event(db, "rename", "{ACCOUNT}", effective_on=date(2025, 6, 1), by=by, account_name=f"{{by}}-{{index}}")
+"""
 
 
 def test_two_registrar_processes_file_100_events_each_on_one_account(pg_schema_url: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import DATA
 from tests.registry.registry_helpers import ORG_A, dump, import_rows, row
 from tracker.domain.errors import FileProblems, TrackerError
+from tracker.domain.times import parse_at
 from tracker.registry.service import (
     file_event,
     history,
@@ -17,7 +18,6 @@ from tracker.registry.service import (
     list_accounts,
     registry_as_of,
 )
-from tracker.domain.times import parse_at
 
 REGISTRY = DATA / "registry"
 

@@ -24,7 +24,7 @@ SETTINGS = load_settings()
 
 
 @pytest.fixture
-def gongwen(sqlite_db, tmp_path: Path) -> Document:  # noqa: ANN001
+def gongwen(sqlite_db, tmp_path: Path) -> Document:
     load_province(sqlite_db, tmp_path)
     report = build_report(sqlite_db, SETTINGS, "2026Q3", evaluate=FakeRules(Q3_FINDINGS))
     report["document"] = document_meta(SETTINGS, issuer="福建省人民政府办公厅", doc_no="闽政办〔2026〕12号",
@@ -33,16 +33,16 @@ def gongwen(sqlite_db, tmp_path: Path) -> Document:  # noqa: ANN001
     return Document(BytesIO(report_format("docx").render(report)))
 
 
-def _font(run) -> tuple[str | None, float | None]:  # noqa: ANN001
+def _font(run) -> tuple[str | None, float | None]:
     fonts = run._element.rPr.rFonts
     return fonts.get(qn("w:eastAsia")), run.font.size.pt if run.font.size else None
 
 
-def _paragraph(document, text: str):  # noqa: ANN001, ANN202
+def _paragraph(document, text: str):
     return next(p for p in document.paragraphs if p.text == text)
 
 
-def test_page_is_a4_with_the_standard_margins_and_22_lines(gongwen) -> None:  # noqa: ANN001
+def test_page_is_a4_with_the_standard_margins_and_22_lines(gongwen) -> None:
     for section in gongwen.sections:
         measures = (section.page_width, section.page_height, section.top_margin, section.bottom_margin,
                     section.left_margin, section.right_margin)
@@ -51,7 +51,7 @@ def test_page_is_a4_with_the_standard_margins_and_22_lines(gongwen) -> None:  # 
         assert grid.get(qn("w:type")) == "lines" and round(225 / 25.4 * 72 / int(grid.get(qn("w:linePitch"))) * 20) == 22
 
 
-def test_title_doc_number_recipients_and_body_fonts(gongwen) -> None:  # noqa: ANN001
+def test_title_doc_number_recipients_and_body_fonts(gongwen) -> None:
     paragraphs = gongwen.paragraphs
     at = next(i for i, p in enumerate(paragraphs) if p.text == "关于2026年第三季度政务新媒体检查情况的通报")
     title, number = paragraphs[at], paragraphs[at + 1]
@@ -66,7 +66,7 @@ def test_title_doc_number_recipients_and_body_fonts(gongwen) -> None:  # noqa: A
     assert int(spacing.get(qn("w:val"))) == -4  # 156 mm / 28 characters = 15.8 pt a character of 16 pt
 
 
-def test_signature_and_date_close_the_body(gongwen) -> None:  # noqa: ANN001
+def test_signature_and_date_close_the_body(gongwen) -> None:
     texts = [p.text for p in gongwen.paragraphs]
     signed = texts.index("福建省人民政府办公厅")
     assert texts[signed + 1] == "2026年10月9日"
@@ -74,7 +74,7 @@ def test_signature_and_date_close_the_body(gongwen) -> None:  # noqa: ANN001
     assert texts.index("附件：1.2026年第三季度政务新媒体检查情况表") < signed
 
 
-def test_page_numbers_are_a_page_field_in_song_si_hao_at_the_outer_corner(gongwen) -> None:  # noqa: ANN001
+def test_page_numbers_are_a_page_field_in_song_si_hao_at_the_outer_corner(gongwen) -> None:
     assert gongwen.settings.odd_and_even_pages_header_footer
     section = gongwen.sections[0]
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
@@ -86,7 +86,7 @@ def test_page_numbers_are_a_page_field_in_song_si_hao_at_the_outer_corner(gongwe
         assert all(_font(run) == ("宋体", 14) for run in paragraph.runs)
 
 
-def test_each_attachment_on_its_own_page_with_bordered_tables(gongwen) -> None:  # noqa: ANN001
+def test_each_attachment_on_its_own_page_with_bordered_tables(gongwen) -> None:
     assert len(gongwen.sections) == 4  # the body, then one section (a new page) per 附件
     labels = [p for p in gongwen.paragraphs if p.text in ("附件1", "附件2", "附件3")]
     assert [p.text for p in labels] == ["附件1", "附件2", "附件3"]
@@ -100,7 +100,7 @@ def test_each_attachment_on_its_own_page_with_bordered_tables(gongwen) -> None: 
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_renders_it(gongwen, tmp_path: Path) -> None:  # noqa: ANN001
+def test_libreoffice_renders_it(gongwen, tmp_path: Path) -> None:
     source = tmp_path / "report.docx"
     gongwen.save(source)
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],

@@ -12,11 +12,12 @@ import uuid
 from pathlib import Path
 
 from docx import Document
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.cli.hostile import CLEAR, CLIPBOARD, C1_CSI, DDE, FORMULA, LINK, MARKUP, store_before_the_fix, terminal_controls
+from tests.cli.hostile import C1_CSI, CLEAR, CLIPBOARD, DDE, FORMULA, LINK, MARKUP, store_before_the_fix, terminal_controls
 from tests.polling.feedserver import FeedServer, Route, feed_server  # noqa: F401 - the fixture
 from tests.polling.test_pipeline import add_account
 from tests.polling.test_poller import TEST_POLL
@@ -33,7 +34,7 @@ TEXT = st.lists(st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), m
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def run(url: str, *args: str, allowed: tuple[int, ...] = (0,)):  # noqa: ANN201
+def run(url: str, *args: str, allowed: tuple[int, ...] = (0,)):
     result = CliRunner().invoke(app, ["--db", url, *args])
     crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
     assert not crashed and result.exit_code in allowed, (args, result.output, result.exception)
@@ -41,7 +42,7 @@ def run(url: str, *args: str, allowed: tuple[int, ...] = (0,)):  # noqa: ANN201
     return result
 
 
-def test_any_text_through_every_output_format(tmp_path: Path, feed_server: FeedServer, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_any_text_through_every_output_format(tmp_path: Path, feed_server: FeedServer, monkeypatch) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[poll]\n" + "".join(f"{key} = {value}\n" for key, value in TEST_POLL.items()), encoding="utf-8")
     monkeypatch.setenv("TRACKER_CONFIG", str(config))

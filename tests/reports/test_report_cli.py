@@ -12,7 +12,7 @@ from tests.reports.province import Q3_FINDINGS, FakeRules, load_province
 
 
 @pytest.fixture
-def tracker(db, cli, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def tracker(db, cli, tmp_path, monkeypatch):
     load_province(db, tmp_path)
     monkeypatch.setattr("tracker.judging.evaluate.rules_evaluate", lambda: FakeRules(Q3_FINDINGS))
     return cli
@@ -92,7 +92,7 @@ def test_report_to_unwritable_path(tracker, tmp_path) -> None:
     assert "cannot write" in result.stderr
 
 
-def test_with_the_real_rules(db, cli, tmp_path) -> None:  # noqa: ANN001
+def test_with_the_real_rules(db, cli, tmp_path) -> None:
     """End to end on the rules engine: accounts without posts are 空壳; one posting daily passes."""
     from datetime import UTC, datetime, timedelta
 

@@ -40,7 +40,7 @@ def run(db: Database, *args: str) -> str:
 
 
 def test_a_failing_feed_is_listed_unverified_and_not_failed_in_every_format(
-        sqlite_db: Database, tmp_path: Path, feed_server: FeedServer) -> None:  # noqa: F811
+        sqlite_db: Database, tmp_path: Path, feed_server: FeedServer) -> None:
     db = sqlite_db
     url = feed_server.add("/down.xml", Route(body=b"", status=503))
     registry(db, tmp_path, {"account_id": "down1", "account_name": "抓不到", "feed_url": url, "opened_on": "2024-01-01"},
@@ -78,7 +78,7 @@ class ByQuarter:
     def __init__(self, findings: dict[str, list[Finding]]) -> None:
         self.findings = findings
 
-    def __call__(self, db, settings, at, *, region=None, accounts=None) -> list[Finding]:  # noqa: ANN001
+    def __call__(self, db, settings, at, *, region=None, accounts=None) -> list[Finding]:
         for quarter, found in self.findings.items():
             first, last = quarter_bounds(quarter)
             if first <= (at + timedelta(hours=8)).date() <= last:

@@ -9,12 +9,12 @@ from typing import Any
 
 from tests.registry.registry_helpers import import_rows, row
 from tracker.domain.models import Post
+from tracker.domain.times import now_utc, parse_at
 from tracker.judging.run import evaluate
 from tracker.rules.signals import post_signals
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database
 from tracker.storage.tables import PollOutcome, PostRow, ProfileSnapshot
-from tracker.domain.times import now_utc, parse_at
 
 T = parse_at("2026-09-30")  # 2026-09-30T23:59:59.999999+08:00
 

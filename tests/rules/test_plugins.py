@@ -18,7 +18,7 @@ AT = "2026-09-30"
 
 
 @pytest.fixture(scope="module")
-def plugin_site(tmp_path_factory) -> Path:  # noqa: ANN001
+def plugin_site(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--no-index", "--target", str(target), str(DATA / "plugin")], check=True,

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from tests.rules.rules_helpers import T, add_posts, before, registry, rules_of
 from tracker.domain.models import Post
-from tracker.registry.service import file_event
 from tracker.judging.run import evaluate
+from tracker.registry.service import file_event
 from tracker.rules.idcard import check_character
 from tracker.settings import load_settings
 
@@ -20,7 +20,7 @@ def reposts(account_prefix: str, total: int, reposted: int) -> list[Post]:
     return [Post(f"{account_prefix}{i}", before(i + 0.5), is_repost=i < reposted) for i in range(total)]
 
 
-def test_repost_only_share_above_limit_with_enough_posts(db, tmp_path) -> None:  # noqa: ANN001
+def test_repost_only_share_above_limit_with_enough_posts(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:all", "weibo:limit", "weibo:few", "weibo:old")
     add_posts(db, "weibo:all", *reposts("a", 10, 9))     # 0.9 > 0.8
     add_posts(db, "weibo:limit", *reposts("l", 10, 8))   # exactly 0.8: not above the limit
@@ -35,7 +35,7 @@ def test_repost_only_share_above_limit_with_enough_posts(db, tmp_path) -> None: 
     assert found["weibo:all"].evidence["reposts"] == 9
 
 
-def test_stop_notice_older_than_grace_without_close(db, tmp_path) -> None:  # noqa: ANN001
+def test_stop_notice_older_than_grace_without_close(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:stop", "weibo:fresh", "weibo:trad", "weibo:none", "weibo:closed")
     add_posts(db, "weibo:stop", Post("n", before(15), text="本账号即日起停止更新,感谢关注"))
     add_posts(db, "weibo:fresh", Post("n", before(15) + timedelta(seconds=1), text="本号不再更新"))
@@ -52,7 +52,7 @@ def test_stop_notice_older_than_grace_without_close(db, tmp_path) -> None:  # no
     assert "stopped_not_deregistered" in rules_of(db, "weibo:closed", before(11))
 
 
-def test_suspend_filing_older_than_grace(db, tmp_path) -> None:  # noqa: ANN001
+def test_suspend_filing_older_than_grace(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:s16", "weibo:s15")
     file_event(db, "suspend", "weibo:s16", effective_on=date(2026, 9, 14), by="t")   # 16 days before T
     file_event(db, "suspend", "weibo:s15", effective_on=date(2026, 9, 15), by="t")   # 15 days: within grace
@@ -60,7 +60,7 @@ def test_suspend_filing_older_than_grace(db, tmp_path) -> None:  # noqa: ANN001
     assert "stopped_not_deregistered" not in rules_of(db, "weibo:s15")
 
 
-def test_ad_link_domains_subdomains_and_platform_mark(db, tmp_path) -> None:  # noqa: ANN001
+def test_ad_link_domains_subdomains_and_platform_mark(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:jd", "weibo:tb", "weibo:look", "weibo:mark", "weibo:old")
     add_posts(db, "weibo:jd", Post("p", before(1), links=("https://item.jd.com/100.html",)))
     add_posts(db, "weibo:tb", Post("p", before(89), text="抢购 https://m.tb.cn/h.5abc 快"))
@@ -74,7 +74,7 @@ def test_ad_link_domains_subdomains_and_platform_mark(db, tmp_path) -> None:  # 
     assert found["weibo:jd"].severity == "veto"
 
 
-def test_privacy_leak_valid_id_or_mobile_unmasked(db, tmp_path) -> None:  # noqa: ANN001
+def test_privacy_leak_valid_id_or_mobile_unmasked(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:id", "weibo:mobile", "weibo:masked", "weibo:wrong", "weibo:embedded")
     add_posts(db, "weibo:id", Post("p", before(2), text=f"当事人身份证号{VALID_ID}", url="https://weibo.com/1/p"))
     add_posts(db, "weibo:mobile", Post("p", before(2), text="联系电话13912345678"))
@@ -88,7 +88,7 @@ def test_privacy_leak_valid_id_or_mobile_unmasked(db, tmp_path) -> None:  # noqa
     assert found["weibo:mobile"].evidence["matches"][0]["match"] == "手机号 139****5678"
 
 
-def test_banned_expression_traditional_and_spaced(db, tmp_path) -> None:  # noqa: ANN001
+def test_banned_expression_traditional_and_spaced(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:trad", "weibo:zw", "weibo:right", "weibo:old")
     add_posts(db, "weibo:trad", Post("p", before(5), text="堅持中國特色社會主意道路"))
     add_posts(db, "weibo:zw", Post("p", before(5), title="台 湾\u200b国"))
@@ -99,7 +99,7 @@ def test_banned_expression_traditional_and_spaced(db, tmp_path) -> None:  # noqa
     assert found["weibo:trad"].evidence["matches"][0]["match"] == "中国特色社会主意"
 
 
-def test_signal_rules_follow_their_configured_window(db, tmp_path) -> None:  # noqa: ANN001
+def test_signal_rules_follow_their_configured_window(db, tmp_path) -> None:
     user = tmp_path / "user.toml"
     user.write_text("[rules.ad_link]\nwindow_days = 7\n[rules.privacy_leak]\nenabled = false\n", encoding="utf-8")
     registry(db, tmp_path, "weibo:a")

@@ -16,9 +16,9 @@ from tests.polling.feedserver import FeedServer, Route, feed_server  # noqa: F40
 from tests.rules.rules_helpers import add_poll, add_posts, registry
 from tracker.cli.main import app
 from tracker.domain.times import now_utc, to_local_iso
+from tracker.judging.run import evaluate
 from tracker.polling.poller import poll
 from tracker.polling.store import store_poll_result
-from tracker.judging.run import evaluate
 from tracker.rules.evidence import when
 from tracker.settings import load_settings
 from tracker.storage.db import Database
@@ -31,7 +31,7 @@ EVIDENCE_KEYS = {"would_fire", "span", "seen_from", "seen_to", "missing", "last_
                  "last_outcome", "history_from"}
 
 
-def rss(*published) -> bytes:  # noqa: ANN002
+def rss(*published) -> bytes:
     items = "".join(f"<item><title>福州市召开会议{i}</title><guid>g{i}</guid><link>https://fz.gov.cn/{i}</link>"
                     f"<pubDate>{format_datetime(moment)}</pubDate></item>" for i, moment in enumerate(published))
     return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>福州发布</title>{items}'
@@ -45,7 +45,7 @@ def account(db: Database, tmp_path: Path, feed_url: str, key: str = KEY, **colum
     return key
 
 
-def update_findings(db: Database, at, key: str = KEY) -> dict[str, dict]:  # noqa: ANN001
+def update_findings(db: Database, at, key: str = KEY) -> dict[str, dict]:
     family = {"empty_shell", "dormant", "no_update", "low_frequency", "unverified"}
     return {f.rule: f.evidence for f in evaluate(db, SETTINGS, at) if f.account == key and f.rule in family}
 
@@ -55,7 +55,7 @@ def polled(db: Database, times: int = 1, key: str = KEY) -> list[str]:
 
 
 def test_a_feed_failing_on_every_poll_is_unverified_not_empty_shell(db: Database, tmp_path: Path,
-                                                                     feed_server: FeedServer) -> None:  # noqa: F811
+                                                                     feed_server: FeedServer) -> None:
     url = feed_server.add("/down.xml", Route(body=b"busy", status=503))
     account(db, tmp_path, url)
     assert polled(db, 3) == ["http_error"] * 3
@@ -74,7 +74,7 @@ def test_a_feed_failing_on_every_poll_is_unverified_not_empty_shell(db: Database
 
 
 def test_archived_posts_with_a_failing_feed_are_unverified_not_dormant(sqlite_db: Database, tmp_path: Path,
-                                                                       feed_server: FeedServer) -> None:  # noqa: F811
+                                                                       feed_server: FeedServer) -> None:
     db = sqlite_db
     url = feed_server.add("/blocked.xml", Route(body="<html>请输入验证码</html>".encode(), status=403))
     account(db, tmp_path, url)
@@ -95,7 +95,7 @@ def test_the_same_archive_without_a_feed_is_judged_as_fully_seen(sqlite_db: Data
 
 
 def test_a_feed_whose_items_all_lie_after_the_window(sqlite_db: Database, tmp_path: Path,
-                                                     feed_server: FeedServer) -> None:  # noqa: F811
+                                                     feed_server: FeedServer) -> None:
     db = sqlite_db
     now = now_utc()
     newest = [now - timedelta(days=d) for d in (1, 2, 3)]
@@ -112,7 +112,7 @@ def test_a_feed_whose_items_all_lie_after_the_window(sqlite_db: Database, tmp_pa
 
 
 def test_a_successful_empty_feed_is_judged_with_seen_from_unbounded(sqlite_db: Database, tmp_path: Path,
-                                                                    feed_server: FeedServer) -> None:  # noqa: F811
+                                                                    feed_server: FeedServer) -> None:
     db = sqlite_db
     account(db, tmp_path, feed_server.add("/empty.xml", Route(body=rss())))
     assert polled(db) == ["ok"]
@@ -155,7 +155,7 @@ def test_fetch_failing_since_names_the_first_failure_after_the_last_success(sqli
 
 
 def test_time_travel_a_later_fetch_reaching_back_far_enough_proves_a_past_window(
-        sqlite_db: Database, tmp_path: Path, feed_server: FeedServer) -> None:  # noqa: F811
+        sqlite_db: Database, tmp_path: Path, feed_server: FeedServer) -> None:
     db = sqlite_db
     now = now_utc()
     stale = [now - timedelta(days=d) for d in (25, 30, 35, 40)]
@@ -178,7 +178,7 @@ def _observe(db: Database, *args: str, code: int = 0) -> str:
 
 
 def test_updates_seen_with_a_time_judges_a_failing_feed(sqlite_db: Database, tmp_path: Path,
-                                                        feed_server: FeedServer) -> None:  # noqa: F811
+                                                        feed_server: FeedServer) -> None:
     db = sqlite_db
     account(db, tmp_path, feed_server.add("/down.xml", Route(body=b"", status=500)))
     polled(db, 3)
@@ -195,7 +195,7 @@ def test_updates_seen_with_a_time_judges_a_failing_feed(sqlite_db: Database, tmp
 
 
 def test_updates_seen_none_judges_an_empty_shell_and_a_recent_post_clears_it(sqlite_db: Database, tmp_path: Path,
-                                                                           feed_server: FeedServer) -> None:  # noqa: F811
+                                                                           feed_server: FeedServer) -> None:
     db = sqlite_db
     account(db, tmp_path, feed_server.add("/down.xml", Route(body=b"", status=500)))
     polled(db)
@@ -227,7 +227,7 @@ def test_apps_get_no_update_family(sqlite_db: Database, tmp_path: Path) -> None:
 
 
 def test_the_check_table_lists_unverified_apart_from_the_problems(sqlite_db: Database, tmp_path: Path,
-                                                                  feed_server: FeedServer) -> None:  # noqa: F811
+                                                                  feed_server: FeedServer) -> None:
     db = sqlite_db
     account(db, tmp_path, feed_server.add("/down.xml", Route(body=b"", status=503)))
     registry(db, tmp_path, {"account_id": "2009", "account_name": "空壳号", "opened_on": "2025-01-01",

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from tests.rules.rules_helpers import T, add_poll, add_posts, add_profile, before, daily_posts, fired, registry
 from tracker.domain.models import Post
 from tracker.judging.observations import record_observation
-from tracker.registry.service import file_event
 from tracker.judging.run import evaluate, run_check
-from tracker.rules.catalogue import UPDATE_ORDER, rules
 from tracker.judging.signals import refresh_signals
+from tracker.registry.service import file_event
+from tracker.rules.catalogue import UPDATE_ORDER, rules
 from tracker.rules.signals import signal_config
 from tracker.settings import load_settings
 from tracker.storage.tables import CheckRun, FindingRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot
@@ -37,7 +39,7 @@ def test_every_rule_is_registered_with_its_config_and_source() -> None:
 
 
 @pytest.fixture
-def scene(sqlite_db, tmp_path):  # noqa: ANN001, ANN201
+def scene(sqlite_db, tmp_path):
     """A small province with one account of every kind of trouble, as of T."""
     db = sqlite_db
     registry(db, tmp_path, "weibo:quiet", "weibo:busy", "douyin:c", "app:a", "weibo:prof",
@@ -60,7 +62,7 @@ def scene(sqlite_db, tmp_path):  # noqa: ANN001, ANN201
         min_size=1, max_size=8),
     extras=st.booleans(),
 )
-def test_nothing_after_t_changes_the_check_at_t(scene, posts, extras) -> None:  # noqa: ANN001
+def test_nothing_after_t_changes_the_check_at_t(scene, posts, extras) -> None:
     settings = load_settings()
     expected = evaluate(scene, settings, T)
     for index, (account, after, text, repost, comments, pinned) in enumerate(posts):
@@ -81,7 +83,7 @@ def test_nothing_after_t_changes_the_check_at_t(scene, posts, extras) -> None:  
             session.execute(delete(ObservationRow).where(ObservationRow.observed_at > T))
 
 
-def test_deregistered_and_unopened_accounts_are_not_checked(db, tmp_path) -> None:  # noqa: ANN001
+def test_deregistered_and_unopened_accounts_are_not_checked(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:gone", {"account_id": "later", "opened_on": "2026-10-01"},
              {"account_id": "dead", "status": "deregistered"})
     file_event(db, "close", "weibo:gone", effective_on=date(2026, 9, 30), notice_from=date(2026, 9, 1), by="t")
@@ -92,7 +94,7 @@ def test_deregistered_and_unopened_accounts_are_not_checked(db, tmp_path) -> Non
     assert ("weibo:later", "no_update") in fired(db, T + timedelta(days=10))  # opened, nothing posted
 
 
-def test_region_and_accounts_limit_the_check(db, tmp_path) -> None:  # noqa: ANN001
+def test_region_and_accounts_limit_the_check(db, tmp_path) -> None:
     registry(db, tmp_path, {"account_id": "fz", "region": "福建省/福州市"}, {"account_id": "gl", "region": "福建省/福州市/鼓楼区"},
              {"account_id": "xm", "region": "福建省/厦门市"}, {"account_id": "p", "region": "福建省"})
     assert {a for a, _ in fired(db, region="福建省/福州市")} == {"weibo:fz", "weibo:gl"}
@@ -101,7 +103,7 @@ def test_region_and_accounts_limit_the_check(db, tmp_path) -> None:  # noqa: ANN
     assert {a for a, _ in fired(db, accounts=["weibo:xm"])} == {"weibo:xm"}
 
 
-def test_findings_sorted_and_severity_from_config(db, tmp_path) -> None:  # noqa: ANN001
+def test_findings_sorted_and_severity_from_config(db, tmp_path) -> None:
     user = tmp_path / "user.toml"
     user.write_text('[rules.empty_shell]\nseverity = "warning"\n[rules.duplicate_account]\nenabled = false\n')
     registry(db, tmp_path, "weibo:2", "weibo:1", "douyin:9")
@@ -111,13 +113,13 @@ def test_findings_sorted_and_severity_from_config(db, tmp_path) -> None:  # noqa
     assert {f.severity for f in findings} == {"warning"}
 
 
-def stored(db) -> dict:  # noqa: ANN001
+def stored(db) -> dict:
     with db.session() as session:
         return {(r.account, r.rule): (r.first_seen_at, r.last_seen_at, r.active, r.resolved_at, r.evidence)
                 for r in session.execute(select(FindingRow)).scalars()}
 
 
-def test_run_check_keeps_first_and_last_seen_and_is_idempotent(db, tmp_path) -> None:  # noqa: ANN001
+def test_run_check_keeps_first_and_last_seen_and_is_idempotent(db, tmp_path) -> None:
     settings = load_settings()
     registry(db, tmp_path, "weibo:a")
     add_posts(db, "weibo:a", ("p", before(20)))
@@ -142,7 +144,7 @@ def test_run_check_keeps_first_and_last_seen_and_is_idempotent(db, tmp_path) -> 
         assert len(session.execute(select(CheckRun)).scalars().all()) == 3
 
 
-def test_signals_recomputed_when_lists_change(db, tmp_path) -> None:  # noqa: ANN001
+def test_signals_recomputed_when_lists_change(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:a")
     daily_posts(db, "weibo:a", 10)
     add_posts(db, "weibo:a", Post("shop", before(1), links=("https://shop.example-mall.com/x",)))

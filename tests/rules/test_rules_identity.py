@@ -6,13 +6,13 @@ from datetime import date
 
 from tests.registry.registry_helpers import ORG_A, ORG_B
 from tests.rules.rules_helpers import T, add_profile, before, fired, registry, rules_of
-from tracker.registry.service import file_event
-from tracker.judging.run import evaluate
-from tracker.settings import load_settings
 from tracker.domain.times import parse_at
+from tracker.judging.run import evaluate
+from tracker.registry.service import file_event
+from tracker.settings import load_settings
 
 
-def test_unfiled_rename_latest_profile_name(db, tmp_path) -> None:  # noqa: ANN001
+def test_unfiled_rename_latest_profile_name(db, tmp_path) -> None:
     registry(db, tmp_path, {"account_id": "r", "account_name": "福州发布"}, {"account_id": "same", "account_name": "福州發布"},
              {"account_id": "noprof", "account_name": "甲"}, {"account_id": "back", "account_name": "乙"})
     add_profile(db, "weibo:r", before(3), display_name="福州旅游")
@@ -26,7 +26,7 @@ def test_unfiled_rename_latest_profile_name(db, tmp_path) -> None:  # noqa: ANN0
     assert "unfiled_rename" not in rules_of(db, "weibo:r", before(4))
 
 
-def test_filed_rename_clears_unfiled_rename(db, tmp_path) -> None:  # noqa: ANN001
+def test_filed_rename_clears_unfiled_rename(db, tmp_path) -> None:
     registry(db, tmp_path, {"account_id": "r", "account_name": "福州发布"})
     add_profile(db, "weibo:r", before(3), display_name="福州旅游")
     file_event(db, "rename", "weibo:r", effective_on=date(2026, 9, 29), account_name="福州旅游", by="t")
@@ -34,7 +34,7 @@ def test_filed_rename_clears_unfiled_rename(db, tmp_path) -> None:  # noqa: ANN0
     assert "unfiled_rename" in rules_of(db, "weibo:r", before(2))
 
 
-def test_subject_mismatch(db, tmp_path) -> None:  # noqa: ANN001
+def test_subject_mismatch(db, tmp_path) -> None:
     org = "福州市人民政府办公厅"
     registry(db, tmp_path, "weibo:ok", "weibo:unverified", "weibo:other", "weibo:noreason", "weibo:trad", "weibo:none")
     add_profile(db, "weibo:ok", before(1), verified=True, verified_reason=f"{org}官方微博")
@@ -47,7 +47,7 @@ def test_subject_mismatch(db, tmp_path) -> None:  # noqa: ANN001
     assert found == {"weibo:unverified", "weibo:other", "weibo:noreason"}
 
 
-def test_duplicate_account_one_unit_one_platform(db, tmp_path) -> None:  # noqa: ANN001
+def test_duplicate_account_one_unit_one_platform(db, tmp_path) -> None:
     registry(db, tmp_path,
              {"account_id": "a1", "org_code": ORG_A}, {"account_id": "a2", "org_code": ORG_A},
              {"account_id": "a3", "org_code": ORG_A, "platform": "douyin"},
@@ -61,7 +61,7 @@ def test_duplicate_account_one_unit_one_platform(db, tmp_path) -> None:  # noqa:
     assert {"weibo:b1", "weibo:b3"} <= later
 
 
-def test_late_filing_counts_working_days_and_skips_initial_import(db, tmp_path) -> None:  # noqa: ANN001
+def test_late_filing_counts_working_days_and_skips_initial_import(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:late", "weibo:imported")
     file_event(db, "rename", "weibo:late", effective_on=date(2026, 9, 1), account_name="新名", by="t")
     found = {f.account: f for f in evaluate(db, load_settings(), T) if f.rule == "late_filing"}
@@ -70,7 +70,7 @@ def test_late_filing_counts_working_days_and_skips_initial_import(db, tmp_path) 
     assert filing["kind"] == "rename" and filing["effective_on"] == "2026-09-01" and filing["working_days"] > 5
 
 
-def test_late_filing_boundary_and_holidays(db, tmp_path) -> None:  # noqa: ANN001
+def test_late_filing_boundary_and_holidays(db, tmp_path) -> None:
     from sqlalchemy import insert
 
     from tracker.storage.tables import FilingEventRow

@@ -13,11 +13,11 @@ from tracker.rules.evidence import when
 from tracker.settings import load_settings
 
 
-def observe(db, account: str, kind: str, when) -> None:  # noqa: ANN001
+def observe(db, account: str, kind: str, when) -> None:
     record_observation(db, account, kind, at=when, inspector="张三", note="人工检查")
 
 
-def test_comments_disabled_latest_signal_wins(db, tmp_path) -> None:  # noqa: ANN001
+def test_comments_disabled_latest_signal_wins(db, tmp_path) -> None:
     registry(db, tmp_path, "douyin:off", "douyin:on_again", "douyin:obs", "douyin:obs_then_post", "douyin:unknown")
     add_posts(db, "douyin:off", Post("a", before(5), comments_enabled=True), Post("b", before(2), comments_enabled=False))
     add_posts(db, "douyin:on_again", Post("a", before(5), comments_enabled=False), Post("b", before(2), comments_enabled=True),
@@ -36,7 +36,7 @@ def test_comments_disabled_latest_signal_wins(db, tmp_path) -> None:  # noqa: AN
     assert "comments_disabled" in rules_of(db, "douyin:obs", before(2))  # the later observation is not seen yet
 
 
-def test_app_unavailable_probe_or_observation(db, tmp_path) -> None:  # noqa: ANN001
+def test_app_unavailable_probe_or_observation(db, tmp_path) -> None:
     registry(db, tmp_path, "app:down", "app:up", "app:timeout", "app:obs", "weibo:x")
     add_poll(db, "app:down", before(2), "ok")
     add_poll(db, "app:down", before(1), "unavailable", http_status=404)
@@ -53,7 +53,7 @@ def test_app_unavailable_probe_or_observation(db, tmp_path) -> None:  # noqa: AN
     assert "app_unavailable" not in rules_of(db, "app:obs")
 
 
-def test_fake_engagement_jump_without_posts(db, tmp_path) -> None:  # noqa: ANN001
+def test_fake_engagement_jump_without_posts(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:jump", "weibo:explained", "weibo:slow", "weibo:limit", "weibo:apart", "weibo:obs",
              "weibo:noprofile")
     for account, before_count, after_count in [("jump", 1000, 1600), ("explained", 1000, 1600), ("slow", 1000, 1400),
@@ -71,7 +71,7 @@ def test_fake_engagement_jump_without_posts(db, tmp_path) -> None:  # noqa: ANN0
     assert "fake_engagement" not in rules_of(db, "weibo:jump", before(2) - timedelta(seconds=1))
 
 
-def test_feed_unreachable_last_polls_all_failed(db, tmp_path) -> None:  # noqa: ANN001
+def test_feed_unreachable_last_polls_all_failed(db, tmp_path) -> None:
     registry(db, tmp_path, "weibo:down", "weibo:recovered", "weibo:two", "weibo:nm")
     for hours, outcome in [(5, "ok"), (4, "timeout"), (3, "http_error"), (2, "blocked")]:
         add_poll(db, "weibo:down", before(hours=hours), outcome)

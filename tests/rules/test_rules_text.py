@@ -99,7 +99,7 @@ def test_first_ad_link_reports_domain_and_link() -> None:
     assert first_ad_link(["https://www.gov.cn", "https://item.jd.com/1"], DOMAINS) == ("jd.com", "https://item.jd.com/1")
 
 
-def test_lexicon_reads_comments_and_matches_traditional_and_spaced_text(tmp_path) -> None:  # noqa: ANN001
+def test_lexicon_reads_comments_and_matches_traditional_and_spaced_text(tmp_path) -> None:
     path = tmp_path / "terms.txt"
     path.write_text("# comment\n台湾国  # trailing comment\n\n总书计\n", encoding="utf-8")
     assert read_terms(path) == ["台湾国", "总书计"]
@@ -136,7 +136,7 @@ def test_post_signals_of_a_post() -> None:
                                                   "sig_stop_notice": False, "signals_version": None}
 
 
-def test_signals_version_follows_the_lists(tmp_path) -> None:  # noqa: ANN001
+def test_signals_version_follows_the_lists(tmp_path) -> None:
     user = tmp_path / "user.toml"
     user.write_text('[rules.ad_link]\ndomains = ["example-shop.com"]\n', encoding="utf-8")
     assert signal_config(load_settings(user)).version != signal_config(load_settings()).version
@@ -170,7 +170,9 @@ def _slow_signals(title: str, text: str, url: str | None) -> tuple:
 
 
 def test_signal_fast_paths_agree_with_the_full_computation() -> None:
-    from hypothesis import given, settings as hsettings, strategies as st
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
     from tracker.rules.signals import text_signals
     from tracker.rules.text import nfkc
@@ -188,7 +190,7 @@ def test_signal_fast_paths_agree_with_the_full_computation() -> None:
         ad, privacy, lexicon, stop, _version = text_signals(title, text, url, (), at, cfg)
         slow = _slow_signals(title, text, url)
         clip = [(value if value is None or len(value) <= limit else value[:limit - 1] + "…")
-                for value, limit in zip(slow[:3], (256, 64, 256))]
+                for value, limit in zip(slow[:3], (256, 64, 256), strict=False)]
         assert (ad, privacy, lexicon, stop) == (*clip, slow[3])
 
     agree()

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from tracker.cli.main import app
 from tracker.demo.flow import build
+from tracker.judging.run import evaluate
 from tracker.reports import markdown
 from tracker.reports.builder import build_report
 from tracker.rules.catalogue import rules
-from tracker.judging.run import evaluate
 from tracker.rules.sentences import SENTENCES, fields_text, filing_text, sentence
 from tracker.settings import load_settings
 
@@ -28,14 +28,14 @@ CONFIG = tomllib.loads((Path(__file__).parents[2] / "config" / "default.toml").r
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def demo(tmp_path_factory: pytest.TempPathFactory):
     site = build(90, SETTINGS, tmp_path_factory.mktemp("demo"), out=io.StringIO())
     site.server.stop()
     return site
 
 
 @pytest.fixture(scope="module")
-def findings(demo):  # noqa: ANN001, ANN201
+def findings(demo):
     return evaluate(demo.db, SETTINGS, demo.now)
 
 
@@ -44,7 +44,7 @@ def test_catalogue_has_a_sentence_for_every_rule_code() -> None:
     assert codes - set(SENTENCES) == set()
 
 
-def test_every_rule_says_its_evidence_in_zh_and_en(findings) -> None:  # noqa: ANN001
+def test_every_rule_says_its_evidence_in_zh_and_en(findings) -> None:
     said = {}
     for finding in findings:
         for lang in ("zh", "en"):
@@ -98,7 +98,7 @@ def test_unverified_says_what_is_missing() -> None:
     ("fake_engagement", ["odd"]),
     ("dormant", {}),
 ])
-def test_unknown_or_garbled_evidence_falls_back_to_labelled_fields(rule: str, evidence) -> None:  # noqa: ANN001
+def test_unknown_or_garbled_evidence_falls_back_to_labelled_fields(rule: str, evidence) -> None:
     for lang in ("zh", "en"):
         text = sentence(rule, evidence, lang)
         assert isinstance(text, str) and text
@@ -116,7 +116,7 @@ def test_filing_content_as_labelled_fields() -> None:
     assert filing_text({"notice_from": "2026-07-15"}, "en") == "closure notice from: 2026-07-15"
 
 
-def test_check_table_shows_sentences_and_json_keeps_fields(demo) -> None:  # noqa: ANN001
+def test_check_table_shows_sentences_and_json_keeps_fields(demo) -> None:
     db_url = f"sqlite:///{demo.directory / 'demo.db'}"
     runner = CliRunner()
     table = runner.invoke(app, ["--db", db_url, "check"])
@@ -130,7 +130,7 @@ def test_check_table_shows_sentences_and_json_keeps_fields(demo) -> None:  # noq
     assert set(shell["evidence"]) == {"opened_on", "days_since_opened", "grace_days", "posts"}
 
 
-def test_md_named_lists_show_sentences(demo) -> None:  # noqa: ANN001
+def test_md_named_lists_show_sentences(demo) -> None:
     report = build_report(demo.db, SETTINGS, "2026Q4", demo.now, compare=False)
     text = markdown.render(report)
     failed = text[text.index("## 不合格政务新媒体名单"):text.index("## 存在问题的政务新媒体名单")]
@@ -140,10 +140,10 @@ def test_md_named_lists_show_sentences(demo) -> None:  # noqa: ANN001
     assert "repost_share" not in text
 
 
-async def test_tui_detail_shows_sentences_and_filing_fields(demo, findings) -> None:  # noqa: ANN001
+async def test_tui_detail_shows_sentences_and_filing_fields(demo, findings) -> None:
+    from tests.tui.test_tui_app import rows, settle, text
     from tui.app import TrackerApp
     from tui.screens.detail import AccountDetailScreen
-    from tests.tui.test_tui_app import rows, settle, text
 
     account = next(f.account for f in findings if f.rule == "empty_shell")
     tui = TrackerApp(demo.db, SETTINGS, lang="zh", at=demo.now)

@@ -58,7 +58,7 @@ def _user(db: Database, url: str, role: str, region: str = "") -> tuple[str, Dat
 
 
 def _refused(user_db: Database, sql: str, params: dict | None = None) -> None:
-    with pytest.raises(DBAPIError, match="permission denied|row-level security"):
+    with pytest.raises(DBAPIError, match=r"permission denied|row-level security"):
         with user_db.engine.begin() as conn:
             conn.execute(text(sql), params or {})
 
@@ -233,7 +233,7 @@ def test_region_and_organisation_have_row_level_security(province: tuple[Databas
 
 # item 8 -------------------------------------------------------------------------------------
 
-def _cli(url: str, *args: str):  # noqa: ANN202
+def _cli(url: str, *args: str):
     return CliRunner().invoke(app, ["--db", url, *args])
 
 

@@ -43,7 +43,7 @@ def write_locked(path: Path, seconds: float) -> Iterator[subprocess.Popen]:
         holder.wait()
 
 
-def invoke(*args: str):  # noqa: ANN201
+def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
 

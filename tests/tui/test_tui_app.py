@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 from textual.widgets import DataTable, Input, Select, Sparkline, Static, Tree
+from textual.worker import WorkerCancelled
 
 from tests.tui.test_tui_sample import AT, account_key, build_sample
 from tracker.settings import load_settings
@@ -33,7 +33,7 @@ def make_app(db: Database, lang: str = "zh") -> TrackerApp:
     return TrackerApp(db, load_settings(), lang=lang, at=AT)
 
 
-async def settle(pilot) -> None:  # noqa: ANN001
+async def settle(pilot) -> None:
     """Let the workers finish and their results paint: until no worker has run for several
     rounds in a row (on a loaded machine a worker may start a moment after the screen mounts)."""
     quiet = 0
@@ -49,7 +49,7 @@ async def settle(pilot) -> None:  # noqa: ANN001
             return
 
 
-def text(widget) -> str:  # noqa: ANN001
+def text(widget) -> str:
     return str(widget.render())
 
 
@@ -250,7 +250,7 @@ async def test_an_empty_registry_says_how_to_begin(sqlite_db: Database) -> None:
 
 async def test_a_failing_query_is_reported_not_fatal(sample: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     from tracker.read import accounts as views
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(views, "account_page", broken)
@@ -285,7 +285,7 @@ async def test_the_dashboard_paints_before_slow_counts_arrive(sample: Database, 
     from tracker.read import dashboard as queries
     release, counting = threading.Event(), queries.dashboard
 
-    def slow_dashboard(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a database under load
+    def slow_dashboard(*args, **kwargs):
         release.wait(10)
         return counting(*args, **kwargs)
 

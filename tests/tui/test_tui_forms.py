@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from tests.tui.test_tui_app import SIZE, make_app, settle, text
 from tests.tui.test_tui_sample import account_key, build_sample
-from tracker.registry import service as registry
 from tracker.cli.main import app as cli_app
 from tracker.domain.orgcode import make_org_code
+from tracker.registry import service as registry
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, ObservationRow
-from tui.screens.detail import AccountDetailScreen
 from tui.messages import AccountChosen
+from tui.screens.detail import AccountDetailScreen
 from tui.screens.forms import FilingForm, ObservationForm
 
 
@@ -40,13 +40,13 @@ def account_row(db: Database, key: str) -> Account:
         return session.execute(select(Account).where(Account.account == key)).scalar_one()
 
 
-async def open_form(pilot, kind: str, account: str | None = None):  # noqa: ANN001, ANN201
+async def open_form(pilot, kind: str, account: str | None = None):
     pilot.app.action_form(kind, account)
     await pilot.pause()
     return pilot.app.screen
 
 
-async def submit(pilot, form, **values: str) -> str:  # noqa: ANN001
+async def submit(pilot, form, **values: str) -> str:
     for name, value in values.items():
         form.query_one(f"#f-{name}", Input).value = value
     await pilot.press("ctrl+s")

@@ -39,7 +39,7 @@ def hostile(sqlite_db: Database, tmp_path: Path) -> Database:
     return sqlite_db
 
 
-def plain(widget) -> str:  # noqa: ANN001
+def plain(widget) -> str:
     return str(widget.render())
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tracker.read import accounts as views, dashboard as queries
 from tracker.domain.orgcode import make_org_code
+from tracker.read import accounts as views
+from tracker.read import dashboard as queries
 from tracker.registry.service import import_registry
 from tracker.storage.db import Database
 from tracker.storage.tables import FeedState, FindingRow, JobRun, ObservationRow, PollOutcome, PostRow

@@ -3,8 +3,8 @@ loses no key, and a bare platform id finds its account first."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,7 @@ async def test_keys_typed_right_after_slash_are_never_lost(national: Database, t
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     page = views.account_page
 
-    def slow_unfiltered(db, flt, **kwargs):  # noqa: ANN001, ANN003 - a loaded machine's first page
+    def slow_unfiltered(db, flt, **kwargs):
         if not flt.search:
             time.sleep(1.0)
         return page(db, flt, **kwargs)

@@ -20,8 +20,8 @@ def sample(sqlite_db: Database, tmp_path: Path) -> Database:
     return sqlite_db
 
 
-def after(*keys: str):  # noqa: ANN201
-    async def run_before(pilot) -> None:  # noqa: ANN001
+def after(*keys: str):
+    async def run_before(pilot) -> None:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
@@ -31,31 +31,31 @@ def after(*keys: str):  # noqa: ANN201
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_dashboard(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+def test_dashboard(snap_compare, sample: Database, lang: str) -> None:
     assert snap_compare(make_app(sample, lang), terminal_size=SIZE, run_before=after())
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_accounts(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+def test_accounts(snap_compare, sample: Database, lang: str) -> None:
     assert snap_compare(make_app(sample, lang), terminal_size=SIZE, run_before=after("a"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_findings(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+def test_findings(snap_compare, sample: Database, lang: str) -> None:
     assert snap_compare(make_app(sample, lang), terminal_size=SIZE, run_before=after("f"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_reports(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+def test_reports(snap_compare, sample: Database, lang: str) -> None:
     assert snap_compare(make_app(sample, lang), terminal_size=SIZE, run_before=after("r"))
 
 
-def test_help(snap_compare, sample: Database) -> None:  # noqa: ANN001
+def test_help(snap_compare, sample: Database) -> None:
     assert snap_compare(make_app(sample), terminal_size=SIZE, run_before=after("question_mark"))
 
 
-def test_rename_form_with_a_rejected_date(snap_compare, sample: Database) -> None:  # noqa: ANN001
-    async def run_before(pilot) -> None:  # noqa: ANN001
+def test_rename_form_with_a_rejected_date(snap_compare, sample: Database) -> None:
+    async def run_before(pilot) -> None:
         pilot.app.action_form("rename", account_key(3))
         await pilot.pause()
         await pilot.press(*"新名称", "tab", *"2026-02-30", "ctrl+s")
@@ -68,10 +68,16 @@ def add_snapshot_account(db: Database) -> str:
     """An account whose every row has a fixed time (imports record the real time of filing)."""
     from datetime import date, timedelta
 
-    from tracker.storage.tables import (
-        Account, FilingEventRow, FindingRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot,
-    )
     from tests.tui.test_tui_sample import AT
+    from tracker.storage.tables import (
+        Account,
+        FilingEventRow,
+        FindingRow,
+        ObservationRow,
+        PollOutcome,
+        PostRow,
+        ProfileSnapshot,
+    )
 
     key = "weibo:5001234567"
     recorded = AT - timedelta(days=200)
@@ -100,10 +106,10 @@ def add_snapshot_account(db: Database) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_account_detail(snap_compare, sample: Database, lang: str) -> None:  # noqa: ANN001
+def test_account_detail(snap_compare, sample: Database, lang: str) -> None:
     key = add_snapshot_account(sample)
 
-    async def run_before(pilot) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:
         from tui.messages import AccountChosen
 
         await settle(pilot)

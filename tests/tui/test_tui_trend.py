@@ -12,16 +12,16 @@ from tests.tui.test_tui_app import SIZE, make_app, settle, text
 from tests.tui.test_tui_sample import AT, build_sample
 from tracker.domain.models import Severity
 from tracker.judging.inspections import plan_inspection, quarter_end, run_inspection
+from tracker.judging.run import run_check
 from tracker.read import dashboard as queries
 from tracker.read.trends import last_quarters, quarter_rates
-from tracker.judging.run import run_check
 from tracker.settings import load_settings
 from tracker.storage.db import Database
 from tracker.storage.tables import CheckRun
 from tui.widgets.bars import Bar, bar_text, render_bars
 
 
-def vetoed(result) -> int:  # noqa: ANN001
+def vetoed(result) -> int:
     return len({f.account for f in result.findings if f.severity == Severity.VETO})
 
 

@@ -15,7 +15,7 @@ from tracker.storage.db import open_database
 from tracker.storage.tables import WebsitePoll, WebsiteProbe
 
 
-def _rows(db_url, table):  # noqa: ANN001, ANN202
+def _rows(db_url, table):
     db = open_database(db_url)
     try:
         with db.session() as session:

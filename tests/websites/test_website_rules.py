@@ -23,7 +23,7 @@ def _state(platform: str = "website") -> AccountAsOf:
                        date(2020, 1, 1), "active", None)
 
 
-def _poll(**overrides):  # noqa: ANN202
+def _poll(**overrides):
     values = dict(account=SITE, polled_at=AT - timedelta(hours=1), homepage_url="http://127.0.0.1:1/",
                   homepage_newest=date(2026, 12, 4), homepage_dates=4, columns=[], links_checked=10,
                   broken_links=[], marks=dict(MARKS), jiucuo="https://zfwzzc.www.gov.cn/x", page_tags=[],
@@ -36,7 +36,7 @@ def _probes(total: int = 168, failed: int = 0) -> ProbeCounts:
     return ProbeCounts(total, failed, failed, AT - timedelta(days=7), AT)
 
 
-def _found(at: datetime = AT, platform: str = "website", **facts) -> dict[str, dict]:  # noqa: ANN003
+def _found(at: datetime = AT, platform: str = "website", **facts) -> dict[str, dict]:
     given = GivenFacts(**{"probes": {SITE: _probes()}, "sites": {SITE: _poll()}, **facts})
     ctx = CheckContext(facts=given, settings=load_settings(), at=at, states={SITE: _state(platform)},
                        checked={SITE: _state(platform)})

@@ -18,13 +18,13 @@ from tracker.settings import load_settings
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):  # noqa: ANN001, ANN201
+def demo(tmp_path_factory):
     site = build(60, load_settings(), tmp_path_factory.mktemp("demo"), out=io.StringIO())
     site.server.stop()
     return site
 
 
-def _report(demo, fmt: str, tmp_path) -> bytes:  # noqa: ANN001
+def _report(demo, fmt: str, tmp_path) -> bytes:
     out = tmp_path / f"r.{fmt}"
     db = f"sqlite:///{demo.directory / 'demo.db'}"
     from tracker.domain.times import quarter_of

@@ -19,17 +19,17 @@ from tui.screens.detail import AccountDetailScreen
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):  # noqa: ANN001, ANN201
+def demo(tmp_path_factory):
     site = build(60, load_settings(), tmp_path_factory.mktemp("demo"), out=io.StringIO())
     site.server.stop()
     return site
 
 
-def _app(demo) -> TrackerApp:  # noqa: ANN001
+def _app(demo) -> TrackerApp:
     return TrackerApp(demo.db, load_settings(), lang="zh", at=demo.now)
 
 
-async def test_dashboard_counts_websites_apart_and_the_filter_lists_them(demo) -> None:  # noqa: ANN001
+async def test_dashboard_counts_websites_apart_and_the_filter_lists_them(demo) -> None:
     app = _app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -44,7 +44,7 @@ async def test_dashboard_counts_websites_apart_and_the_filter_lists_them(demo) -
         assert len(listed) == 9 and all(row[2] == "政府网站" for row in listed)
 
 
-async def test_website_detail_shows_availability_columns_marks_and_broken_links(demo) -> None:  # noqa: ANN001
+async def test_website_detail_shows_availability_columns_marks_and_broken_links(demo) -> None:
     by_case = {site.case: site.key for site in websites.generate(local_date(demo.now), 2026)}
     app = _app(demo)
     async with app.run_test(size=SIZE) as pilot:

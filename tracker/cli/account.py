@@ -59,7 +59,8 @@ def show_command(
         ("最新发布" if zh else "Newest posts", ("时间", "标题", "标记") if zh else ("published", "title", "flags"),
          [(p["published_at"] or "", p["title"][:40], " ".join(p["flags"] + list(p["signals"]))) for p in view["posts"]]),
         ("发现" if zh else "Findings", ("规则", "级别", "有效", "依据") if zh else ("rule", "severity", "active", "evidence"),
-         [(f["name"], SEVERITY_LABELS[cli.lang].get(f["severity"], f["severity"]), "是" if zh and f["active"] else "否" if zh else str(f["active"]), f["sentence"])
+         [(f["name"], SEVERITY_LABELS[cli.lang].get(f["severity"], f["severity"]),
+           "是" if zh and f["active"] else "否" if zh else str(f["active"]), f["sentence"])
           for f in view["findings"]]),
         ("核查记录" if zh else "Observations", ("类型", "时间", "检查人", "说明") if zh else ("kind", "observed", "inspector", "note"),
          [(o["kind"], o["observed_at"], o["inspector"], o["note"] or "") for o in view["observations"]]),

@@ -12,8 +12,8 @@ from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import render_table
 
 if TYPE_CHECKING:  # the poller (httpx, parsers) loads in the command itself
-    from tracker.polling.store import PollResult
     from tracker.polling.poller import PollReport
+    from tracker.polling.store import PollResult
 
 HEADERS = {"zh": ("账号", "结果", "HTTP", "新帖", "用时(秒)", "说明"),
            "en": ("account", "outcome", "HTTP", "new posts", "seconds", "detail")}

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import typer
 
-from tracker.registry import service as registry
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table, echo_text
-from tracker.domain.models import AccountRecord
-from tracker.registry.columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
 from tracker.domain.errors import TrackerError
+from tracker.domain.models import AccountRecord
 from tracker.domain.text_out import csv_cell, json_text, printable
 from tracker.domain.times import now_utc, parse_at, parse_date, to_local_iso
+from tracker.registry import service as registry
+from tracker.registry.columns import COLUMNS, PLATFORM_CODES, STATUS_CODES, platform_of, status_of
 from tracker.reports.files import write_output
 
 registry_app = typer.Typer(help="The registry of accounts (备案库): import, export, list, history.", no_args_is_help=True)
@@ -66,7 +66,8 @@ def import_command(
     if zh:
         typer.echo(f"{prefix} {file}: {result.rows} 行,新增 {result.created},变更 {result.updated},未变 {result.unchanged},备案事件 {result.events} 条")
     else:
-        typer.echo(f"{prefix} {file}: {result.rows} rows, {result.created} new, {result.updated} changed, {result.unchanged} unchanged, {result.events} filing events")
+        typer.echo(f"{prefix} {file}: {result.rows} rows, {result.created} new, {result.updated} changed, "
+                   f"{result.unchanged} unchanged, {result.events} filing events")
     for change in result.changes:
         echo_text(f"  {change}")
 
@@ -167,7 +168,7 @@ def _date_option(value: str | None, option: str) -> date | None:
         raise TrackerError(f"{option}: {exc}") from exc
 
 
-def _choice(value: str | None, read, codes: frozenset[str], option: str) -> str | None:  # noqa: ANN001
+def _choice(value: str | None, read, codes: frozenset[str], option: str) -> str | None:
     """A code, or the Chinese name the registry file accepts for it."""
     if value is None:
         return None

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import typer
 
-from tracker.judging import cases as case_api
-from tracker.judging import inspections
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
-from tracker.reports import report_format
-from tracker.reports.builder import build_report, document_meta
 from tracker.domain.text_out import printable
 from tracker.domain.times import parse_at
+from tracker.judging import cases as case_api
+from tracker.judging import inspections
+from tracker.reports import report_format
+from tracker.reports.builder import build_report, document_meta
 from tracker.reports.files import write_output
 
 inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
@@ -34,7 +34,8 @@ def _check_format(value: str, allowed: tuple[str, ...]) -> str:
 @inspect_app.command("plan")
 @handles_errors
 def plan(ctx: typer.Context, quarter: str = QUARTER,
-         ratio: str = typer.Option(None, "--ratio", help="Share of accounts to sample, 0.3 or 30% (default: [inspection].default_ratio); websites are sampled at [inspection] website_ratio (100%)."),
+         ratio: str = typer.Option(None, "--ratio", help="Share of accounts to sample, 0.3 or 30% (default: [inspection].default_ratio); "
+                                                    "websites are sampled at [inspection] website_ratio (100%)."),
          seed: int = typer.Option(None, "--seed", help="Random seed (default: derived from the quarter, e.g. 20263)."),
          at: str = typer.Option(None, "--at", help="Registry state to sample from (default: end of the quarter)."),
          fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:

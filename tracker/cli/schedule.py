@@ -7,13 +7,13 @@ from enum import Enum
 
 import typer
 
-from tracker.jobs import runs as jobs, scheduler
-
-from tracker.storage import roles as users
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc, to_local_iso
+from tracker.jobs import runs as jobs
+from tracker.jobs import scheduler
+from tracker.storage import roles as users
 
 users_app = typer.Typer(help="PostgreSQL users and their jurisdictions (row-level security). Not for SQLite.",
                         no_args_is_help=True)

@@ -16,7 +16,7 @@ XML = "application/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 
 
-def _local(post: DemoPost):  # noqa: ANN202
+def _local(post: DemoPost):
     return as_utc(post.published_at).astimezone(SHANGHAI)
 
 

@@ -16,9 +16,9 @@ from tracker.demo import site, websites
 from tracker.demo.province import DemoAccount, generate
 from tracker.demo.server import FeedServer
 from tracker.demo.summary import print_summary
+from tracker.domain.times import local_date, now_utc
 from tracker.settings import Settings
 from tracker.storage.db import Database, open_database
-from tracker.domain.times import local_date, now_utc
 
 INSPECTOR = "演示检查员"
 REGISTRAR = "演示备案员"
@@ -81,9 +81,9 @@ def record_probes(db: Database, settings: Settings, sites: list, now: datetime) 
 def build(count: int, settings: Settings, directory: Path, *, out: TextIO | None = None, seed: int = 2026) -> DemoSite:
     """Set up the whole demo and leave the feed server running (the caller stops it)."""
     out = out or sys.stdout  # looked up per call: a default bound at import time outlives a redirected stdout
+    from tracker.judging.run import run_check  # deferred: start-up time of every command
     from tracker.polling.poller import poll  # deferred: start-up time of every command
     from tracker.registry.service import import_registry  # deferred: start-up time of every command
-    from tracker.judging.run import run_check  # deferred: start-up time of every command
 
     started = time.perf_counter()
     now = now_utc()

@@ -61,7 +61,7 @@ def _times(account: DemoAccount, rng: random.Random, now: datetime) -> list[date
     if case in ("no_update", "stop_notice"):
         return _cadence(rng, now, 20 + rng.randrange(20), 200, 3)
     if case == "low_frequency":
-        return [now - timedelta(days=2.5)] + _cadence(rng, now, 8, 120, 2)
+        return [now - timedelta(days=2.5), *_cadence(rng, now, 8, 120, 2)]
     if case == "suspended_not_closed":
         return _cadence(rng, now, 45, 200, 2)
     return _cadence(rng, now, 0.2, 200, 1.2)  # gaps of at most 1.7 days: at least 4 posts a week

@@ -24,7 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         response = self.server.routes.get(self.path) or Response(404, "text/plain", b"not found")
         if response.status == 200 and self.headers.get("If-None-Match") == response.etag:
             self.send_response(304)
@@ -40,7 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep the terminal quiet
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from tracker.demo.province import PROVINCE, units
-from tracker.domain.times import local_date
 from tracker.demo.server import Response
+from tracker.domain.times import local_date
 
 # case → what it plants (every site but `healthy*` breaks one rule)
 CASES = ("healthy", "unreachable", "stale_home", "stale_columns", "missing_marks",
@@ -60,7 +60,7 @@ def _column(site: DemoWebsite, name: str, today: date, ages: list[int]) -> bytes
         f'<meta name="SiteName" content="{escape(site.name)}"><meta name="SiteDomain" content="demo.gov.cn">'
         f'<meta name="SiteIDCode" content="{site.site_code}"><meta name="ColumnName" content="{escape(name)}">')
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8">{tags}<title>{escape(name)}</title></head><body>'
-            f'<ul class="list">{_items(today, ages, site.path)}</ul></body></html>').encode("utf-8")
+            f'<ul class="list">{_items(today, ages, site.path)}</ul></body></html>').encode()
 
 
 def _homepage(site: DemoWebsite, today: date) -> bytes:
@@ -79,7 +79,7 @@ def _homepage(site: DemoWebsite, today: date) -> bytes:
               f'{police}</div>')
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8">{tags}<title>{escape(site.name)}</title></head><body>'
             f'<div class="nav">{nav}</div><ul class="list">{_items(today, ages, site.path)}</ul>{dead}{footer}'
-            f'</body></html>').encode("utf-8")
+            f'</body></html>').encode()
 
 
 def routes(sites: list[DemoWebsite], now: datetime) -> dict[str, Response]:
@@ -118,4 +118,4 @@ def probe_history(sites: list[DemoWebsite], now: datetime, seed: int = 2026) -> 
     return rows
 
 
-__all__ = ["CASES", "DemoWebsite", "PROVINCE", "generate", "probe_history", "registry_rows", "routes"]
+__all__ = ["CASES", "PROVINCE", "DemoWebsite", "generate", "probe_history", "registry_rows", "routes"]

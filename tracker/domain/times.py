@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from connectors.base import SHANGHAI, as_utc  # noqa: F401  (re-exported: the one definition of each)
+from connectors.base import SHANGHAI, as_utc
 from tracker.domain.errors import TrackerError
 
 # The years a time or date given by a user may lie in: far enough from datetime's limits

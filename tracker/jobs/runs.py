@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.errors import ConfigError
+from tracker.domain.times import as_utc, local_date, now_utc
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import JobRun
-from tracker.domain.times import as_utc, local_date, now_utc
 
 JOB_NAMES = ("poll", "check", "report", "probe")
 
@@ -87,7 +86,7 @@ def run_claimed(db: Database, settings: Settings, job: str, occurrence: datetime
     try:
         counts = dict(function(db, settings, as_utc(occurrence)) or {})
         outcome = "ok"
-    except Exception as exc:  # noqa: BLE001 - recorded, and the next occurrence still runs
+    except Exception as exc:
         counts = {"error": f"{type(exc).__name__}: {exc}"}
         outcome = "failed"
     finish_run(db, run_id, outcome, counts)

@@ -21,12 +21,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from tracker.domain.cron import cron_trigger, previous_fire_time  # noqa: F401  (part of this API)
+from tracker.domain.cron import cron_trigger, previous_fire_time
+from tracker.domain.times import now_utc
 from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, poll_job, probe_cron, run_claimed
+from tracker.polling.workers import work
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.domain.times import now_utc
-from tracker.polling.workers import work
 
 log = logging.getLogger("tracker.jobs.scheduler")
 

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.regions import in_region
+from tracker.domain.times import local_date, now_utc, previous_quarter, quarter_of, to_local_iso
 from tracker.judging import evaluate as evaluation
 from tracker.judging.findings import veto_rules
 from tracker.storage.db import Database
-from tracker.domain.regions import in_region
 from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
-from tracker.domain.times import local_date, now_utc, previous_quarter, quarter_of, to_local_iso
 
 STATUSES = ("open", "overdue", "closed")
 
@@ -180,7 +180,7 @@ def list_cases(db: Database, status: str | None = None, *, at: datetime | None =
     result = []
     for case in sorted(cases, key=lambda c: (-int(c.quarter.replace("Q", "")), c.account)):
         shown = case_status(case, at)
-        if status == "open" and case.status != "open" or status in ("overdue", "closed") and shown != status:
+        if (status == "open" and case.status != "open") or (status in ("overdue", "closed") and shown != status):
             continue
         account = names.get(case.account)
         result.append({

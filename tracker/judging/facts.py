@@ -12,10 +12,9 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.rules.facts import Coverage, PostSummary, ProbeCounts
-from tracker.storage.tables import (Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot,
-                                    WebsitePoll, WebsiteProbe)
 from tracker.domain.times import as_utc
+from tracker.rules.facts import Coverage, PostSummary, ProbeCounts
+from tracker.storage.tables import Account, FilingEventRow, ObservationRow, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll, WebsiteProbe
 from tracker.storage.types import UTCDateTime
 
 _IN_CHUNK = 500

@@ -17,13 +17,12 @@ from typing import Any
 from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker.domain.regions import in_region
-from tracker.storage.db import Database
 from tracker.domain.models import Finding, Severity
-from tracker.storage.tables import CheckRun, FindingRow
+from tracker.domain.regions import in_region
 from tracker.domain.times import now_utc
 from tracker.rules.engine import CheckResult
-
+from tracker.storage.db import Database
+from tracker.storage.tables import CheckRun, FindingRow
 
 
 def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:

@@ -14,17 +14,18 @@ from sqlmodel import select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Finding
+from tracker.domain.times import end_of_day, now_utc, quarter_bounds, quarter_of_day, to_local_iso
 from tracker.judging import cases
 from tracker.judging import evaluate as evaluation
 from tracker.judging.evaluate import Evaluate
-from tracker.judging.findings import veto_rules  # noqa: F401  (part of this API)
+from tracker.judging.findings import veto_rules
 from tracker.judging.population import running_accounts, stratum_of
-from tracker.judging.sampling import default_seed, draw_sample, parse_ratio  # noqa: F401  (part of this API)
+from tracker.judging.sampling import default_seed, draw_sample, parse_ratio
 from tracker.registry.store import region_order
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Inspection, InspectionFinding, InspectionSample
-from tracker.domain.times import end_of_day, now_utc, quarter_bounds, quarter_of_day, to_local_iso
+
 
 def quarter_end(quarter: str) -> datetime:
     return end_of_day(quarter_bounds(quarter)[1])
@@ -81,7 +82,8 @@ def plan_inspection(db: Database, quarter: str, ratio: float, seed: int | None =
         raise TrackerError(f"no running accounts as of {to_local_iso(registry_at)}: nothing to sample for {quarter}")
     with db.session() as session:
         order = region_order(session)
-    drawn = draw_sample(records, ratio, seed, parse_ratio(website_ratio) if website_ratio is not None else None)  # each stratum draws on its own: listing order changes no sample
+    # each stratum draws on its own: listing order changes no sample
+    drawn = draw_sample(records, ratio, seed, parse_ratio(website_ratio) if website_ratio is not None else None)
     strata = dict(sorted(drawn.items(), key=lambda item: (order.key(item[0].split("|")[0]), item[0])))
     population: dict[str, int] = defaultdict(int)
     for record in records:

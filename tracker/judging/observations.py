@@ -11,12 +11,12 @@ from typing import Final
 from sqlalchemy import select
 
 from tracker.domain import ids
-from tracker.registry.service import current_user, parse_account_key
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Observation, ObservationKind
+from tracker.domain.times import as_utc, now_utc, to_local_iso
+from tracker.registry.service import current_user, parse_account_key
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, ObservationRow
-from tracker.domain.times import as_utc, now_utc, to_local_iso
 
 KINDS = tuple(kind.value for kind in ObservationKind)
 NO_POSTS: Final = "none"  # `updates_seen --latest none`: the account shows no post at all

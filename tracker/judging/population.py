@@ -6,9 +6,9 @@ from datetime import datetime
 
 from tracker.domain.models import AccountRecord, AccountStatus
 from tracker.domain.regions import in_region, row_region
+from tracker.domain.times import local_date
 from tracker.registry.service import registry_as_of
 from tracker.storage.db import Database
-from tracker.domain.times import local_date
 
 
 def stratum_of(record: AccountRecord) -> str:

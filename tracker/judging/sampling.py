@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import AccountRecord
-from tracker.judging.population import stratum_of
 from tracker.domain.times import quarter_bounds
+from tracker.judging.population import stratum_of
 
 
 def default_seed(quarter: str) -> int:

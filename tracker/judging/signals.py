@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from tracker.rules.signals import SIGNAL_COLUMNS, text_signals, signal_config
+from tracker.rules.signals import SIGNAL_COLUMNS, signal_config, text_signals
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import PostRow

@@ -23,12 +23,12 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
+from tracker.domain.times import SHANGHAI, TimeParseError, now_utc, parse_at
 from tracker.polling.store import stored_post_id
 from tracker.rules.signals import SIGNAL_COLUMNS, SignalConfig, signal_config, text_signals
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account
-from tracker.domain.times import SHANGHAI, TimeParseError, now_utc, parse_at
 
 _BATCH = 5000
 _SQLITE_CACHE_KIB = 131072

@@ -19,8 +19,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,20 +28,19 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from connectors.base import Origin, Outcome, ParsedFeed, SourceError
-from connectors.http import Fetched, fetch, make_client, probe, ssl_context
+from connectors.base import Origin, Outcome, ParsedFeed, SourceError, parsers
 from connectors.detect import parse_body
-from connectors.base import parsers
+from connectors.http import Fetched, fetch, make_client, probe, ssl_context
 from connectors.netguard import deny_list
 from connectors.plugins import PluginLoadError
-from tracker.domain.plugins import PluginError
 from tracker.domain.errors import TrackerError
+from tracker.domain.plugins import PluginError
+from tracker.domain.times import as_utc, local_date, now_utc
 from tracker.polling.polite import RETRY_STATUSES, HostGate, is_private_host, jittered, retry_after_seconds
 from tracker.polling.store import PollResult, Store
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, FeedState
-from tracker.domain.times import as_utc, local_date, now_utc
 
 Progress = Callable[[int, int, PollResult], None]
 _WRITE_BATCH = 200
@@ -153,7 +152,7 @@ async def _fetch_part(limits: _Limits, section: dict[str, Any], url: str, prefix
                                 origin=Origin(answer.url, answer.content_location))
         except SourceError as error:
             return _Part(error.outcome, answer.status, error.detail)
-        except Exception as exc:  # noqa: BLE001 - a parser bug on one odd body must not end the run
+        except Exception as exc:
             return _Part(Outcome.PARSE_ERROR, answer.status, f"parser failed: {type(exc).__name__}: {exc}"[:500])
         return _Part(Outcome.OK, answer.status, None, parsed, validators)
     finally:
@@ -245,10 +244,7 @@ def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[l
                    FeedState.etag, FeedState.last_modified, FeedState.body_hash, FeedState.profile_etag,
                    FeedState.profile_last_modified, FeedState.profile_hash, FeedState.next_poll_at,
                    ).outerjoin(FeedState, FeedState.account == Account.account).order_by(Account.account)
-    if accounts is None:
-        query = query.where(Account.status != "deregistered")
-    else:
-        query = query.where(Account.account.in_(accounts))
+    query = query.where(Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
     with db.session() as session:
         rows = session.execute(query).all()
     if accounts is not None:
@@ -357,7 +353,7 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
     async def one(target: Target) -> None:
         try:
             result = await poll_target(target, limits, section, report.run_id, settings.section("websites"))
-        except Exception as exc:  # noqa: BLE001 - one account's surprise must not end everyone's poll
+        except Exception as exc:
             result = PollResult(target.account, Outcome.NETWORK_ERROR, now_utc(), run_id=report.run_id,
                                 detail=f"unexpected {type(exc).__name__}: {exc}"[:500])
         await queue.put(result)

@@ -46,10 +46,7 @@ class ProbeReport:
 
 def _targets(db: Database, accounts: list[str] | None) -> list[tuple[str, str]]:
     query = select(Account.account, Account.feed_url, Account.platform).order_by(Account.account)
-    if accounts is None:
-        query = query.where(Account.platform == "website", Account.status != "deregistered")
-    else:
-        query = query.where(Account.account.in_(accounts))
+    query = query.where(Account.platform == "website", Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
     with db.session() as session:
         rows = session.execute(query).all()
     if accounts is not None:
@@ -72,7 +69,7 @@ async def _run(settings: Settings, targets: list[tuple[str, str]], report: Probe
         probed_at = now_utc()
         try:
             outcome, status, seconds, detail = await probe_site(limits.slot, url, timeout)
-        except Exception as exc:  # noqa: BLE001 - one site's surprise is that site's failed probe
+        except Exception as exc:
             outcome, status, seconds, detail = "error", None, 0.0, f"unexpected {type(exc).__name__}: {exc}"[:300]
         report.results.append({"account": account, "run_id": report.run_id, "probed_at": probed_at,
                                "outcome": outcome, "http_status": status, "seconds": round(seconds, 3),

@@ -20,11 +20,11 @@ from sqlmodel import Session
 
 from connectors.base import Outcome, ParsedFeed
 from tracker.domain.models import Post
-from tracker.settings import Settings, load_settings
+from tracker.domain.times import now_utc
 from tracker.rules.signals import post_signals, signal_config
+from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll
-from tracker.domain.times import now_utc
 
 POST = PostRow.__table__
 FS = FeedState.__table__

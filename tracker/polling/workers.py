@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 
 from tracker.domain.cron import cron_trigger, previous_fire_time
+from tracker.domain.times import as_utc, local_date, now_utc, start_of_day
 from tracker.polling.poller import poll
 from tracker.settings import Settings
 from tracker.storage.db import Database, dialect_insert
 from tracker.storage.tables import Account, FeedState
-from tracker.domain.times import as_utc, now_utc, start_of_day, local_date
 
 PollFunction = Callable[[Database, Settings, list[str]], Any]
 
@@ -183,5 +183,5 @@ def _heartbeat(db: Database, owner: str, lease_seconds: float, stop: threading.E
     while not stop.wait(lease_seconds / 3):
         try:
             renew_leases(db, owner, lease_seconds)
-        except Exception:  # noqa: BLE001 - a missed renewal only risks a lease running out
+        except Exception:
             continue

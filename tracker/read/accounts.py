@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 
+from tracker.domain.times import as_utc, now_utc
 from tracker.read.dashboard import report_region
 from tracker.registry.store import region_order
 from tracker.storage.db import Database
 from tracker.storage.tables import (
-    WebsitePoll, WebsiteProbe,
     Account,
     FeedState,
     FilingEventRow,
@@ -24,8 +24,9 @@ from tracker.storage.tables import (
     PollOutcome,
     PostRow,
     ProfileSnapshot,
+    WebsitePoll,
+    WebsiteProbe,
 )
-from tracker.domain.times import as_utc, now_utc
 
 TIMELINE_WEEKS = 26
 UNVERIFIED = "unverified"  # 待核实: always offered as a rule filter (docs/contract.md §6.4)
@@ -147,7 +148,7 @@ class WebsiteView:
 AVAILABILITY_DAYS = 7
 
 
-def website_view(session, account: str, at: datetime, days: int = AVAILABILITY_DAYS) -> WebsiteView:  # noqa: ANN001
+def website_view(session, account: str, at: datetime, days: int = AVAILABILITY_DAYS) -> WebsiteView:
     end = as_utc(at)
     since = end - timedelta(days=days)
     failures, probes = [0] * days, [0] * days

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from tracker.domain.regions import row_region
 from tracker.domain.divisions import RegionOrder
+from tracker.domain.regions import row_region
+from tracker.domain.times import local_date, now_utc, quarter_of
 from tracker.registry.store import region_order
 from tracker.storage.db import Database
 from tracker.storage.tables import (
@@ -25,8 +26,6 @@ from tracker.storage.tables import (
     InspectionFinding,
     InspectionSample,
 )
-from tracker.domain.times import local_date, now_utc, quarter_of
-
 
 report_region = row_region  # the report row of a region path: its first two segments (docs/contract.md §7)
 
@@ -70,7 +69,7 @@ def _current_inspection(session, quarter: str) -> Inspection | None:
     return session.execute(stmt).scalars().first()
 
 
-def _unverified(inspection: Inspection | None, sample, at: datetime):  # noqa: ANN001, ANN202
+def _unverified(inspection: Inspection | None, sample, at: datetime):
     """Checked accounts per region with a 待核实 finding (the inspection's, or the active ones)."""
     if inspection is not None and inspection.run_at is not None:
         held = select(InspectionFinding.account).where(InspectionFinding.inspection_id == inspection.id,

@@ -181,7 +181,7 @@ def _read_xlsx(file: Path) -> RawTable:
     try:
         values = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
         first = next(values, None)
-    except Exception as exc:  # noqa: BLE001 — a corrupt sheet inside a valid ZIP
+    except Exception as exc:
         workbook.close()
         raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
     headers = [_cell_text(value) for value in first[1]] if first else []
@@ -196,7 +196,7 @@ def _read_xlsx(file: Path) -> RawTable:
                     yield number, cells
         except TrackerError:
             raise
-        except Exception as exc:  # noqa: BLE001 — a corrupt sheet inside a valid ZIP
+        except Exception as exc:
             raise TrackerError(f"{file}: not a readable XLSX workbook ({exc.__class__.__name__})") from exc
         finally:
             workbook.close()

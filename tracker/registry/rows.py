@@ -12,14 +12,13 @@ from pathlib import Path
 
 from connectors.netguard import DenyList, deny_list
 from connectors.netguard import url_problem as _url_problem
-
 from tracker.domain import ids
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
 from tracker.domain.models import AccountRecord
 from tracker.domain.orgcode import org_code_problem
+from tracker.domain.times import future_date_problem, read_date
 from tracker.registry.columns import COLUMNS, MAX_LENGTH, REQUIRED, header_key, platform_of, status_of
 from tracker.registry.file import RawTable
-from tracker.domain.times import future_date_problem, read_date
 
 _CONTROL = ids.CONTROL  # the one definition: every C0 and C1 control, DEL, bidi overrides
 
@@ -100,7 +99,8 @@ def _validate_cell(column: str, value: str) -> str | None:
 
 
 _CHECKS = {
-    "platform": lambda v: None if platform_of(v) else "unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站",
+    "platform": lambda v: None if platform_of(v) else ("unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other "
+                                                        "or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站"),
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
     "opened_on": _opened_on_problem,
     "org_code": _cached_org_code_problem,

@@ -7,9 +7,9 @@ so that readers need no replay, while `registry_as_of` replays the events to any
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -21,9 +21,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from tracker.domain import ids
 from tracker.domain.errors import FileProblems, RowProblem, TrackerError
 from tracker.domain.models import AccountRecord, AccountStatus, FilingEvent, FilingKind
-from tracker.domain.regions import in_region
-from tracker.registry.file import read_table
 from tracker.domain.orgcode import org_code_problem
+from tracker.domain.regions import in_region
+from tracker.domain.times import future_date_problem, local_date, now_utc
+from tracker.registry.file import read_table
 from tracker.registry.rows import denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
@@ -34,14 +35,20 @@ from tracker.registry.store import (
     upsert_regions_and_orgs,
     write_states,
 )
+from tracker.storage.db import Database
 from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
-from tracker.storage.db import Database
-from tracker.domain.times import future_date_problem, local_date, now_utc
 
 __all__ = [
-    "FilingRefused", "ImportResult", "file_event", "history", "import_registry",
-    "list_accounts", "parse_account_key", "registry_as_of", "events_as_of",
+    "FilingRefused",
+    "ImportResult",
+    "events_as_of",
+    "file_event",
+    "history",
+    "import_registry",
+    "list_accounts",
+    "parse_account_key",
+    "registry_as_of",
 ]
 
 MAX_RETRIES = 20
@@ -50,7 +57,7 @@ MAX_RETRIES = 20
 def current_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 — no login name in some containers
+    except Exception:
         return "unknown"
 
 
@@ -338,23 +345,23 @@ def _file_once(db: Database, event: FilingEvent) -> FilingEvent:
     return stored
 
 
-def events_as_of(session, at: datetime | None = None) -> list[FilingEvent]:  # noqa: ANN001
+def events_as_of(session, at: datetime | None = None) -> list[FilingEvent]:
     """Every filing event effective on or before the Asia/Shanghai date of `at` (None: all)."""
     events = load_events(session, until=local_date(at) if at is not None else None)
     return sorted(events, key=sort_key)
 
 
-def states_as_of(session, at: datetime | None = None) -> dict[str, AccountState]:  # noqa: ANN001
+def states_as_of(session, at: datetime | None = None) -> dict[str, AccountState]:
     return replay(events_as_of(session, at), strict=False)
 
 
-def registry_as_of(session, at: datetime | None = None) -> list[AccountRecord]:  # noqa: ANN001
+def registry_as_of(session, at: datetime | None = None) -> list[AccountRecord]:
     """The registry as of `at` (default: now), derived from the filing events, sorted by key."""
     states = states_as_of(session, at if at is not None else now_utc())
     return [states[key].record for key in sorted(states)]
 
 
-def list_accounts(session, *, at: datetime | None = None, region: str | None = None,  # noqa: ANN001
+def list_accounts(session, *, at: datetime | None = None, region: str | None = None,
                   platform: str | None = None, status: str | None = None) -> list[AccountRecord]:
     return [
         record for record in registry_as_of(session, at)
@@ -364,7 +371,7 @@ def list_accounts(session, *, at: datetime | None = None, region: str | None = N
     ]
 
 
-def history(session, account: str) -> list[FilingEvent]:  # noqa: ANN001
+def history(session, account: str) -> list[FilingEvent]:
     parse_account_key(account)
     events = events_for(session, account)
     if not events:

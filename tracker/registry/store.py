@@ -60,7 +60,7 @@ def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEve
     return events
 
 
-def _bulk_insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
+def _bulk_insert(session: Session, model, rows: list[dict]) -> None:
     """Many rows at once. On SQLite the column types' own bind processors feed the driver's
     executemany directly: SQLAlchemy's per-row parameter machinery costs more than SQLite."""
     if not rows:
@@ -85,7 +85,7 @@ def _bulk_insert(session: Session, model, rows: list[dict]) -> None:  # noqa: AN
     connection.connection.driver_connection.executemany(sql, values)
 
 
-def _state(row) -> AccountState:  # noqa: ANN001 — an Account row or a plain row of its table
+def _state(row) -> AccountState:
     record = AccountRecord(
         region=row.region, org_name=row.org_name, org_code=row.org_code, platform=row.platform,
         account_id=row.account_id, account_name=row.account_name, opened_on=row.opened_on,
@@ -160,7 +160,7 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> N
             session.execute(update(Organisation).where(Organisation.org_code == code).values(org_name=name))
 
 
-def _existing(session: Session, column, values: list[str]) -> set[str]:  # noqa: ANN001
+def _existing(session: Session, column, values: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(values), _CHUNK):
         found.update(session.execute(select(column).where(column.in_(values[start:start + _CHUNK]))).scalars())

@@ -15,15 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from tracker.judging import evaluate as evaluation
-from tracker.judging.inspections import current_inspection, default_at, findings_of, normalise_quarter, sample_of, veto_rules
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
-from tracker.registry.store import region_order
+from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
+from tracker.judging import evaluate as evaluation
+from tracker.judging.inspections import current_inspection, default_at, findings_of, normalise_quarter, sample_of, veto_rules
 from tracker.judging.population import running_accounts
+from tracker.registry.store import region_order
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.domain.times import local_date, now_utc, previous_quarter, to_local_iso
 
 UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 

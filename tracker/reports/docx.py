@@ -23,10 +23,28 @@ from docx.shared import Mm, Pt
 from tracker.domain.text_out import printable
 from tracker.domain.times import quarter_bounds
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, problem_rows,
-    quarter_title, report_title, rule_names, summary_sentence, table_rows, unverified_rows,
-    SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER, has_websites,
-    site_failed_rows, site_problem_rows, site_summary_sentence, site_unverified_rows,
+    FAILED_HEADER,
+    PROBLEM_HEADER,
+    SITE_FAILED_HEADER,
+    SITE_PROBLEM_HEADER,
+    SITE_TABLE_HEADER,
+    SITE_UNVERIFIED_HEADER,
+    TABLE_HEADER,
+    UNVERIFIED_HEADER,
+    comparison_sentence,
+    failed_rows,
+    has_websites,
+    problem_rows,
+    quarter_title,
+    report_title,
+    rule_names,
+    site_failed_rows,
+    site_problem_rows,
+    site_summary_sentence,
+    site_unverified_rows,
+    summary_sentence,
+    table_rows,
+    unverified_rows,
 )
 
 BODY, TITLE, HEI, KAI, SONG = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"

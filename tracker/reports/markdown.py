@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from tracker.domain.text_out import markdown_text
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER,
-    TABLE_HEADER, UNVERIFIED_HEADER, comparison_sentence, failed_rows, has_websites, platform_label, problem_rows,
-    report_title, rule_names, site_failed_rows, site_problem_rows, site_summary_sentence, site_unverified_rows,
-    summary_sentence, table_rows, unverified_rows,
+    FAILED_HEADER,
+    PROBLEM_HEADER,
+    SITE_FAILED_HEADER,
+    SITE_PROBLEM_HEADER,
+    SITE_TABLE_HEADER,
+    SITE_UNVERIFIED_HEADER,
+    TABLE_HEADER,
+    UNVERIFIED_HEADER,
+    comparison_sentence,
+    failed_rows,
+    has_websites,
+    platform_label,
+    problem_rows,
+    report_title,
+    rule_names,
+    site_failed_rows,
+    site_problem_rows,
+    site_summary_sentence,
+    site_unverified_rows,
+    summary_sentence,
+    table_rows,
+    unverified_rows,
 )
 
 
@@ -53,8 +71,8 @@ def render(report: dict) -> str:
     lines += ["", "## 待核实政务新媒体名单", "", "更新情况无法核实，不计入不合格。", ""]
     unverified = unverified_rows(report)
     lines += _table(UNVERIFIED_HEADER, unverified) if unverified else ["无。"]
-    lines += ["", "## 按平台", ""] + _breakdown("平台", "platform", report.get("by_platform", []))
-    lines += ["", "## 按层级", ""] + _breakdown("层级", "level", report.get("by_level", []))
+    lines += ["", "## 按平台", "", *_breakdown("平台", "platform", report.get("by_platform", []))]
+    lines += ["", "## 按层级", "", *_breakdown("层级", "level", report.get("by_level", []))]
     previous = report.get("previous")
     if previous and previous.get("change") is not None:
         change = previous["change"]

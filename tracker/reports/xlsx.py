@@ -15,10 +15,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.text_out import printable, starts_formula
 from tracker.reports.labels import (
-    FAILED_HEADER, PROBLEM_HEADER, TABLE_HEADER, UNVERIFIED_HEADER, failed_rows, platform_label, problem_rows,
-    quarter_title, rule_names, table_rows, unverified_rows,
-    SITE_FAILED_HEADER, SITE_PROBLEM_HEADER, SITE_TABLE_HEADER, SITE_UNVERIFIED_HEADER, has_websites,
-    site_failed_rows, site_problem_rows, site_unverified_rows,
+    FAILED_HEADER,
+    PROBLEM_HEADER,
+    SITE_FAILED_HEADER,
+    SITE_PROBLEM_HEADER,
+    SITE_TABLE_HEADER,
+    SITE_UNVERIFIED_HEADER,
+    TABLE_HEADER,
+    UNVERIFIED_HEADER,
+    failed_rows,
+    has_websites,
+    platform_label,
+    problem_rows,
+    quarter_title,
+    rule_names,
+    site_failed_rows,
+    site_problem_rows,
+    site_unverified_rows,
+    table_rows,
+    unverified_rows,
 )
 
 _THIN = Side(style="thin", color="808080")

@@ -53,9 +53,9 @@ def rule(code: str, *, name_zh: str, name_en: str, source: str, family: str, ord
     """Register a rule. A built-in's thresholds and severity live in config/default.toml; a
     plugin's rule brings `defaults` (at least `enabled` and `severity`), which `[rules.CODE]` in
     the user's config overrides key by key."""
-    if defaults is not None:
-        if not isinstance(defaults.get("enabled"), bool) or defaults.get("severity") not in ("veto", "warning", "info"):
-            raise PluginError(f"rule {code!r}: defaults need enabled = true|false and severity = veto|warning|info")
+    if defaults is not None and (not isinstance(defaults.get("enabled"), bool)
+                                 or defaults.get("severity") not in ("veto", "warning", "info")):
+        raise PluginError(f"rule {code!r}: defaults need enabled = true|false and severity = veto|warning|info")
     if family == "update" and code not in UPDATE_ORDER:
         raise PluginError(f"rule {code!r}: the update family is closed (its rules exclude each other in a fixed order)")
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tracker.domain.models import AccountStatus
+from tracker.rules.catalogue import rule
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, window
-from tracker.rules.catalogue import rule
 from tracker.rules.text import normalize
 
 _SERIOUS = "检查指标 一、单项否决 安全、泄密事故等严重问题"

@@ -15,7 +15,7 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s\"'<>()\[\]{}，。！？；、
 
 
 @lru_cache(maxsize=1)
-def _psl():  # noqa: ANN202
+def _psl():
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()
@@ -71,7 +71,7 @@ def links_in_text(text: str) -> list[str]:
     return _URL.findall(text)
 
 
-def domain_finder(domains: Iterable[str]):  # noqa: ANN201 — an ahocorasick.Automaton or None
+def domain_finder(domains: Iterable[str]):
     """An automaton finding any listed domain in lower-case text: an ASCII link in which none
     occurs cannot be on a listed domain (its host would contain one), so it needs no parsing."""
     import ahocorasick
@@ -86,7 +86,7 @@ def domain_finder(domains: Iterable[str]):  # noqa: ANN201 — an ahocorasick.Au
     return automaton
 
 
-def _may_match(link: str, finder) -> bool:  # noqa: ANN001
+def _may_match(link: str, finder) -> bool:
     if finder is None or not link.isascii():
         return True
     for _found in finder.iter(link.lower()):
@@ -94,7 +94,7 @@ def _may_match(link: str, finder) -> bool:  # noqa: ANN001
     return False
 
 
-def first_ad_link(links: Iterable[str], domains: Iterable[str], finder=None) -> tuple[str, str] | None:  # noqa: ANN001
+def first_ad_link(links: Iterable[str], domains: Iterable[str], finder=None) -> tuple[str, str] | None:
     """(listed domain, link) of the first link on a listed domain; `finder` (`domain_finder` of
     the same domains) skips the links that cannot be."""
     listed = domains if isinstance(domains, frozenset) else frozenset(normalize_domain(d) for d in domains)

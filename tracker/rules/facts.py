@@ -6,9 +6,9 @@ read by attribute (`row.account`, `row.published_at` …), as the queries return
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 
@@ -131,56 +131,56 @@ class GivenFacts:
     probes: dict[str, ProbeCounts] = field(default_factory=dict)
     sites: dict[str, Any] = field(default_factory=dict)          # account → website poll row
 
-    def website_probes(self, since, at):  # noqa: ANN001, ANN201
+    def website_probes(self, since, at):
         return self.probes
 
-    def website_polls(self, at):  # noqa: ANN001, ANN201
+    def website_polls(self, at):
         return self.sites
 
-    def post_summary(self, at, spans, repost_span):  # noqa: ANN001, ANN201
+    def post_summary(self, at, spans, repost_span):
         return self.posts
 
-    def signal_posts(self, lo, at):  # noqa: ANN001, ANN201
+    def signal_posts(self, lo, at):
         return self.signals
 
-    def stop_notices(self, until):  # noqa: ANN001, ANN201
+    def stop_notices(self, until):
         return self.stops
 
-    def latest_comment_flags(self, at):  # noqa: ANN001, ANN201
+    def latest_comment_flags(self, at):
         return self.comment_flags
 
-    def comments_off_posts_at(self, moments):  # noqa: ANN001, ANN201
+    def comments_off_posts_at(self, moments):
         return {key: row for key, row in self.comments_off_posts.items() if key in moments}
 
-    def latest_observations(self, at, kinds):  # noqa: ANN001, ANN201
+    def latest_observations(self, at, kinds):
         return {key: row for key, row in self.observations.items() if row.kind in kinds}
 
-    def latest_profiles(self, at, part):  # noqa: ANN001, ANN201
+    def latest_profiles(self, at, part):
         return self.profiles
 
-    def follower_steps(self, at):  # noqa: ANN001, ANN201
+    def follower_steps(self, at):
         return self.steps
 
-    def failures_since_success(self, at):  # noqa: ANN001, ANN201
+    def failures_since_success(self, at):
         return self.failures
 
-    def last_polls(self, moments):  # noqa: ANN001, ANN201
+    def last_polls(self, moments):
         return {key: row for key, row in self.polls.items() if key in moments}
 
-    def latest_app_probes(self, at, outcomes):  # noqa: ANN001, ANN201
+    def latest_app_probes(self, at, outcomes):
         return {key: row for key, row in self.app_probes.items() if row.outcome in outcomes}
 
-    def judged_filings(self, until):  # noqa: ANN001, ANN201
+    def judged_filings(self, until):
         return self.filings
 
-    def coverage(self, at, grace_hours):  # noqa: ANN001, ANN201
+    def coverage(self, at, grace_hours):
         return self.seen
 
-    def latest_updates_seen(self, at):  # noqa: ANN001, ANN201
+    def latest_updates_seen(self, at):
         return self.updates_seen
 
-    def failing_polls(self, accounts):  # noqa: ANN001, ANN201
+    def failing_polls(self, accounts):
         return {key: value for key, value in self.failing.items() if key in set(accounts)}
 
-    def newest_post_times(self, at, n):  # noqa: ANN001, ANN201
+    def newest_post_times(self, at, n):
         return {key: times[:n] for key, times in self.post_times.items() if times}

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tracker.domain.times import local_date
+from tracker.rules.catalogue import rule
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
-from tracker.rules.catalogue import rule
 from tracker.rules.workdays import workdays_after
-from tracker.domain.times import local_date
+
 
 @rule("late_filing", name_zh="备案不及时", name_en="late filing", family="filing", order=40,
       source="国办发〔2018〕123号 建立政务新媒体分级备案制度，开设、变更、关停、注销报主管单位备案")

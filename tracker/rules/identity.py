@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracker.domain.models import AccountStatus
+from tracker.rules.catalogue import rule
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when
-from tracker.rules.catalogue import rule
 from tracker.rules.text import normalize
 
 _NO_123 = "国办发〔2018〕123号"

@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from tracker.domain.models import ObservationKind as Obs
+from tracker.rules.catalogue import rule
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import post_ref, when
-from tracker.rules.catalogue import rule
 
 _INTERACTION = "检查指标 一、单项否决 互动回应差"
 _PROBE_OUTCOMES = ("ok", "not_modified", "unavailable")

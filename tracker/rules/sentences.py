@@ -40,7 +40,7 @@ def sentence(rule: str, evidence: Any, lang: str = "zh", limit: int | None = Non
     zh = lang != "en"
     try:
         text = SENTENCES[rule](evidence, zh) if rule in SENTENCES and isinstance(evidence, Mapping) else None
-    except Exception:  # noqa: BLE001 - evidence of another shape: shown as its fields instead
+    except Exception:
         text = None
     if text is None:
         text = fields_text(evidence, zh)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.domain.models import Post
+from tracker.domain.times import local_date
 from tracker.rules import domains as ad_domains
 from tracker.rules.idcard import folded_privacy_matches
 from tracker.rules.lexicon import Lexicon, load_lexicon, read_lexicon
 from tracker.rules.text import nfkc, normalize, normalize_folded
 from tracker.settings import Settings
-from tracker.domain.times import local_date
 
 ALGORITHM = "sig3"
 

@@ -14,7 +14,7 @@ _STRIP = re.compile(rf"[\s{_INVISIBLE}]+")
 
 
 @lru_cache(maxsize=1)
-def _converter():  # noqa: ANN202 — opencc has no type hints
+def _converter():
     import opencc
 
     return opencc.OpenCC("t2s")

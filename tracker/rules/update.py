@@ -16,10 +16,10 @@ from typing import Any
 
 from tracker.domain.models import AccountStatus
 from tracker.domain.times import start_of_day
-from tracker.rules.facts import Coverage
+from tracker.rules.catalogue import rule
 from tracker.rules.context import CheckContext
 from tracker.rules.evidence import when, window
-from tracker.rules.catalogue import rule
+from tracker.rules.facts import Coverage
 from tracker.rules.website import website_holds
 
 _SOURCE = "检查指标 一、单项否决 内容不更新"

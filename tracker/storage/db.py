@@ -42,7 +42,7 @@ def default_url() -> str:
 _BUSY_TIMEOUT_MS = 30000  # statements outside Database.write (reads in WAL mode hardly ever wait)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -70,7 +70,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     raise DatabaseError(f"unsupported database backend {parsed.get_backend_name()!r}: use sqlite or postgresql+psycopg")
 
 
-def _alembic_config(connection):  # noqa: ANN001, ANN202
+def _alembic_config(connection):
     from alembic.config import Config  # imported here: alembic costs start-up time of every command
 
     config = Config()

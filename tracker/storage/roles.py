@@ -19,10 +19,10 @@ from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.domain.errors import TrackerError
+from tracker.domain.times import now_utc
 from tracker.storage.db import Database
 from tracker.storage.grants import ROLES, apply_grants, quote, revoke_grants
 from tracker.storage.tables import Region, TrackerUser
-from tracker.domain.times import now_utc
 
 # Unquoted PostgreSQL names, so that `psql -U name` and URLs need no quoting.
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -21,7 +21,7 @@ PAGE_SIZE = 50  # a screenful or two; a DataTable paints 50 rows much faster tha
 SEARCH_DELAY = 0.25  # seconds of typing pause before the list reloads
 
 
-def prefetch_first_page(app) -> None:  # noqa: ANN001 - runs in the dashboard's worker thread
+def prefetch_first_page(app) -> None:
     """Read the unfiltered first page ahead, while the user looks at the dashboard."""
     generation = app.generation
     app.prefetched_accounts = (generation, views.account_page(app.db, views.AccountFilter(), offset=0, limit=PAGE_SIZE))

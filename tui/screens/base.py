@@ -15,7 +15,7 @@ class TrackerScreen(Screen):
     """A screen whose data comes from one worker (`load`) and is reloaded when the app's
     generation (bumped by every write) is newer than the one it shows."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         localise_bindings(self)
         self.loaded_generation = -1
@@ -43,7 +43,7 @@ def shows_errors(loader: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Screen, *args: Any, **kwargs: Any) -> Any:
         try:
             return loader(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - anything a query can raise
+        except Exception as exc:
             self.app.call_from_thread(self.app.notify, f"{type(exc).__name__}: {exc}", severity="error", timeout=15)
             return None
 

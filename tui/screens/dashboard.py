@@ -12,8 +12,8 @@ from tracker.read.trends import QuarterRate, quarter_rates
 from tui.i18n import PLATFORM, load_rule_names, name_of, rule_name, t
 from tui.messages import AccountChosen, RegionChosen
 from tui.screens.base import TrackerScreen, shows_errors
-from tui.widgets.format import literal, percent, severity_label, when
 from tui.widgets.bars import Bar, Bars
+from tui.widgets.format import literal, percent, severity_label, when
 from tui.widgets.stat import Stat
 from tui.widgets.table import DataTable
 

@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Sparkline, Static
 
-from tracker.read import accounts as views
-from tracker.rules.website import MARK_NAMES
 from tracker.domain.text_out import printable
 from tracker.domain.times import now_utc
+from tracker.read import accounts as views
+from tracker.rules.website import MARK_NAMES
 from tui.i18n import FACT, FILING, PLATFORM, STATUS, load_rule_names, name_of, t
 from tui.messages import FormRequested
 from tui.screens.base import TrackerScreen, shows_errors
@@ -142,7 +142,7 @@ class AccountDetailScreen(TrackerScreen):
             lines.append(Content(printable(f"  {t('col.evidence')}: {evidence_line(f.rule, f.evidence, 1000)}")))
         return Content("\n").join(lines) if lines else None
 
-    def _website(self, site: views.WebsiteView, end) -> None:  # noqa: ANN001
+    def _website(self, site: views.WebsiteView, end) -> None:
         self.query_one("#availability", Sparkline).data = site.failures_per_day
         self.query_one("#availability-range", Static).update(literal(t(
             "det.availability_line", start=when(end - timedelta(days=len(site.failures_per_day)))[:10],
@@ -169,7 +169,7 @@ class AccountDetailScreen(TrackerScreen):
                                 for c in poll.columns or ()])
 
     @staticmethod
-    def _flags(post) -> str:  # noqa: ANN001
+    def _flags(post) -> str:
         flags = [t("flag.repost")] if post.is_repost else []
         flags += [t("flag.pinned")] if post.is_pinned else []
         flags += [t("flag.ad")] if post.is_ad else []

@@ -23,7 +23,7 @@ LEAVES_PER_GROUP = 200  # a group shows its first findings; the accounts screen 
 class LiteralTree(Tree):
     """A tree whose `str` labels are shown as they are (Textual's runs them as markup)."""
 
-    def process_label(self, label):  # noqa: ANN001, ANN201
+    def process_label(self, label):
         return super().process_label(literal(label))
 
 

@@ -110,7 +110,7 @@ class FormScreen(ModalScreen):
         except operations.OperationError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, not fatal
+        except Exception as exc:
             self.app.call_from_thread(self.show_error, f"{type(exc).__name__}: {exc}")
             return
         self.app.call_from_thread(self.done, message)

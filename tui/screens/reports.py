@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from tracker.read import accounts as views
 from tracker.domain.times import now_utc, quarter_of
+from tracker.read import accounts as views
 from tracker.reports import formats
 from tui import operations
 from tui.i18n import CASE_STATUS, load_rule_names, name_of, rule_name, t
@@ -17,7 +17,6 @@ from tui.messages import DataChanged
 from tui.screens.base import TrackerScreen, shows_errors
 from tui.widgets.format import literal, when
 from tui.widgets.table import DataTable
-
 
 
 class ReportsScreen(TrackerScreen):
@@ -117,13 +116,13 @@ class ReportsScreen(TrackerScreen):
         self.perform(calls[action])
 
     @work(thread=True, exclusive=True, group="report-action")
-    def perform(self, call) -> None:  # noqa: ANN001
+    def perform(self, call) -> None:
         try:
             message = call()
         except (operations.OperationError, *operations.USER_ERRORS) as exc:
             self.app.call_from_thread(self.query_one("#result", Static).update, literal(str(exc), newlines=True))
             return
-        except Exception as exc:  # noqa: BLE001 - an unexpected failure is shown, not fatal
+        except Exception as exc:
             self.app.call_from_thread(self.query_one("#result", Static).update, literal(f"{type(exc).__name__}: {exc}", newlines=True))
             return
         self.app.call_from_thread(self.query_one("#result", Static).update, literal(message, newlines=True))

@@ -33,7 +33,7 @@ def bar_text(fraction: float, width: int) -> str:
 class Bars(Static):
     """A few labelled bars; `show(bars)` replaces them."""
 
-    def __init__(self, *, width: int = 24, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, width: int = 24, id: str | None = None) -> None:
         super().__init__("", id=id, classes="bars")
         self.bar_width = width
 

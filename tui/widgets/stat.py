@@ -11,7 +11,7 @@ from textual.widgets import Static
 class Stat(Vertical):
     value: reactive[str] = reactive("…")
 
-    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, label: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="stat")
         self.label = label
 

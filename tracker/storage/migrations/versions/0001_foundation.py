@@ -1,14 +1,14 @@
 """foundation
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-23 11:51:23.624156
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import tracker.storage.types
+from alembic import op
 
+import tracker.storage.types
 
 revision = '0001_foundation'
 down_revision = None

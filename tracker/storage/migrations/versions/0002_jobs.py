@@ -3,11 +3,11 @@
 Revision ID: 0002_jobs
 Revises: 0001_foundation
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import tracker.storage.types
+from alembic import op
 
+import tracker.storage.types
 
 revision = "0002_jobs"
 down_revision = "0001_foundation"

@@ -6,8 +6,8 @@ post table.
 Revision ID: 0002_rules
 Revises: 0001_foundation
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_rules"
 down_revision = "0001_foundation"

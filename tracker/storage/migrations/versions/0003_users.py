@@ -9,9 +9,8 @@ migrations) bypass row-level security. Privileges per role are granted by
 Revision ID: 0003_users
 Revises: 0002_jobs
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0003_users"
 down_revision = "0002_jobs"

@@ -7,8 +7,9 @@ fetch of this account ever come back empty" is one index probe per account.
 Revision ID: 0007_coverage
 Revises: 0006_check_run_failed
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import tracker.storage.types
 
 revision = "0007_coverage"

@@ -3,9 +3,10 @@
 Revision ID: 0008_websites
 Revises: 0007_coverage
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
+
 import tracker.storage.types
 
 revision = "0008_websites"

@@ -18,9 +18,8 @@ role to what it may write (issue 13 items 5–7; PostgreSQL only).
 Revision ID: 0010_roles
 Revises: 0007_coverage
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0010_roles"
 down_revision = "0008_websites"
