@@ -51,3 +51,5 @@ def test_posts_since_limit_jsonl(sqlite_url, tmp_path) -> None:  # noqa: ANN001
     one = runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:2", "--limit", "1"])
     assert one.exit_code == 0 and "ad" in one.stdout and "old" not in one.stdout
     assert runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:2", "--limit", "0"]).exit_code == 2
+    missing = runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:404"])
+    assert missing.exit_code == 2 and "weibo:404" in missing.stderr and "Traceback" not in missing.output

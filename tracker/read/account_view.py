@@ -16,7 +16,7 @@ from tracker.read.accounts import account_detail
 from tracker.rules.catalogue import rule_name
 from tracker.rules.sentences import sentence
 from tracker.storage.db import Database
-from tracker.storage.tables import PollOutcome, PostRow, RectificationCase
+from tracker.storage.tables import Account, PollOutcome, PostRow, RectificationCase
 
 LAST_POLLS = 5
 NEWEST_POSTS = 5
@@ -81,6 +81,8 @@ def account_posts(db: Database, account: str, *, since: datetime | None = None, 
     if limit < 1:
         raise TrackerError(f"--limit must be 1 or more, got {limit}")
     with db.session() as session:
+        if session.get(Account, account) is None:
+            raise TrackerError(f"no account {account!r} in the registry (platform:account_id)")
         query = select(PostRow).where(PostRow.account == account)
         if since is not None:
             query = query.where(PostRow.published_at > as_utc(since))
