@@ -81,7 +81,7 @@ def account_posts(db: Database, account: str, *, since: datetime | None = None, 
     if limit < 1:
         raise TrackerError(f"--limit must be 1 or more, got {limit}")
     with db.session() as session:
-        if session.get(Account, account) is None:
+        if session.execute(select(Account.id).where(Account.account == account)).first() is None:
             raise TrackerError(f"no account {account!r} in the registry (platform:account_id)")
         query = select(PostRow).where(PostRow.account == account)
         if since is not None:
