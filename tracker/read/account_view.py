@@ -70,7 +70,8 @@ def account_view(db: Database, account: str, at: datetime, lang: str = "zh") -> 
                       "sentence": sentence(f.rule, f.evidence or {}, lang), "evidence": f.evidence}
                      for f in detail.findings],
         "observations": [{"kind": o.kind, "observed_at": _iso(o.observed_at), "inspector": o.inspector,
-                          "note": o.note, "latest_at": _iso(o.latest_at)} for o in detail.observations],
+                          "note": o.note, "latest_at": _iso(o.latest_at)} for o in detail.observations
+                         if as_utc(o.observed_at) <= at],
         "case": None if open_case is None else {
             "quarter": open_case.quarter, "rules": open_case.rules, "opened_at": _iso(open_case.opened_at),
             "due_on": open_case.due_on.isoformat(), "status": case_status(open_case, at)},
