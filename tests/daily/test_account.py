@@ -51,3 +51,20 @@ def test_posts_since_limit_jsonl(sqlite_url, tmp_path) -> None:
     one = runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:2", "--limit", "1"])
     assert one.exit_code == 0 and "ad" in one.stdout and "old" not in one.stdout
     assert runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:2", "--limit", "0"]).exit_code == 2
+    missing = runner.invoke(app, ["--db", sqlite_url, "posts", "weibo:404"])
+    assert missing.exit_code == 2 and "weibo:404" in missing.stderr and "Traceback" not in missing.output
+
+
+def test_account_show_as_of_t_leaves_out_later_observations_and_polls(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    setup(sqlite_url, tmp_path)
+    for when, note in ((before(2), "早"), (before(-3), "晚")):
+        observed = runner.invoke(app, ["--db", sqlite_url, "observe", "weibo:2", "comments_disabled",
+                                       "--at", when.isoformat(), "--note", note, "--by", "张三"])
+        assert observed.exit_code == 0, observed.output
+    db = open_database(sqlite_url)
+    add_poll(db, "weibo:2", before(-2), "timeout")
+    db.dispose()
+    view = json.loads(runner.invoke(app, ["--db", sqlite_url, "account", "show", "weibo:2", "--at", T.isoformat(),
+                                          "--format", "json"]).stdout)
+    assert [o["note"] for o in view["observations"]] == ["早"]
+    assert [p["outcome"] for p in view["polls"]] == ["ok"]

@@ -16,7 +16,7 @@ from tracker.read.accounts import account_detail
 from tracker.rules.catalogue import rule_name
 from tracker.rules.sentences import sentence
 from tracker.storage.db import Database
-from tracker.storage.tables import PollOutcome, PostRow, RectificationCase
+from tracker.storage.tables import Account, PollOutcome, PostRow, RectificationCase
 
 LAST_POLLS = 5
 NEWEST_POSTS = 5
@@ -70,7 +70,8 @@ def account_view(db: Database, account: str, at: datetime, lang: str = "zh") -> 
                       "sentence": sentence(f.rule, f.evidence or {}, lang), "evidence": f.evidence}
                      for f in detail.findings],
         "observations": [{"kind": o.kind, "observed_at": _iso(o.observed_at), "inspector": o.inspector,
-                          "note": o.note, "latest_at": _iso(o.latest_at)} for o in detail.observations],
+                          "note": o.note, "latest_at": _iso(o.latest_at)} for o in detail.observations
+                         if as_utc(o.observed_at) <= at],
         "case": None if open_case is None else {
             "quarter": open_case.quarter, "rules": open_case.rules, "opened_at": _iso(open_case.opened_at),
             "due_on": open_case.due_on.isoformat(), "status": case_status(open_case, at)},
@@ -81,6 +82,8 @@ def account_posts(db: Database, account: str, *, since: datetime | None = None, 
     if limit < 1:
         raise TrackerError(f"--limit must be 1 or more, got {limit}")
     with db.session() as session:
+        if session.execute(select(Account.id).where(Account.account == account)).first() is None:
+            raise TrackerError(f"no account {account!r} in the registry (platform:account_id)")
         query = select(PostRow).where(PostRow.account == account)
         if since is not None:
             query = query.where(PostRow.published_at > as_utc(since))
