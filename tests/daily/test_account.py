@@ -55,7 +55,7 @@ def test_posts_since_limit_jsonl(sqlite_url, tmp_path) -> None:
     assert missing.exit_code == 2 and "weibo:404" in missing.stderr and "Traceback" not in missing.output
 
 
-def test_account_show_as_of_t_leaves_out_later_observations_and_polls(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+def test_account_show_as_of_t_leaves_out_later_observations_and_polls(sqlite_url, tmp_path) -> None:
     setup(sqlite_url, tmp_path)
     for when, note in ((before(2), "早"), (before(-3), "晚")):
         observed = runner.invoke(app, ["--db", sqlite_url, "observe", "weibo:2", "comments_disabled",
