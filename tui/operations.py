@@ -101,15 +101,14 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
     from tracker.judging import inspections  # deferred: the UI paints before this loads
     from tracker.reports import report_format  # deferred: the UI paints before this loads
     from tracker.reports.builder import build_report  # deferred: the UI paints before this loads
-    from tracker.reports.files import write_output  # deferred: the UI paints before this loads
+    from tracker.reports.files import write_report  # deferred: the UI paints before this loads
 
     chosen = report_format(fmt)
     if not output.strip():
         raise TrackerError(f"--format {fmt} writes a file: give -o FILE")
     data = build_report(db, settings, inspections.normalise_quarter(quarter), time_option(at) or _default_at(quarter, now),
                         region.strip() or None)
-    rendered = chosen.render(data)
-    path = write_output(Path(output.strip()).expanduser(), rendered)  # a failed write keeps the old file
+    path = write_report(data, chosen, Path(output.strip()).expanduser())  # a failed write keeps the old file
     return t("rep.export_done", path=path)
 
 

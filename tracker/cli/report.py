@@ -16,7 +16,7 @@ from tracker.judging import cases as case_api
 from tracker.judging import inspections
 from tracker.reports import report_format
 from tracker.reports.builder import build_report, document_meta
-from tracker.reports.files import write_output
+from tracker.reports.files import write_report
 
 inspect_app = typer.Typer(help="Quarterly sampled inspection (季度抽查): plan a sample, then run it.",
                           no_args_is_help=True)
@@ -103,11 +103,10 @@ def report(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
     data = build_report(cli.database(), cli.settings, inspections.normalise_quarter(quarter),
                         parse_at(at) if at else None, region)
     data["document"] = document_meta(cli.settings, doc_no=doc_no, issuer=issuer)
-    rendered = chosen.render(data)
     if output is None:
-        typer.echo(rendered, nl=False)  # md and json: the formats escape what they hold
+        typer.echo(chosen.render(data), nl=False)  # md and json: the formats escape what they hold
         return
-    typer.echo(printable(write_output(output, rendered)), err=True)
+    typer.echo(printable(write_report(data, chosen, output)), err=True)
 
 
 @handles_errors

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.errors import ConfigError
-from tracker.domain.times import as_utc, local_date, now_utc
+from tracker.domain.times import as_utc, local_date, now_utc, quarter_of_day
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import JobRun
@@ -153,12 +153,13 @@ def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[st
 
 def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     """The 通报 of the running quarter as of now, written in each configured format."""
+    from tracker.judging.inspections import default_at  # deferred: start-up time of every command
     from tracker.reports import report_format  # deferred: start-up time of every command
     from tracker.reports.builder import build_report  # deferred: start-up time of every command
+    from tracker.reports.files import write_report  # deferred: start-up time of every command
 
     day = local_date(occurrence)
-    quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    from tracker.judging.inspections import default_at
+    quarter = quarter_of_day(day)
 
     report = build_report(db, settings, quarter, default_at(quarter, occurrence))  # never past the quarter
     directory = report_directory(settings)
@@ -166,9 +167,7 @@ def report_job(db: Database, settings: Settings, occurrence: datetime) -> dict[s
     for name in settings.section("schedule")["report_formats"]:
         fmt = report_format(name)
         path = directory / f"report-{quarter}-{day:%Y%m%d}{fmt.suffix}"
-        body = fmt.render(report)
-        path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
-        written.append(str(path))
+        written.append(str(write_report(report, fmt, path)))  # atomic: a failed run keeps last week's file
     return {"quarter": quarter, "files": written}
 
 

@@ -9,6 +9,13 @@ import tempfile
 from pathlib import Path
 
 from tracker.domain.errors import TrackerError
+from tracker.reports import ReportFormat
+
+
+def write_report(report: dict, fmt: ReportFormat, path: Path | str) -> Path:
+    """The one render-and-write of a 通报 (`report -o`, the TUI's export, the report job):
+    `report` rendered in `fmt`, written to `path` atomically (see `write_output`)."""
+    return write_output(path, fmt.render(report))
 
 
 def write_output(path: Path | str, data: bytes | str) -> Path:
