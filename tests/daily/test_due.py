@@ -95,3 +95,14 @@ def test_a_feed_that_never_succeeded_is_unverified_not_due(sqlite_url, tmp_path)
     assert [(u["account"], u["last_failure"]) for u in body["unverified"]] == [("weibo:1", "http_error")]
     table = runner.invoke(app, ["--db", sqlite_url, "due", "--at", T.isoformat(), "--days", "4"])
     assert table.exit_code == 0 and "待核实 1" in table.stdout and "甲" in table.stdout.split("待核实")[1]
+
+
+def test_apps_are_never_due_nor_unverified(sqlite_url, tmp_path) -> None:  # noqa: ANN001
+    db = open_database(sqlite_url)
+    registry(db, tmp_path, {"account_id": "ap1", "platform": "app", "opened_on": "2024-01-01",
+                            "feed_url": "https://app.example.gov.cn/download"}, {"account_id": "1"})
+    add_posts(db, "app:ap1", ("p", before(10)))
+    add_posts(db, "weibo:1", ("p", before(10)))
+    db.dispose()
+    body = due(sqlite_url, "--days", "4")
+    assert [r["account"] for r in body["due"]] == ["weibo:1"] and body["unverified"] == []
