@@ -113,3 +113,14 @@ def test_an_account_whose_feed_fails_is_unverified_not_due(sqlite_url, tmp_path)
     listed = due(sqlite_url, "--days", "4")
     assert [r["account"] for r in listed["due"]] == ["weibo:7"]
     assert [r["account"] for r in listed["unverified"]] == ["weibo:6"]
+
+
+def test_apps_are_never_due_nor_unverified(sqlite_url, tmp_path) -> None:
+    db = open_database(sqlite_url)
+    registry(db, tmp_path, {"account_id": "ap1", "platform": "app", "opened_on": "2024-01-01",
+                            "feed_url": "https://app.example.gov.cn/download"}, {"account_id": "1"})
+    add_posts(db, "app:ap1", ("p", before(10)))
+    add_posts(db, "weibo:1", ("p", before(10)))
+    db.dispose()
+    body = due(sqlite_url, "--days", "4")
+    assert [r["account"] for r in body["due"]] == ["weibo:1"] and body["unverified"] == []
