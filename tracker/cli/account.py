@@ -8,16 +8,12 @@ from enum import Enum
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table, echo_text
 from tracker.domain.text_out import json_text
 from tracker.domain.times import now_utc, parse_at
 
 account_app = typer.Typer(help="One account from the command line.", no_args_is_help=True)
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
 
 
 class PostsFormat(str, Enum):
@@ -36,7 +32,7 @@ def show_command(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="platform:account_id"),
     at: str = typer.Option(None, "--at", help="The filed state as of this time (ISO 8601; default now)."),
-    format: Format = typer.Option(Format.table, "--format", help="table or json."),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """Filed state as of T, filing history, last polls, profile, newest posts, findings, observations, open case."""
     from tracker.cli.check import SEVERITY_LABELS
@@ -44,7 +40,7 @@ def show_command(
 
     cli = context(ctx)
     view = account_view(cli.database(), account.strip(), parse_at(at) if at else now_utc(), cli.lang)
-    if format == Format.json:
+    if format == TableOrJson.json:
         print_json(view)
         return
     zh = cli.lang == "zh"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import render_table
 from tracker.domain.text_out import printable
 from tracker.domain.times import now_utc, parse_at, to_local_iso
@@ -19,11 +20,6 @@ if TYPE_CHECKING:  # the engine loads in the command itself: every other command
 UNVERIFIED = "unverified"  # 待核实 (docs/contract.md §6.4)
 SEVERITY_LABELS = {"zh": {"veto": "单项否决", "warning": "问题", "info": "提示"},
                    "en": {"veto": "veto", "warning": "warning", "info": "info"}}
-
-
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 class FailOn(str, Enum):
@@ -86,7 +82,7 @@ def check_command(
     ctx: typer.Context,
     at: str = typer.Option(None, "--at", help="Evaluate as of this time (ISO 8601; no offset = Asia/Shanghai; a bare date = end of day). Default: now."),
     region: str = typer.Option(None, "--region", help="Only accounts in this region and below, e.g. 福建省/福州市."),
-    format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table (for people) or json."),
+    format: TableOrJson = FORMAT,
     fail_on: FailOn = typer.Option(None, "--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
 ) -> None:
     """Evaluate the rules as of T (docs/contract.md §6) and store the findings."""
@@ -95,7 +91,7 @@ def check_command(
     from tracker.judging.run import SEVERITY_RANK, run_check
 
     result = run_check(cli.database(), cli.settings, moment, region=region.strip().rstrip("/") if region else None)
-    if format == CheckFormat.json:
+    if format == TableOrJson.json:
         print_json(as_json(result))
     else:
         typer.echo(render(result, cli.lang))

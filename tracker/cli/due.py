@@ -3,18 +3,12 @@ within N days unless they post, with the moment it happens."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table
 from tracker.domain.times import now_utc, parse_at, to_local_iso
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +22,7 @@ def due_command(
                                "default [rules.no_update] window_days − 10, i.e. 4 for a 14-day window."),
     region: str = typer.Option(None, "--region", help="Only accounts in this region and below, e.g. 福建省/福州市."),
     at: str = typer.Option(None, "--at", help="As of this time (ISO 8601; default now)."),
-    format: Format = typer.Option(Format.table, "--format", help="table or json."),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """Accounts that will fall into no_update (or low_frequency) within N days unless they post."""
     from tracker.read.due import default_days, due_accounts
@@ -40,7 +34,7 @@ def due_command(
     listed = due_accounts(cli.database(), cli.settings, moment, days,
                           region=region.strip().rstrip("/") if region else None)
     lines = listed.due
-    if format == Format.json:
+    if format == TableOrJson.json:
         print_json({"at": to_local_iso(moment), "days": days, "due": [
             {"account": line.due.account, "name": line.account_name, "org": line.org_name, "region": line.region,
              "rule": line.due.rule, "lapses_at": to_local_iso(line.due.lapses_at), "days_left": line.days_left,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import render_table
 
 if TYPE_CHECKING:  # the poller (httpx, parsers) loads in the command itself
@@ -17,11 +17,6 @@ if TYPE_CHECKING:  # the poller (httpx, parsers) loads in the command itself
 
 HEADERS = {"zh": ("账号", "结果", "HTTP", "新帖", "用时(秒)", "说明"),
            "en": ("account", "outcome", "HTTP", "new posts", "seconds", "detail")}
-
-
-class PollFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +33,7 @@ def probe_command(
     ctx: typer.Context,
     accounts: list[str] = typer.Argument(None, help="Websites (website:网站标识码) to probe. Default: every website."),
     concurrency: int = typer.Option(None, "--concurrency", help="Probes at once (default: [poll] concurrency)."),
-    format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """One availability probe of each 政府网站's homepage: one GET within [websites] probe_timeout_seconds (docs/contract.md §10)."""
     from tracker.polling.probes import probe
@@ -46,7 +41,7 @@ def probe_command(
     cli = context(ctx)
     report = probe(cli.database(), cli.settings, accounts or None, concurrency=concurrency)
     results = sorted(report.results, key=lambda r: r["account"])
-    if format == PollFormat.json:
+    if format == TableOrJson.json:
         print_json({"websites": [{k: r[k] for k in ("account", "outcome", "http_status", "seconds", "detail")}
                                  for r in results], "summary": report.summary()})
         return
@@ -103,7 +98,7 @@ def poll_command(
     ctx: typer.Context,
     accounts: list[str] = typer.Argument(None, help="Accounts (platform:account_id) to poll now, even if backing off. Default: every due account."),
     concurrency: int = typer.Option(None, "--concurrency", help="Fetches at once (default: [poll] concurrency)."),
-    format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
+    format: TableOrJson = FORMAT,
     worker: bool = typer.Option(False, "--worker", help="Join the current scheduled poll run with other workers (leases; see tracker schedule)."),
 ) -> None:
     """Fetch feeds and profiles, store new posts and every outcome (docs/contract.md §5.3)."""
@@ -113,10 +108,10 @@ def poll_command(
         from tracker.polling.workers import work
 
         result = work(db, cli.settings)
-        print_json(result.as_counts()) if format == PollFormat.json else typer.echo(
+        print_json(result.as_counts()) if format == TableOrJson.json else typer.echo(
             f"worker {result.owner}: {result.accounts} accounts in {result.batches} batches")
         return
-    bar = _Bar() if format == PollFormat.table and sys.stderr.isatty() else None
+    bar = _Bar() if format == TableOrJson.table and sys.stderr.isatty() else None
     try:
         from tracker.polling.poller import poll
 
@@ -124,7 +119,7 @@ def poll_command(
     finally:
         if bar is not None:
             bar.close()
-    if format == PollFormat.json:
+    if format == TableOrJson.json:
         print_json(as_json(report))
     else:
         typer.echo(render(report, cli.lang))
@@ -135,7 +130,7 @@ def ingest_command(
     ctx: typer.Context,
     file: str = typer.Argument(..., help="JSON Lines file, one post per line (docs/contract.md §5.4)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good lines and report the bad ones (default: a bad line loads nothing)."),
-    format: PollFormat = typer.Option(PollFormat.table, "--format", help="table (for people) or json."),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """Bulk-load archived posts; idempotent: loading a file twice stores each post once."""
     from tracker.polling.ingest import ingest_file
@@ -144,7 +139,7 @@ def ingest_command(
     report = ingest_file(cli.database(), cli.settings, file, skip_bad=skip_bad)
     for problem in report.problems:
         typer.echo(f"{file}: {problem} (skipped)", err=True)
-    if format == PollFormat.json:
+    if format == TableOrJson.json:
         print_json(report.as_dict())
     elif cli.lang == "zh":
         typer.echo(f"{file}：{report.lines} 行，新增 {report.loaded} 条，已有 {report.duplicates} 条，跳过错误行 {report.bad} 行")

@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table, echo_text
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import AccountRecord
@@ -28,11 +29,6 @@ file_app = typer.Typer(help="File one event (备案): open, rename, transfer, su
 
 class ExportFormat(str, Enum):
     csv = "csv"
-    json = "json"
-
-
-class ListFormat(str, Enum):
-    table = "table"
     json = "json"
 
 
@@ -112,7 +108,7 @@ def list_command(
     platform: str = typer.Option(None, "--platform", help="A platform code or its Chinese name (微博, B站, …)."),
     status: str = typer.Option(None, "--status", help="active, suspended or deregistered (正常, 停更, 已注销)."),
     at: str = typer.Option(None, "--at", help="As of this time (default now)."),
-    format: ListFormat = typer.Option(ListFormat.table, "--format"),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """Accounts of the registry, filtered."""
     cli = context(ctx)
@@ -122,7 +118,7 @@ def list_command(
             platform=_choice(platform, platform_of, PLATFORM_CODES, "--platform"),
             status=_choice(status, status_of, STATUS_CODES, "--status"),
         )
-    if format == ListFormat.json:
+    if format == TableOrJson.json:
         print_json([_record_dict(r) for r in records])
         return
     zh = cli.lang == "zh"
@@ -136,7 +132,7 @@ def list_command(
 def history_command(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="platform:account_id"),
-    format: ListFormat = typer.Option(ListFormat.table, "--format"),
+    format: TableOrJson = FORMAT,
 ) -> None:
     """Every filing event of one account, oldest first."""
     cli = context(ctx)
@@ -147,7 +143,7 @@ def history_command(
          "by": e.by, "approver": e.approver, "doc_no": e.doc_no, "payload": e.payload}
         for e in events
     ]
-    if format == ListFormat.json:
+    if format == TableOrJson.json:
         print_json({"account": account, "events": rows})
         return
     from tracker.rules.sentences import FILING_KINDS, filing_text, label

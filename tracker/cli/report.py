@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.domain.text_out import printable
@@ -25,12 +26,6 @@ QUARTER = typer.Option(..., "--quarter", help="Quarter, like 2026Q3.")
 AT = typer.Option(None, "--at", help="Time T (ISO 8601; no offset = Asia/Shanghai; a bare date = end of day).")
 
 
-def _check_format(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise TrackerError(f"--format must be one of {', '.join(allowed)}, got {value!r}")
-    return value
-
-
 @inspect_app.command("plan")
 @handles_errors
 def plan(ctx: typer.Context, quarter: str = QUARTER,
@@ -38,10 +33,9 @@ def plan(ctx: typer.Context, quarter: str = QUARTER,
                                                     "websites are sampled at [inspection] website_ratio (100%)."),
          seed: int = typer.Option(None, "--seed", help="Random seed (default: derived from the quarter, e.g. 20263)."),
          at: str = typer.Option(None, "--at", help="Registry state to sample from (default: end of the quarter)."),
-         fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+         fmt: TableOrJson = FORMAT) -> None:
     """Draw the quarter's reproducible sample, stratified by second-level region and platform."""
     cli = context(ctx)
-    _check_format(fmt, ("table", "json"))
     ratio_value = inspections.parse_ratio(ratio if ratio is not None else cli.settings.section("inspection")["default_ratio"])
     result = inspections.plan_inspection(cli.database(), quarter, ratio_value, seed, at=parse_at(at) if at else None,
                                          website_ratio=cli.settings.section("inspection")["website_ratio"])
@@ -57,10 +51,9 @@ def plan(ctx: typer.Context, quarter: str = QUARTER,
 @inspect_app.command("run")
 @handles_errors
 def run(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
-        fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+        fmt: TableOrJson = FORMAT) -> None:
     """Evaluate the rules on the sample at T and store the quarter's inspection; opens 整改 cases."""
     cli = context(ctx)
-    _check_format(fmt, ("table", "json"))
     result = inspections.run_inspection(cli.database(), cli.settings, quarter, parse_at(at) if at else None)
     data = result.as_json()
     if fmt == "json":
@@ -75,10 +68,9 @@ def run(ctx: typer.Context, quarter: str = QUARTER, at: str = AT,
 @inspect_app.command("history")
 @handles_errors
 def history(ctx: typer.Context, quarter: str = typer.Option(None, "--quarter", help="Only this quarter."),
-            fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+            fmt: TableOrJson = FORMAT) -> None:
     """Every plan and run, newest first; the current one of each quarter marked."""
     cli = context(ctx)
-    _check_format(fmt, ("table", "json"))
     rows = inspections.inspection_history(cli.database(), quarter)
     if fmt == "json":
         print_json(rows)
@@ -114,10 +106,9 @@ def cases(ctx: typer.Context,
           status: str = typer.Option(None, "--status", help="open, overdue or closed."),
           at: str = typer.Option(None, "--at", help="Read (and review) as of T (default: now)."),
           review: bool = typer.Option(False, "--review", help="复核 first: close cases whose veto findings are gone at T."),
-          fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+          fmt: TableOrJson = FORMAT) -> None:
     """Rectification cases (整改) opened by inspections."""
     cli = context(ctx)
-    _check_format(fmt, ("table", "json"))
     moment = parse_at(at) if at else None
     if review:
         case_api.review_cases(cli.database(), cli.settings, moment)

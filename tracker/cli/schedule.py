@@ -8,6 +8,7 @@ from enum import Enum
 import typer
 
 from tracker.cli.common import context, handles_errors, print_json
+from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc, to_local_iso
@@ -17,11 +18,6 @@ from tracker.storage import roles as users
 
 users_app = typer.Typer(help="PostgreSQL users and their jurisdictions (row-level security). Not for SQLite.",
                         no_args_is_help=True)
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
 
 
 class Role(str, Enum):
@@ -41,8 +37,8 @@ def _run_dict(run: jobs.JobRunInfo) -> dict:
             "outcome": run.outcome, "counts": run.counts, "host": run.host}
 
 
-def _show_runs(runs: list[jobs.JobRunInfo], fmt: Format) -> None:
-    if fmt is Format.json:
+def _show_runs(runs: list[jobs.JobRunInfo], fmt: TableOrJson) -> None:
+    if fmt is TableOrJson.json:
         print_json([_run_dict(run) for run in runs])
         return
     rows = [(r["job"], r["occurrence"], r["outcome"], "" if r["seconds"] is None else f"{r['seconds']:.1f}",
@@ -56,7 +52,7 @@ def schedule_command(
     list_jobs: bool = typer.Option(False, "--list", help="Show the jobs and when they run next, then exit."),
     runs: int = typer.Option(0, "--runs", min=0, help="Show the N most recent job runs, then exit."),
     run_now: str = typer.Option(None, "--run-now", help="Run one job (poll, check, report) once now, then exit."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json (for --list and --runs)."),
+    fmt: TableOrJson = FORMAT,
 ) -> None:
     """Run the nightly jobs of [schedule] until SIGTERM/SIGINT; each occurrence runs once across
     every scheduler sharing the database. Every run is recorded (job, times, outcome, counts)."""
@@ -71,7 +67,7 @@ def schedule_command(
     built = scheduler.build_scheduler(db, settings)
     if list_jobs:
         upcoming = scheduler.next_runs(built)
-        if fmt is Format.json:
+        if fmt is TableOrJson.json:
             print_json({name: to_local_iso(at) if at else None for name, at in upcoming.items()})
         else:
             echo_table(["job", "cron", "next run"], [(name, settings.section("schedule")[name], to_local_iso(at) if at else "")
@@ -104,10 +100,10 @@ def add_command(
 
 @users_app.command("list")
 @handles_errors
-def list_command(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+def list_command(ctx: typer.Context, fmt: TableOrJson = FORMAT) -> None:
     """The users and their jurisdictions."""
     found = users.list_users(context(ctx).database())
-    if fmt is Format.json:
+    if fmt is TableOrJson.json:
         print_json([{"name": u.name, "role": u.role, "region": u.region, "created_at": to_local_iso(u.created_at)} for u in found])
     else:
         echo_table(["name", "role", "region"], [(u.name, u.role, u.region or "*") for u in found])
