@@ -113,8 +113,9 @@ def export_report(db: Database, settings: Settings, quarter: str, at: str, regio
 
 
 @guarded
-def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -> str:
-    """One filing from a form's values (field names as the CLI options, without dashes)."""
+def file_filing(db: Database, kind: str, account: str, values: dict[str, str], deny_networks: list[str] | None = None) -> str:
+    """One filing from a form's values (field names as the CLI options, without dashes); feed URLs
+    into `deny_networks` (the office's `[poll] deny_networks`, as the CLI passes it) are refused."""
     from tracker.registry import service as registry  # deferred: the UI paints before this loads
     fields: dict[str, object] = {}
     if kind == "open":
@@ -130,7 +131,8 @@ def file_filing(db: Database, kind: str, account: str, values: dict[str, str]) -
         fields = {"notice_from": date_option(values.get("notice_from"), "--notice-from")}
     event = registry.file_event(
         db, kind, account, effective_on=date_option(values.get("effective"), "--effective"),
-        by=values.get("by") or None, approver=values.get("approver") or None, doc_no=values.get("doc") or None, **fields,
+        by=values.get("by") or None, approver=values.get("approver") or None, doc_no=values.get("doc") or None, deny_networks=deny_networks,
+        **fields,
     )
     return t("form.done", what=f"{event.kind} {event.account} #{event.id} {event.effective_on}")
 

@@ -87,3 +87,19 @@ async def test_rename_transfer_and_close_forms_refuse_bad_text_and_dates(sample:
         assert await submit(pilot, form, notice_from="2026-08-02", effective="2026-08-01") == close and "--notice-from" in close
         assert await submit(pilot, form, notice_from=TOMORROW, effective="") == close_future
     assert dump(sample) == before
+
+
+async def test_open_form_refuses_a_feed_url_into_the_offices_deny_list(sample: Database, tmp_path: Path) -> None:
+    """The office's own `[poll] deny_networks` binds the form as it binds `tracker file open`."""
+    from tracker.settings import load_settings
+    from tui.app import TrackerApp
+
+    config = tmp_path / "deny.toml"
+    config.write_text('[poll]\ndeny_networks = ["10.20.0.0/16"]\n', encoding="utf-8")
+    before = dump(sample)
+    app = TrackerApp(sample, load_settings(config), lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "open")
+        message = await submit(pilot, form, account="weibo:deny1", **OPEN, feed_url="http://10.20.1.1/feed.xml")
+        assert "10.20.1.1" in message and isinstance(app.screen, FilingForm)
+    assert dump(sample) == before

@@ -138,7 +138,8 @@ class FilingForm(FormScreen):
 
     def operation(self, values: dict[str, str]) -> str:
         account = values.pop("account")
-        return operations.file_filing(self.app.db, self.kind, account, values)
+        return operations.file_filing(self.app.db, self.kind, account, values,
+                                       self.app.settings.section("poll")["deny_networks"])
 
 
 class ObservationForm(FormScreen):
