@@ -1,4 +1,4 @@
-"""Which URLs the tool may fetch (CONTRACT §5.3 `deny_networks`): one validator for registry
+"""Which URLs the tool may fetch (docs/contract.md §5.3 `deny_networks`): one validator for registry
 import, `file open|update` and the poller, and the connect-time check of the HTTP client.
 
 `url_problem(url, deny)` is the static check: an http(s) URL with a host, a port in 1–65535, a

@@ -26,6 +26,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.prev_page": ("上一页", "Previous page"),
     "nav.group": ("切换分组", "Change grouping"),
     "nav.unverified": ("待核实", "Unverified"),
+    "nav.due": ("临期", "Due"),
     "nav.refresh": ("刷新", "Refresh"),
     "nav.submit": ("提交", "Submit"),
     "nav.cancel": ("取消", "Cancel"),
@@ -40,6 +41,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.failed": ("不合格数", "Failed"),
     "dash.fail_rate": ("不合格率", "Fail rate"),
     "dash.unverified": ("待核实", "Unverified"),
+    "dash.due": ("临期", "Due to lapse"),
+    "due.loading": ("临期账号（计算中…）", "Accounts due to lapse (computing…)"),
+    "due.title": ("临期账号 {count} 个：不发布将在下列时间起判为不更新（l 打开，Esc 返回）",
+                  "{count} accounts due to lapse: unless they post, a finding from the time shown"),
+    "due.lapses": ("临期时间", "Lapses at"),
+    "due.days_left": ("剩余天数", "Days left"),
+    "due.unverified": ("待核实 {count} 个（订阅源抓取失败，无法判断是否临期）：{names}",
+                       "{count} unverified (their feed is failing, so whether they are due is unknown): {names}"),
     "dash.regions": ("各地区情况", "By region"),
     "dash.newest": ("最新发现的问题", "Newest findings"),
     "dash.poll": ("抓取情况", "Polling"),
@@ -203,12 +212,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ctrl+P 命令面板：所有操作（运行检查、抓取、抽查、导出通报、备案表单…）\n"
         "账号列表：PgDn/PgUp 或 ]/[ 翻页；Tab 在筛选框之间移动\n"
         "账号详情：n 更名  t 变更主办单位  s 停更  x 注销  o 记录检查\n"
+        "总览：l 临期账号（不发布即将判为不更新）\n"
         "问题：g 切换按规则/按地区分组",
         "d dashboard    a accounts    f findings    r inspections & reports\n"
         "/ search accounts    Enter open    Esc back    q quit    ? help\n"
         "Ctrl+P command palette: every action (run check, poll, inspection, export, filing forms…)\n"
         "Accounts: PgDn/PgUp or ]/[ change page; Tab moves between the filters\n"
         "Account detail: n rename  t transfer  s suspend  x close  o observe\n"
+        "Dashboard: l accounts due to lapse unless they post\n"
         "Findings: g groups by rule or by region",
     ),
     # command palette

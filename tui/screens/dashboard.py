@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 
@@ -23,6 +24,8 @@ JOB_RUNS = 4  # the newest runs of the scheduled jobs (tracker schedule)
 
 
 class DashboardScreen(TrackerScreen):
+    BINDINGS = [Binding("l", "due", "nav.due")]  # 临期: the accounts about to lapse
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="totals"):
@@ -31,6 +34,7 @@ class DashboardScreen(TrackerScreen):
             yield Stat(t("dash.failed"), id="failed")
             yield Stat(t("dash.fail_rate"), id="fail-rate")
             yield Stat(t("dash.unverified"), id="unverified")
+            yield Stat(t("dash.due"), id="due")
         yield Static(t("dash.loading"), id="as-of")
         yield Static("", id="websites")
         with Horizontal(id="dash-body"):
@@ -75,7 +79,23 @@ class DashboardScreen(TrackerScreen):
 
         prefetch_first_page(self.app)  # so that `a` shows the list at once
 
+    @work(thread=True, exclusive=True, group="due")
+    @shows_errors
+    def count_due(self) -> None:
+        """临期 N: its own worker, so that the totals never wait for it."""
+        from tracker.domain.times import now_utc  # deferred: the UI paints before this loads
+        from tracker.read.due import due_accounts  # deferred: the UI paints before this loads
+
+        listed = due_accounts(self.app.db, self.app.settings, self.app.at or now_utc())
+        self.app.call_from_thread(setattr, self.query_one("#due", Stat), "value", f"{len(listed.due):,}")
+
+    def action_due(self) -> None:
+        from tui.screens.due import DueScreen  # deferred: the UI paints before this loads
+
+        self.app.push_screen(DueScreen())
+
     def show_counts(self, board: queries.Dashboard) -> None:
+        self.count_due()
         self.query_one("#running", Stat).value = f"{board.total.running:,}"
         self.query_one("#checked", Stat).value = f"{board.total.checked:,}"
         self.query_one("#failed", Stat).value = f"{board.total.failed:,}"

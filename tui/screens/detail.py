@@ -41,7 +41,7 @@ class AccountDetailScreen(TrackerScreen):
         yield Header()
         with VerticalScroll(id="detail"):
             yield Static(literal(self.account), id="info", classes="panel")
-            if self.account.startswith("website:"):  # a 政府网站 (CONTRACT §10)
+            if self.account.startswith("website:"):  # a 政府网站 (docs/contract.md §10)
                 yield Static(t("det.availability"), classes="section-title")
                 yield Sparkline([0], id="availability")
                 yield Static("", id="availability-range", classes="dim")
