@@ -4,16 +4,14 @@ state, an inspector cannot rewrite verdicts, filings carry the database's clock 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from tests.storage.roles_helpers import JIA, ORG, YI, as_user, open_account, province, unique  # noqa: F401 - province is a fixture
 from tracker.cli.main import app
 from tracker.domain.orgcode import make_org_code
 from tracker.registry.service import file_event, history, states_as_of
@@ -21,34 +19,7 @@ from tracker.registry.store import load_account_rows
 from tracker.storage.db import Database, open_database
 from tracker.storage.roles import add_user, list_users, remove_user
 
-JIA = "安徽省/甲市"
-YI = "安徽省/乙市"
-ORG = make_org_code("11340000002986061")
 ORG2 = make_org_code("11340000002986062")
-
-
-def _open(db: Database, key: str, region: str) -> None:
-    file_event(db, "open", key, effective_on=date(2025, 1, 2), by="admin", region=region, org_name="某局",
-               org_code=ORG, account_name=f"账号{key}", opened_on=date(2025, 1, 2))
-
-
-@pytest.fixture
-def province(pg_schema_url: str) -> Iterator[tuple[Database, str]]:
-    db = open_database(pg_schema_url)
-    _open(db, "weibo:jia1", JIA + "/东县")
-    _open(db, "weibo:yi1", YI)
-    yield db, pg_schema_url
-    for user in list_users(db):
-        remove_user(db, user.name)
-    db.dispose()
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
-def as_user(url: str, name: str) -> Database:
-    return open_database(make_url(url).set(username=name, password=None).render_as_string(hide_password=False))
 
 
 def _user(db: Database, url: str, role: str, region: str = "") -> tuple[str, Database]:
@@ -180,7 +151,7 @@ def test_a_filings_clock_and_author_are_the_databases(province: tuple[Database, 
     assert [e.by for e in renames] == [name, name]
     assert all(abs(e.recorded_at - now) < timedelta(minutes=5) for e in renames)
     # the tables' owner (the tool's jobs, a migration, an import of history) keeps what it sets
-    _open(db, "weibo:jia3", JIA)
+    open_account(db, "weibo:jia3", JIA)
     with db.session() as session:
         assert history(session, "weibo:jia3")[0].by == "admin"
 
