@@ -18,7 +18,7 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -239,6 +239,14 @@ async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], 
                       parsed=part.parsed, state=part.state, run_id=run_id, items=items)
 
 
+def refuse_unknown(asked: list[str] | None, rows: Sequence[Any]) -> None:
+    """Accounts named on the command line that the registry does not hold: one clear error."""
+    if asked is not None:
+        unknown = sorted(set(asked) - {row.account for row in rows})
+        if unknown:
+            raise TrackerError(f"unknown account(s): {', '.join(unknown)}")
+
+
 def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[list[Target], list[str]]:
     query = select(Account.account, Account.platform, Account.status, Account.feed_url, Account.profile_url,
                    FeedState.etag, FeedState.last_modified, FeedState.body_hash, FeedState.profile_etag,
@@ -247,10 +255,7 @@ def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[l
     query = query.where(Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
     with db.session() as session:
         rows = session.execute(query).all()
-    if accounts is not None:
-        unknown = sorted(set(accounts) - {row.account for row in rows})
-        if unknown:
-            raise TrackerError(f"unknown account(s): {', '.join(unknown)}")
+    refuse_unknown(accounts, rows)
     targets, skipped = [], []
     for row in rows:
         backing_off = accounts is None and row.next_poll_at is not None and as_utc(row.next_poll_at) > now

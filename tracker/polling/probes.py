@@ -23,7 +23,7 @@ from connectors.http import make_client, ssl_context
 from connectors.website import probe_site
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc
-from tracker.polling.poller import _Limits
+from tracker.polling.poller import _Limits, refuse_unknown
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import Account, WebsiteProbe
@@ -49,10 +49,8 @@ def _targets(db: Database, accounts: list[str] | None) -> list[tuple[str, str]]:
     query = query.where(Account.platform == "website", Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
     with db.session() as session:
         rows = session.execute(query).all()
+    refuse_unknown(accounts, rows)
     if accounts is not None:
-        unknown = sorted(set(accounts) - {row.account for row in rows})
-        if unknown:
-            raise TrackerError(f"unknown account(s): {', '.join(unknown)}")
         others = [row.account for row in rows if row.platform != "website"]
         if others:
             raise TrackerError(f"not a website (platform website): {', '.join(others)}")
