@@ -53,7 +53,7 @@ def due_command(
                          for line in lines])
     if listed.unverified:
         typer.echo("")
-        typer.echo(f"待核实 {len(listed.unverified)}：源从未抓取成功，最新发布未知，不判断是否临期" if zh
-                   else f"{len(listed.unverified)} unverified: the feed never succeeded, the newest post is unknown")
+        typer.echo(f"待核实 {len(listed.unverified)}：订阅源从未抓取成功或已持续失败，最新发布未知，不判断是否临期" if zh
+                   else f"{len(listed.unverified)} unverified: the feed never succeeded or keeps failing, the newest post is unknown")
         echo_table(("账号", "名称", "单位", "地区", "最近失败") if zh else ("account", "name", "unit", "region", "last failure"),
                    [(u.account, u.account_name, u.org_name, u.region, u.last_failure or "") for u in listed.unverified])
