@@ -32,6 +32,8 @@ def _type_name(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):
+        if value and isinstance(value[0], int) and not isinstance(value[0], bool):
+            return "array of integers"
         return "array of strings"
     if isinstance(value, dict):
         return "table"
@@ -46,8 +48,37 @@ def _accepts(expected: Any, given: Any) -> bool:
     if isinstance(expected, int):
         return isinstance(given, int) and not isinstance(given, bool)
     if isinstance(expected, list):
+        if expected and isinstance(expected[0], int) and not isinstance(expected[0], bool):  # e.g. warn_days
+            return isinstance(given, list) and all(isinstance(item, int) and not isinstance(item, bool) for item in given)
         return isinstance(given, list) and all(isinstance(item, str) for item in given)
     return isinstance(given, type(expected))
+
+
+# Arrays of tables (`[[alerts.webhooks]]`): each table's keys and their types, from these defaults.
+TABLE_ARRAYS: dict[str, dict[str, Any]] = {
+    "alerts.webhooks": {"name": "", "kind": "", "url": "", "url_env": "", "secret": "", "secret_env": "",
+                        "regions": [""], "alerts": [""], "rate_per_minute": 0, "enabled": True},
+}
+
+
+def _merge_tables(file: Path | None, dotted: str, value: Any) -> list[dict[str, Any]]:
+    """An array of tables checked key by key against `TABLE_ARRAYS[dotted]`, defaults filled in."""
+    schema = TABLE_ARRAYS[dotted]
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ConfigError(f"{file}: key '{dotted}' must be an array of tables ([[{dotted}]]), got {_type_name(value)}")
+    tables = []
+    for number, item in enumerate(value, 1):
+        table = {key: ([] if isinstance(default, list) else default) for key, default in schema.items()}
+        for key, given in item.items():
+            where = f"{dotted}[{number}].{key}"
+            if key not in schema:
+                raise ConfigError(f"{file}: unknown key '{where}'")
+            if not _accepts(schema[key], given):
+                raise ConfigError(f"{file}: key '{where}' must be {_type_name(schema[key])}, got {_type_name(given)} {given!r}")
+            _check_range(file, f"{dotted}.{key}", given)
+            table[key] = given
+        tables.append(table)
+    return tables
 
 
 _DAYS = (0, 36500)  # up to a century: far from timedelta's limit
@@ -82,6 +113,14 @@ RANGES: dict[str, tuple[float, float]] = {
     "schedule.misfire_grace_seconds": (0, 31536000),
     "schedule.worker_batch": (1, 1000000),
     "schedule.lease_seconds": (1, 31536000),
+    "alerts.case_due_days": (0, 36500),
+    "alerts.max_attempts": (1, 1000),
+    "alerts.retry_base_seconds": (0, 86400),
+    "alerts.retry_max_seconds": (0, 31536000),
+    "alerts.timeout_seconds": (0.001, 3600),
+    "alerts.send_budget_seconds": (0, 86400),
+    "alerts.max_listed": (1, 10000),
+    "alerts.webhooks.rate_per_minute": (0, 100000),
 }
 RULE_RANGES: dict[str, tuple[float, float]] = {
     "grace_days": _DAYS, "days": _DAYS, "window_days": (1, 36500), "working_days": _DAYS,
@@ -124,6 +163,9 @@ def _merge(base: dict, override: dict, file: Path | None, prefix: str = "", extr
             if not isinstance(value, dict):
                 raise ConfigError(f"{file}: key '{dotted}' must be a table, got {_type_name(value)}")
             _merge(expected, value, file, dotted + ".", extras)
+            continue
+        if dotted in TABLE_ARRAYS:
+            base[key] = _merge_tables(file, dotted, value)
             continue
         if not _accepts(expected, value):
             raise ConfigError(

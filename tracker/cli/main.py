@@ -7,6 +7,7 @@ import os
 import typer
 
 from tracker.cli import account as account_cli
+from tracker.cli import alerts as alerts_cli
 from tracker.cli import check as check_cli
 from tracker.cli import due as due_cli
 from tracker.cli import poll as poll_cli
@@ -48,6 +49,7 @@ registry_cli.register(app)
 check_cli.register(app)
 due_cli.register(app)
 account_cli.register(app)
+alerts_cli.register(app)
 report_cli.register(app)
 tui_cli.register(app)
 schedule_cli.register(app)

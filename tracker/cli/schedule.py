@@ -51,7 +51,7 @@ def schedule_command(
     ctx: typer.Context,
     list_jobs: bool = typer.Option(False, "--list", help="Show the jobs and when they run next, then exit."),
     runs: int = typer.Option(0, "--runs", min=0, help="Show the N most recent job runs, then exit."),
-    run_now: str = typer.Option(None, "--run-now", help="Run one job (poll, check, report) once now, then exit."),
+    run_now: str = typer.Option(None, "--run-now", help="Run one job (poll, check, report, probe, alerts) once now, then exit (check: then its alerts)."),
     fmt: TableOrJson = FORMAT,
 ) -> None:
     """Run the nightly jobs of [schedule] until SIGTERM/SIGINT; each occurrence runs once across
@@ -62,7 +62,8 @@ def schedule_command(
         if run_now not in jobs.JOB_NAMES:
             raise TrackerError(f"--run-now must be one of {', '.join(jobs.JOB_NAMES)}, got {run_now!r}")
         run = jobs.run_claimed(db, settings, run_now, now_utc(), jobs.DEFAULT_JOBS[run_now])
-        _show_runs([run], fmt)
+        alerts = jobs.after_check(db, settings, run) if run_now == "check" else None
+        _show_runs([run] + ([alerts] if alerts else []), fmt)
         raise typer.Exit(0 if run.outcome == "ok" else 1)
     built = scheduler.build_scheduler(db, settings)
     if list_jobs:
@@ -70,7 +71,7 @@ def schedule_command(
         if fmt is TableOrJson.json:
             print_json({name: to_local_iso(at) if at else None for name, at in upcoming.items()})
         else:
-            echo_table(["job", "cron", "next run"], [(name, settings.section("schedule")[name], to_local_iso(at) if at else "")
+            echo_table(["job", "cron", "next run"], [(name, jobs.job_cron(settings, name), to_local_iso(at) if at else "")
                                                       for name, at in upcoming.items()])
         return
     if runs:

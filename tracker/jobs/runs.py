@@ -25,7 +25,8 @@ from tracker.settings import Settings
 from tracker.storage.db import Database
 from tracker.storage.tables import JobRun
 
-JOB_NAMES = ("poll", "check", "report", "probe")
+JOB_NAMES = ("poll", "check", "report", "probe", "alerts")  # the jobs with a time of their own in [schedule]
+AFTER_CHECK = "notify"  # the alerts made after each check: a job run of its own, claimed like the others
 
 # A job: (db, settings, occurrence) -> counts worth keeping (JSON-able).
 JobFunction = Callable[[Database, Settings, datetime], dict[str, Any]]
@@ -143,6 +144,29 @@ def probe_cron(settings: Settings) -> str:
                       "(e.g. 12, 24, 48, 72) so that the probes spread evenly over the day")
 
 
+def job_cron(settings: Settings, name: str) -> str:
+    """The cron expression of a job of JOB_NAMES ("" when disabled)."""
+    if name == "probe":
+        return probe_cron(settings)
+    if name == "alerts" and not alerts_wanted(settings):
+        return ""   # no robot: nothing to retry
+    return settings.section("schedule")[name]
+
+
+def alerts_wanted(settings: Settings) -> bool:
+    from tracker.alerts.config import webhooks  # deferred: start-up time of every command
+
+    return bool(settings.section("alerts")["enabled"] and webhooks(settings))
+
+
+def alerts_waiting(db: Database, settings: Settings) -> bool:
+    """Whether a robot has alerts due for sending now (the retry job skips its run, unrecorded, if not)."""
+    from tracker.alerts import outbox  # deferred: start-up time of every command
+    from tracker.alerts.config import webhooks  # deferred: start-up time of every command
+
+    return any(outbox.queued(db, hook.name) for hook in webhooks(settings))
+
+
 def check_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
     from tracker.judging.run import run_check  # deferred: start-up time of every command
 
@@ -178,4 +202,29 @@ def report_directory(settings: Settings) -> Path:
     return directory
 
 
-DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job, "probe": probe_job}
+def notify_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    """After a check: make the alerts of that moment, write the new ones, send (docs/contract.md §8).
+    A robot's failure is counted, never raised: the check has been stored already."""
+    from tracker.alerts.deliver import send_alerts  # deferred: start-up time of every command
+
+    return send_alerts(db, settings, occurrence).counts()
+
+
+def alerts_job(db: Database, settings: Settings, occurrence: datetime) -> dict[str, Any]:
+    """Every `[schedule] alerts`: send what waits in the outbox (failed sends whose retry time came)."""
+    from tracker.alerts.config import webhooks  # deferred: start-up time of every command
+    from tracker.alerts.deliver import deliver  # deferred: start-up time of every command
+
+    return deliver(db, settings, webhooks(settings)).counts()
+
+
+def after_check(db: Database, settings: Settings, check: JobRunInfo | None, *, host: str | None = None) -> JobRunInfo | None:
+    """The alerts job of a check run that went well, when `[alerts] enabled` and robots are
+    configured; claimed on the check's occurrence, so it runs once across schedulers."""
+    if check is None or check.outcome != "ok" or not alerts_wanted(settings):
+        return None
+    return run_claimed(db, settings, AFTER_CHECK, check.occurrence, DEFAULT_JOBS[AFTER_CHECK], host=host)
+
+
+DEFAULT_JOBS: dict[str, JobFunction] = {"poll": poll_job, "check": check_job, "report": report_job, "probe": probe_job,
+                                        "alerts": alerts_job, AFTER_CHECK: notify_job}

@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tracker.domain.cron import cron_trigger, previous_fire_time
 from tracker.domain.times import now_utc
-from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, poll_job, probe_cron, run_claimed
+from tracker.jobs.runs import DEFAULT_JOBS, JOB_NAMES, JobFunction, after_check, alerts_waiting, check_job, job_cron, poll_job, run_claimed
 from tracker.polling.workers import work
 from tracker.settings import Settings
 from tracker.storage.db import Database
@@ -34,7 +34,7 @@ log = logging.getLogger("tracker.jobs.scheduler")
 def schedule_triggers(settings: Settings) -> dict[str, CronTrigger]:
     """The enabled jobs and their triggers (an empty expression disables a job)."""
     section = settings.section("schedule")
-    expressions = {name: probe_cron(settings) if name == "probe" else section[name] for name in JOB_NAMES}
+    expressions = {name: job_cron(settings, name) for name in JOB_NAMES}
     return {name: cron_trigger(text, section["timezone"], name) for name, text in expressions.items() if text.strip()}
 
 
@@ -95,6 +95,8 @@ def build_scheduler(db: Database, settings: Settings, jobs: Mapping[str, JobFunc
 def _fire(db: Database, settings: Settings, name: str, function: JobFunction, host: str | None,
           occurrence: datetime | None = None) -> None:
     """One firing of a job: `occurrence` comes from OccurrenceExecutor."""
+    if name == "alerts" and not alerts_waiting(db, settings):
+        return   # every 10 minutes by default: recorded only when there was something to send
     run = run_claimed(db, settings, name, occurrence or now_utc(), function, host=host)
     if run is None and function is poll_job and db.dialect == "postgresql":
         # The poll run belongs to another scheduler, but its accounts are shared: lend a hand.
@@ -104,6 +106,12 @@ def _fire(db: Database, settings: Settings, name: str, function: JobFunction, ho
         log.info("%s of %s: run by another scheduler", name, occurrence)
     else:
         log.info("%s of %s: %s %s", name, occurrence, run.outcome, run.counts)
+    if function is check_job:
+        # The alerts come after the check is stored, as a run of their own: a robot's failure
+        # shows there and never in the check's run.
+        alerts = after_check(db, settings, run, host=host)
+        if alerts is not None:
+            log.info("alerts of %s: %s %s", occurrence, alerts.outcome, alerts.counts)
 
 
 def run_until_stopped(scheduler: BackgroundScheduler, *, stop: threading.Event | None = None) -> None:

@@ -10,6 +10,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.times import as_utc
 from tracker.judging.context import build_context
 from tracker.rules.catalogue import rule_config
+from tracker.rules.context import CheckContext
 from tracker.rules.due import Due, due_within, subject_keys
 from tracker.settings import Settings
 from tracker.storage.db import Database
@@ -55,12 +56,18 @@ def due_accounts(db: Database, settings: Settings, at: datetime, days: float | N
         raise TrackerError(f"--days must be 0 or more, got {days:g}")
     at = as_utc(at)
     with db.session() as session:
-        ctx = build_context(session, settings, at, region=region)
-        # never fetched, or failing beyond the grace: whether it posted is unknown (待核实), never claimed
-        blind = {key for key, cover in ctx.coverage().items() if cover.seen_to is None or cover.seen_to < at} & set(subject_keys(ctx))
-        found = [d for d in due_within(ctx, days) if d.account not in blind]
-        failing = ctx.facts.failing_polls(sorted(blind)) if blind else {}
-        states = ctx.checked
+        return due_in_context(build_context(session, settings, at, region=region), days)
+
+
+def due_in_context(ctx: CheckContext, days: float) -> DueList:
+    """The 临期 list of a check context already built (its session still open): `tracker due`
+    and the alerts' 临期预警 (tracker.alerts.compose) read it alike."""
+    at = ctx.at
+    # never fetched, or failing beyond the grace: whether it posted is unknown (待核实), never claimed
+    blind = {key for key, cover in ctx.coverage().items() if cover.seen_to is None or cover.seen_to < at} & set(subject_keys(ctx))
+    found = [d for d in due_within(ctx, days) if d.account not in blind]
+    failing = ctx.facts.failing_polls(sorted(blind)) if blind else {}
+    states = ctx.checked
     return DueList(
         [DueLine(d, states[d.account].account_name, states[d.account].org_name, states[d.account].region,
                  round((d.lapses_at - at).total_seconds() / 86400, 2)) for d in found],

@@ -314,3 +314,34 @@ class WebsitePoll(SQLModel, table=True):
     page_tags: list | None = _json()         # [{url, column, missing: [...]}] pages lacking tags
     ipv6_aaaa: bool | None = None
     ipv6_ok: bool | None = None
+
+
+class AlertOutbox(SQLModel, table=True):
+    """One alert for one webhook (docs/contract.md §8): made once — unique on (webhook, key) — and
+    sent once. `state` pending → sending (leased to one sender while its POST is in flight) →
+    sent, or back to pending with `next_attempt_at` after a failure, or dead after
+    `[alerts] max_attempts`. `body` is the alert's title, lines and data; each robot's format is
+    made from it when it is sent."""
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (
+        UniqueConstraint("webhook", "key", name="uq_alert_outbox_webhook_key"),
+        Index("ix_alert_outbox_webhook_state", "webhook", "state", "next_attempt_at"),
+        Index("ix_alert_outbox_webhook_sent", "webhook", "sent_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    webhook: str = Field(max_length=128)
+    key: str = Field(max_length=400)          # the alert's identity, e.g. "due:wechat:gh_1:no_update:2026-12-11:4"
+    kind: str = Field(max_length=16)          # veto due case feed digest
+    account: str | None = Field(default=None, max_length=300)
+    region: str = Field(default="", max_length=512)
+    body: dict | None = _json()
+    created_at: datetime = _utc()
+    state: str = Field(default="pending", max_length=16)   # pending sending sent dead
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc(nullable=True)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _utc(nullable=True)
+    message_id: str | None = Field(default=None, max_length=64)  # the robot message that carried it
+    sent_at: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
