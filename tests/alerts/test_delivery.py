@@ -262,3 +262,20 @@ def test_alerts_test_and_no_robot(sqlite_url, tmp_path, receiver) -> None:
     assert unknown.exit_code == 2 and "no webhook named 'nope' (webhooks: feishu)" in unknown.stderr
     none = runner.invoke(app, ["--db", sqlite_url, "alerts", "send"])
     assert none.exit_code == 2 and "[[alerts.webhooks]]" in none.stderr
+
+
+def test_a_scheduled_check_sends_its_alerts_once_across_schedulers(sqlite_db, tmp_path, receiver) -> None:
+    from tracker.jobs.runs import alerts_job, recent_runs
+    from tracker.jobs.scheduler import _fire, schedule_triggers
+
+    checked(sqlite_db, tmp_path)
+    receiver.secrets = {}
+    settings = load_settings(config(tmp_path, receiver, {"kind": "json", "name": "json"}))
+    assert "alerts" in schedule_triggers(settings) and "alerts" not in schedule_triggers(load_settings())
+    for host in ("a", "b"):   # two schedulers fire the same occurrence
+        _fire(sqlite_db, settings, "check", check_job, host, T)
+    runs = {(r.job, r.outcome) for r in recent_runs(sqlite_db)}
+    assert runs == {("check", "ok"), ("notify", "ok")} and len(recent_runs(sqlite_db)) == 2
+    assert len(receiver.ids()) == 5
+    _fire(sqlite_db, settings, "alerts", alerts_job, "a", T + timedelta(minutes=10))   # nothing waits: no run recorded
+    assert len(recent_runs(sqlite_db)) == 2

@@ -87,6 +87,8 @@ def test_cli_lists_jobs_runs_one_and_shows_runs(sqlite_url: str) -> None:
     listed = runner.invoke(app, ["--db", sqlite_url, "schedule", "--list", "--format", "json"])
     assert listed.exit_code == 0
     assert set(json.loads(listed.stdout)) == {"poll", "check", "report", "probe"}  # probe: 政府网站 (CONTRACT §10)
+    table = runner.invoke(app, ["--db", sqlite_url, "schedule", "--list"])   # the table once failed on probe's cron
+    assert table.exit_code == 0 and "probe   0 * * * *" in table.stdout, table.output
     ran = runner.invoke(app, ["--db", sqlite_url, "schedule", "--run-now", "check", "--format", "json"])
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.stdout)[0]["outcome"] == "ok"

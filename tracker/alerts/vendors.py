@@ -52,7 +52,7 @@ _SCHEME = re.compile(r"(?i)\b(https?|ftp)://")
 
 def chat_text(value: Any) -> str:
     """One line of a group-robot message as inert text."""
-    text = printable(value).translate(_ACTIVE)
+    text = printable(("" if value is None else str(value)).translate(_ACTIVE))   # markup first: the escapes keep their backslash
     return _DOMAIN_DOT.sub("．", _SCHEME.sub(lambda m: m.group(1) + "：//", text))
 
 
