@@ -3,6 +3,7 @@ poll, check) and its printed summary; and the generator's promises."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections import Counter
 from datetime import date
@@ -84,3 +85,14 @@ def test_small_and_large_provinces() -> None:
 def test_demo_refuses_a_province_out_of_range() -> None:
     result = CliRunner().invoke(app, ["demo", "--no-tui", "--accounts", "0"])
     assert result.exit_code == 2
+
+
+def test_two_quiet_accounts_lapse_in_four_and_two_days(demo_run: tuple[str, Path]) -> None:
+    """The demo shows 临期预警: one healthy account quiet since day 10 of the 14-day window, one
+    since day 12, and no other account close to 内容不更新."""
+    _, database = demo_run
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{database}", "due", "--days", "4", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lapsing = [line for line in json.loads(result.stdout)["due"] if line["rule"] == "no_update"]
+    assert sorted(round(line["days_left"]) for line in lapsing) == [2, 4]
+    assert all(line["window_days"] == 14 for line in lapsing)

@@ -74,6 +74,10 @@ CASES: dict[str, tuple[str, str] | None] = {
     "feed_platform_error": ("weibo", "weibo_json"),
     "closed": None,
 }
+# Healthy accounts that went quiet: their newest post is 10 and 12 days old, so the 14-day
+# window of 内容不更新 closes in 4 and 2 days (临期预警 at both stages of `[alerts] warn_days`).
+# Picked among the healthy accounts after the draw, so the rest of the province stays the same.
+LAPSING = ("lapse_in_4", "lapse_in_2")
 
 
 @dataclass
@@ -176,4 +180,8 @@ def generate(count: int, today: date, seed: int = 2026) -> list[DemoAccount]:
             continue
         taken.add((unit.org_code, platform))
         accounts.append(_account(rng, unit, platform, serial, today))
-    return accounts[:count]  # a very small province keeps the first planted cases only
+    accounts = accounts[:count]  # a very small province keeps the first planted cases only
+    quiet = (a for a in accounts if a.case == "healthy" and a.platform != "app")
+    for case, account in zip(LAPSING, quiet, strict=False):
+        account.case = case
+    return accounts
