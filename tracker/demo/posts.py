@@ -64,7 +64,7 @@ def _times(account: DemoAccount, rng: random.Random, now: datetime) -> list[date
         return [now - timedelta(days=2.5), *_cadence(rng, now, 8, 120, 2)]
     if case in ("lapse_in_4", "lapse_in_2"):   # quiet since day 10 or 12 of the 14-day window
         quiet = 10 if case == "lapse_in_4" else 12
-        return [now - timedelta(days=quiet, minutes=rng.randrange(1, 120)), *_cadence(rng, now, quiet + 1, 200, 1.2)]
+        return [now - timedelta(days=quiet, minutes=rng.randrange(1, 120)), *_cadence(rng, now, quiet + 1, 200, 1.2)][:FEED_ITEMS]
     if case == "suspended_not_closed":
         return _cadence(rng, now, 45, 200, 2)
     return _cadence(rng, now, 0.2, 200, 1.2)  # gaps of at most 1.7 days: at least 4 posts a week
