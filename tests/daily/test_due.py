@@ -124,3 +124,12 @@ def test_apps_are_never_due_nor_unverified(sqlite_url, tmp_path) -> None:
     db.dispose()
     body = due(sqlite_url, "--days", "4")
     assert [r["account"] for r in body["due"]] == ["weibo:1"] and body["unverified"] == []
+
+
+def test_due_by_rule(sqlite_url, tmp_path) -> None:
+    setup(sqlite_url, tmp_path)
+    only = due(sqlite_url, "--days", "4", "--rule", "no_update")
+    assert only["rule"] == "no_update" and [r["account"] for r in only["due"]] == ["weibo:2", "weibo:1"]
+    assert [r["account"] for r in due(sqlite_url, "--days", "4", "--rule", "low_frequency")["due"]] == ["weibo:4"]
+    bad = runner.invoke(app, ["--db", sqlite_url, "due", "--rule", "dormant"])
+    assert bad.exit_code == 2 and "--rule must be one of no_update, low_frequency" in bad.stderr and "Traceback" not in bad.output

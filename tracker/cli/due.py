@@ -8,6 +8,7 @@ import typer
 from tracker.cli.common import context, handles_errors, print_json
 from tracker.cli.options import FORMAT, TableOrJson
 from tracker.cli.output import echo_table
+from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc, parse_at, to_local_iso
 
 
@@ -21,21 +22,26 @@ def due_command(
     days: float = typer.Option(None, "--days", help="Look this many days ahead (an account exactly N days from lapsing is listed); "
                                "default [rules.no_update] window_days − 10, i.e. 4 for a 14-day window."),
     region: str = typer.Option(None, "--region", help="Only accounts in this region and below, e.g. 福建省/福州市."),
+    rule: str = typer.Option(None, "--rule", help="Only this rule: no_update (内容不更新, 单项否决 by default) or low_frequency "
+                             "(更新频率不足); default both."),
     at: str = typer.Option(None, "--at", help="As of this time (ISO 8601; default now)."),
     format: TableOrJson = FORMAT,
 ) -> None:
     """Accounts that will fall into no_update (or low_frequency) within N days unless they post."""
     from tracker.read.due import default_days, due_accounts
     from tracker.rules.catalogue import rule_name
+    from tracker.rules.due import DUE_RULES
 
+    if rule is not None and rule.strip() not in DUE_RULES:
+        raise TrackerError(f"--rule must be one of {', '.join(DUE_RULES)}, got {rule!r}")
     cli = context(ctx)
     moment = parse_at(at) if at else now_utc()
     days = default_days(cli.settings) if days is None else days
     listed = due_accounts(cli.database(), cli.settings, moment, days,
                           region=region.strip().rstrip("/") if region else None)
-    lines = listed.due
+    lines = [line for line in listed.due if rule is None or line.due.rule == rule.strip()]
     if format == TableOrJson.json:
-        print_json({"at": to_local_iso(moment), "days": days, "due": [
+        print_json({"at": to_local_iso(moment), "days": days, "rule": rule.strip() if rule else None, "due": [
             {"account": line.due.account, "name": line.account_name, "org": line.org_name, "region": line.region,
              "rule": line.due.rule, "lapses_at": to_local_iso(line.due.lapses_at), "days_left": line.days_left,
              "last_post_at": to_local_iso(line.due.last_post_at), "window_days": line.due.window_days}
