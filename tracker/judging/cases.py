@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from tracker.domain.errors import TrackerError
@@ -67,31 +69,37 @@ def open_cases_from_check(db: Database, settings, at: datetime, findings: Iterab
         return 0
     quarter = quarter_of(at)
     due_on = local_date(at) + timedelta(days=int(settings.section("cases")["due_days"]))
-    opened = 0
+    table = RectificationCase.__table__
+    inserts: list[dict] = []
+    merged_rules: list[dict] = []
+    reopened: list[dict] = []
     with db.write() as session:
-        existing = {case.account: case for case in session.exec(
-            select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
-        earlier = set(session.exec(select(RectificationCase.account).where(
-            RectificationCase.quarter == previous_quarter(quarter))).all())
+        # Core rows, not ORM objects: a province's quarter holds tens of thousands of cases.
+        connection = session.connection()
+        existing = {row.account: row for row in connection.execute(
+            sa_select(table.c.id, table.c.account, table.c.rules, table.c.status, table.c.closed_at)
+            .where(table.c.quarter == quarter))}
+        earlier = set(connection.execute(sa_select(table.c.account).where(
+            table.c.quarter == previous_quarter(quarter))).scalars())
         for account, rules in failed.items():
-            case = existing.get(account)
-            if case is None:
-                case = RectificationCase(account=account, quarter=quarter, rules=list(rules), opened_at=at,
-                                         due_on=due_on, repeat_offender=account in earlier)
-                opened += 1
-            elif case.status == "open":
-                merged = sorted(set(case.rules or ()) | set(rules))
-                if merged == list(case.rules or ()):
-                    continue
-                case.rules = merged
-            elif case.closed_at is not None and case.closed_at < at:
-                case.status, case.closed_at, case.rules = "open", None, list(rules)
-                case.opened_at, case.due_on = at, due_on
-                opened += 1
-            else:
-                continue
-            session.add(case)
-    return opened
+            row = existing.get(account)
+            if row is None:
+                inserts.append({"account": account, "quarter": quarter, "rules": list(rules), "opened_at": at,
+                                "due_on": due_on, "status": "open", "closed_at": None,
+                                "repeat_offender": account in earlier})
+            elif row.status == "open":
+                merged = sorted(set(row.rules or ()) | set(rules))
+                if merged != list(row.rules or ()):
+                    merged_rules.append({"id": row.id, "rules": merged})
+            elif row.closed_at is not None and row.closed_at < at:
+                reopened.append({"id": row.id, "status": "open", "closed_at": None, "rules": list(rules),
+                                 "opened_at": at, "due_on": due_on})
+        if inserts:
+            session.execute(insert(table), inserts)
+        for group in (merged_rules, reopened):
+            if group:  # bulk UPDATE by primary key (executemany)
+                session.execute(update(RectificationCase), group)
+    return len(inserts) + len(reopened)
 
 
 def cases_to_review(session, at: datetime, *, skip_quarter: str | None = None) -> list[RectificationCase]:
