@@ -4,7 +4,7 @@ on its own, so the user sees them all at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -53,11 +53,34 @@ def url_problem(value: str) -> str | None:
     return _url_problem(value, _DENY.get())
 
 
+# `scheme://netloc` as urlsplit reads it: the scheme up to the first ':', the netloc up to the
+# first '/', '?' or '#'. Everything url_problem judges is in that prefix, except whitespace.
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+
+
+@lru_cache(maxsize=4096)
+def _origin_problem(origin: str, deny: DenyList | None) -> str | None:
+    return _url_problem(origin, deny)
+
+
+def import_url_problem(value: str) -> str | None:
+    """url_problem(value), judged once per `scheme://host:port` of a file's many URLs: a URL
+    without whitespace fares as its origin does (the path, query and fragment are not judged,
+    and no message quotes them)."""
+    match = _ORIGIN.match(value)
+    if match is None or " " in value or not value.isprintable():  # every other space is unprintable
+        return url_problem(value)
+    return _origin_problem(match.group(), _DENY.get())
+
+
 region_problem = lru_cache(maxsize=65536)(ids.region_problem)
 
 
+_read_date = lru_cache(maxsize=4096)(read_date)  # a file has few distinct opening dates
+
+
 def _opened_on_problem(value: str) -> str | None:
-    day = read_date(value)
+    day = _read_date(value)
     if day is None:
         return "not a date; write YYYY-MM-DD"
     return future_date_problem(day)
@@ -98,7 +121,7 @@ def _validate_cell(column: str, value: str) -> str | None:
     return None
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[str], str | None]] = {
     "platform": lambda v: None if platform_of(v) else ("unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other "
                                                         "or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站"),
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
@@ -106,8 +129,8 @@ _CHECKS = {
     "org_code": _cached_org_code_problem,
     "region": region_problem,
     "account_id": ids.account_id_problem,
-    "feed_url": lambda v: url_problem(v) if v else None,
-    "profile_url": lambda v: url_problem(v) if v else None,
+    "feed_url": lambda v: import_url_problem(v) if v else None,
+    "profile_url": lambda v: import_url_problem(v) if v else None,
 }
 
 
@@ -115,7 +138,13 @@ def _quick_cells_ok(values: dict[str, str]) -> bool:
     """One pass for the common case: every cell short, present where required, no control characters."""
     if _CONTROL.search("".join(values.values())):
         return False
-    return all(len(values[c]) <= MAX_LENGTH[c] for c in values) and all(values.get(c) for c in REQUIRED)
+    for column, value in values.items():
+        if len(value) > MAX_LENGTH[column]:
+            return False
+    for column in REQUIRED:
+        if not values.get(column):
+            return False
+    return True
 
 
 def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
@@ -147,18 +176,27 @@ def website_problems(platform: str | None, account_id: str, feed_url: str | None
     return found
 
 
-def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
+def _row_record(row: int, values: dict[str, str], problems: list[RowProblem],
+                platform: str | None = None) -> AccountRecord | None:
+    """The row's record, or None with its problems added. `platform`: platform_of(the cell),
+    when the caller has it already."""
     found = _value_problems(values)
+    if platform is None:
+        platform = platform_of(values["platform"])
     if not found:
-        found = website_problems(platform_of(values["platform"]), values["account_id"], values.get("feed_url") or None)
+        found = website_problems(platform, values["account_id"], values.get("feed_url") or None)
     if found:
         problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None
+    # no problems: the platform, date and status were read (narrowed here for the type checker)
+    opened_on, status = _read_date(values["opened_on"]), status_of(values.get("status", ""))
+    if platform is None or opened_on is None or status is None:
+        raise AssertionError(f"row {row}: a valid row without platform, date or status")
     return AccountRecord(
         region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
-        platform=platform_of(values["platform"]), account_id=values["account_id"],
-        account_name=values["account_name"], opened_on=read_date(values["opened_on"]),
-        status=status_of(values.get("status", "")), feed_url=values.get("feed_url") or None,
+        platform=platform, account_id=values["account_id"],
+        account_name=values["account_name"], opened_on=opened_on,
+        status=status, feed_url=values.get("feed_url") or None,
         profile_url=values.get("profile_url") or None, filing_no=values.get("filing_no") or None,
     )
 
@@ -190,12 +228,13 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
         values["region"] = ids.normalise_region(values["region"])
         platform = platform_of(values["platform"])
         key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
-        duplicate = key is not None and key in first_row_of  # whatever else is wrong with either row
-        if duplicate:
-            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first_row_of[key]}"))
+        first = first_row_of.get(key) if key is not None else None
+        duplicate = first is not None  # whatever else is wrong with either row
+        if first is not None:
+            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first}"))
         elif key is not None:
             first_row_of[key] = row
-        record = _row_record(row, values, problems)
+        record = _row_record(row, values, problems, platform)
         if record is not None and not duplicate:
             records.append((row, record))
             if len(records) >= size:
