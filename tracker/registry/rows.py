@@ -141,10 +141,7 @@ def _quick_cells_ok(values: dict[str, str]) -> bool:
     for column, value in values.items():
         if len(value) > MAX_LENGTH[column]:
             return False
-    for column in REQUIRED:
-        if not values.get(column):
-            return False
-    return True
+    return all(values.get(column) for column in REQUIRED)
 
 
 def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:

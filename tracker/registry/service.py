@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -25,9 +25,10 @@ from tracker.domain.orgcode import org_code_problem
 from tracker.domain.regions import in_region
 from tracker.domain.times import future_date_problem, local_date, now_utc
 from tracker.registry.file import read_table
-from tracker.registry.rows import denying, region_problem, url_problem, validate_batches, website_problems
+from tracker.registry.rows import BATCH_ROWS, denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
+    defer_indexes,
     events_for,
     insert_events,
     load_account_rows,
@@ -38,6 +39,7 @@ from tracker.registry.store import (
 from tracker.storage.db import Database
 from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
+from tracker.storage.tables import Account, FilingEventRow
 
 __all__ = [
     "FilingRefused",
@@ -140,12 +142,22 @@ def _import_batches(session: Any, path: str | Path, table: Any, result: ImportRe
     recorded_at = now_utc()
     today = local_date(recorded_at)
     problems: list[RowProblem] = []
+    restore_indexes: Callable[[], None] | None = None
     for records in validate_batches(path, table):
+        if restore_indexes is None:  # a file of more than a batch into a (nearly) empty registry
+            restore_indexes = (defer_indexes(session, (Account, FilingEventRow), below=len(records))
+                               if len(records) >= BATCH_ROWS else _nothing)
         result.rows += len(records)
         _import_records(session, records, result, problems, update=update, by=by,
                         recorded_at=recorded_at, today=today)
     if problems:
-        raise FileProblems(str(path), problems)
+        raise FileProblems(str(path), problems)  # the caller rolls back: the indexes come back too
+    if restore_indexes is not None:
+        restore_indexes()
+
+
+def _nothing() -> None:
+    return None
 
 
 def _import_records(session: Any, records: list[tuple[int, AccountRecord]], result: ImportResult,

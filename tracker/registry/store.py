@@ -3,11 +3,14 @@ and organisations. Set-based: one statement for many rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import Row, Table, select, text, update
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.divisions import RegionOrder
 from tracker.domain.models import AccountRecord, FilingEvent
@@ -16,6 +19,10 @@ from tracker.registry.state import AccountState
 from tracker.storage.tables import Account, FilingEventRow, Organisation, Region
 
 _CHUNK = 500
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def _event(row: FilingEventRow) -> FilingEvent:
@@ -27,7 +34,7 @@ def _event(row: FilingEventRow) -> FilingEvent:
 
 def events_for(session: Session, account: str) -> list[FilingEvent]:
     rows = session.execute(
-        select(FilingEventRow).where(FilingEventRow.account == account).order_by(FilingEventRow.effective_on, FilingEventRow.id)
+        select(FilingEventRow).where(col(FilingEventRow.account) == account).order_by(col(FilingEventRow.effective_on), col(FilingEventRow.id))
     ).scalars()
     return [_event(row) for row in rows]
 
@@ -35,8 +42,8 @@ def events_for(session: Session, account: str) -> list[FilingEvent]:
 def load_events(session: Session, until: date | None = None) -> list[FilingEvent]:
     query = select(FilingEventRow)
     if until is not None:
-        query = query.where(FilingEventRow.effective_on <= until)
-    return [_event(row) for row in session.execute(query.order_by(FilingEventRow.effective_on, FilingEventRow.id)).scalars()]
+        query = query.where(col(FilingEventRow.effective_on) <= until)
+    return [_event(row) for row in session.execute(query.order_by(col(FilingEventRow.effective_on), col(FilingEventRow.id))).scalars()]
 
 
 def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEvent]:
@@ -60,32 +67,58 @@ def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEve
     return events
 
 
-def _bulk_insert(session: Session, model, rows: list[dict]) -> None:
+def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Many rows at once. On SQLite the column types' own bind processors feed the driver's
     executemany directly: SQLAlchemy's per-row parameter machinery costs more than SQLite."""
     if not rows:
         return
     connection = session.connection()
-    table = model.__table__
+    table = _table(model)
     if connection.dialect.name != "sqlite":
         for start in range(0, len(rows), 20_000):
             connection.execute(table.insert(), rows[start:start + 20_000])
         return
     columns = list(rows[0])
-    processors = [(name, table.c[name].type._cached_bind_processor(connection.dialect)) for name in columns]
-    plain = [name for name, process in processors if process is None]
-    if len(plain) == len(columns):
-        values = [tuple(row[name] for name in columns) for row in rows]
+    _sqlite_executemany(session, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        _sqlite_values(session, table, columns, rows))
+
+
+def _sqlite_values(session: Session, table: Table, columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as the driver takes them: each value through its column type's bind processor
+    (dates and times as text, JSON serialised), None as NULL."""
+    dialect = session.connection().dialect
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        bind = table.c[name].type._cached_bind_processor(dialect)
+        if bind is not None:
+            processors.append((index, bind))
+    if len(columns) == 1:
+        only = columns[0]
+        cells_of: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda row: (row[only],)  # noqa: E731
     else:
-        def convert(row: dict) -> tuple:
-            return tuple(row[name] if process is None or row[name] is None else process(row[name])
-                         for name, process in processors)
-        values = list(map(convert, rows))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    connection.connection.driver_connection.executemany(sql, values)
+        cells_of = operator.itemgetter(*columns)
+    if not processors:
+        return list(map(cells_of, rows))
+    values: list[tuple[Any, ...]] = []
+    append = values.append
+    for row in rows:
+        cells = list(cells_of(row))
+        for index, process in processors:
+            value = cells[index]
+            if value is not None:
+                cells[index] = process(value)
+        append(tuple(cells))
+    return values
 
 
-def _state(row) -> AccountState:
+def _sqlite_executemany(session: Session, sql: str, values: list[tuple[Any, ...]]) -> None:
+    driver = session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the SQLite connection is closed")
+    driver.executemany(sql, values)
+
+
+def _state(row: Row[Any]) -> AccountState:
     record = AccountRecord(
         region=row.region, org_name=row.org_name, org_code=row.org_code, platform=row.platform,
         account_id=row.account_id, account_name=row.account_name, opened_on=row.opened_on,
@@ -98,7 +131,7 @@ def _state(row) -> AccountState:
 def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, AccountState]:
     """Cached states of these accounts (plain rows, not ORM objects: 100,000 of them load fast)."""
     wanted = list(dict.fromkeys(keys))
-    table = Account.__table__
+    table = _table(Account)
     if len(wanted) > 5 * _CHUNK:
         found = {row.account: _state(row) for row in session.execute(select(table))}
         return {key: found[key] for key in wanted if key in found}
@@ -109,7 +142,7 @@ def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, Accoun
     return states
 
 
-def _row_values(state: AccountState) -> dict:
+def _row_values(state: AccountState) -> dict[str, Any]:
     record = state.record
     return {
         "account": record.key, "platform": record.platform, "account_id": record.account_id,
@@ -132,35 +165,54 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
             continue
         result = session.execute(
             update(Account)
-            .where(Account.account == key, Account.version == old.version)
+            .where(col(Account.account) == key, col(Account.version) == old.version)
             .values(**_row_values(state), version=old.version + 1)
         )
-        if result.rowcount != 1:
+        if not isinstance(result, CursorResult) or result.rowcount != 1:
             return False
     return True
 
 
 def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> None:
-    paths = sorted({prefix for record in records for prefix in ancestors(record.region)})
+    """The regions (with their ancestors) and organisations `records` name: new ones inserted in
+    order (regions by path, organisations as first named), an organisation's changed name updated."""
+    regions = {record.region for record in records}
+    paths = sorted({prefix for region in regions for prefix in ancestors(region)})
+    names = {record.org_code: record.org_name for record in records}
+    if session.connection().dialect.name == "sqlite":
+        _sqlite_upsert_regions_and_orgs(session, paths, names)
+        return
     known = _existing(session, Region.path, paths)
-    missing = [
-        {"path": path, "name": path.rsplit("/", 1)[-1], "parent_path": path.rsplit("/", 1)[0] if "/" in path else None,
-         "level": path.count("/") + 1}
-        for path in paths if path not in known
-    ]
+    missing = [_region_row(path) for path in paths if path not in known]
     if missing:
         _bulk_insert(session, Region, missing)
-    names = {record.org_code: record.org_name for record in records}
     found = _existing_orgs(session, list(names))
     new_orgs = [{"org_code": code, "org_name": name} for code, name in names.items() if code not in found]
     if new_orgs:
         _bulk_insert(session, Organisation, new_orgs)
     for code, name in names.items():
         if code in found and found[code] != name:
-            session.execute(update(Organisation).where(Organisation.org_code == code).values(org_name=name))
+            session.execute(update(Organisation).where(col(Organisation.org_code) == code).values(org_name=name))
 
 
-def _existing(session: Session, column, values: list[str]) -> set[str]:
+def _region_row(path: str) -> dict[str, Any]:
+    return {"path": path, "name": path.rsplit("/", 1)[-1], "parent_path": path.rsplit("/", 1)[0] if "/" in path else None,
+            "level": path.count("/") + 1}
+
+
+def _sqlite_upsert_regions_and_orgs(session: Session, paths: list[str], names: dict[str, str]) -> None:
+    """The same in two statements: a row already there is left alone (a region) or gets the new
+    name (an organisation). SQLite gives an inserted row max(id) + 1 and a skipped one no id,
+    so the ids are those of the select-then-insert above."""
+    regions = [_region_row(path) for path in paths]
+    _sqlite_executemany(session, "INSERT INTO region (path, name, parent_path, level) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO NOTHING",
+                        [(row["path"], row["name"], row["parent_path"], row["level"]) for row in regions])
+    _sqlite_executemany(session, "INSERT INTO organisation (org_code, org_name) VALUES (?, ?) "
+                                 "ON CONFLICT (org_code) DO UPDATE SET org_name = excluded.org_name WHERE org_name != excluded.org_name",
+                        list(names.items()))
+
+
+def _existing(session: Session, column: Any, values: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(values), _CHUNK):
         found.update(session.execute(select(column).where(column.in_(values[start:start + _CHUNK]))).scalars())
@@ -170,12 +222,40 @@ def _existing(session: Session, column, values: list[str]) -> set[str]:
 def _existing_orgs(session: Session, codes: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(codes), _CHUNK):
-        rows = session.execute(select(Organisation.org_code, Organisation.org_name).where(Organisation.org_code.in_(codes[start:start + _CHUNK])))
+        rows = session.execute(select(col(Organisation.org_code), col(Organisation.org_name))
+                               .where(col(Organisation.org_code).in_(codes[start:start + _CHUNK])))
         found.update({code: name for code, name in rows})
     return found
+
+
+def defer_indexes(session: Session, tables: Iterable[type[SQLModel]], *, below: int) -> Callable[[], None]:
+    """On SQLite, before a bulk load into nearly empty tables: their secondary indexes are dropped
+    now and built again, from the same `CREATE INDEX` statements, by the function returned (call
+    it before commit; a rollback brings them back by itself). Building an index once from the
+    loaded rows costs a fraction of keeping it up to date row by row. Tables with `below` rows or
+    more, and other databases, are left alone; unique constraints stay, so every write is checked
+    as before."""
+    statements: list[tuple[str, str]] = []
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        for model in tables:
+            name = _table(model).name
+            count = connection.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT :below)"), {"below": below}).scalar_one()
+            if count < below:
+                statements += connection.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL ORDER BY rowid"),
+                    {"table": name}).tuples().all()
+    for index, _ in statements:
+        connection.exec_driver_sql(f'DROP INDEX "{index}"')
+
+    def restore() -> None:
+        while statements:
+            connection.exec_driver_sql(statements.pop(0)[1])
+
+    return restore
 
 
 def region_order(session: Session) -> RegionOrder:
     """The official order of regions, the registry's unknown names in their first appearance
     (the `region` table grows as filings name new regions)."""
-    return RegionOrder(session.execute(select(Region.path).order_by(Region.id)).scalars())
+    return RegionOrder(session.execute(select(col(Region.path)).order_by(col(Region.id))).scalars())
