@@ -25,6 +25,12 @@ def _table(model: type[SQLModel]) -> Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
+def _driver_level(session: Session) -> bool:
+    """True on SQLite: bulk writes go to the driver's executemany as plain SQL. (The tests turn
+    it off to check these store exactly what SQLAlchemy's own statements store.)"""
+    return session.connection().dialect.name == "sqlite"
+
+
 def _event(row: FilingEventRow) -> FilingEvent:
     return FilingEvent(
         account=row.account, kind=row.kind, effective_on=row.effective_on, recorded_at=row.recorded_at,
@@ -74,7 +80,7 @@ def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, A
         return
     connection = session.connection()
     table = _table(model)
-    if connection.dialect.name != "sqlite":
+    if not _driver_level(session):
         for start in range(0, len(rows), 20_000):
             connection.execute(table.insert(), rows[start:start + 20_000])
         return
@@ -179,7 +185,7 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> N
     regions = {record.region for record in records}
     paths = sorted({prefix for region in regions for prefix in ancestors(region)})
     names = {record.org_code: record.org_name for record in records}
-    if session.connection().dialect.name == "sqlite":
+    if _driver_level(session):
         _sqlite_upsert_regions_and_orgs(session, paths, names)
         return
     known = _existing(session, Region.path, paths)
