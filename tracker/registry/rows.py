@@ -3,6 +3,7 @@ on its own, so the user sees them all at once."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -138,23 +139,25 @@ def _quick_cells_ok(values: dict[str, str]) -> bool:
     """One pass for the common case: every cell short, present where required, no control characters."""
     if _CONTROL.search("".join(values.values())):
         return False
-    for column, value in values.items():
-        if len(value) > MAX_LENGTH[column]:
-            return False
-    return all(values.get(column) for column in REQUIRED)
+    lengths_ok = all(map(operator.le, map(len, values.values()), map(MAX_LENGTH.__getitem__, values)))
+    return lengths_ok and all(map(values.get, REQUIRED))
 
 
-def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
-    """(column, reason) for every bad value of one row; a column is judged once."""
+def _value_problems(values: dict[str, str], checks: list[tuple[str, Callable[[str], str | None]]] | None = None) -> list[tuple[str, str]]:
+    """(column, reason) for every bad value of one row; a column is judged once. `checks`: the
+    items of _CHECKS for the row's columns, when the caller has them already."""
     found: list[tuple[str, str]] = []
+    bad: set[str] = set()
     if not _quick_cells_ok(values):
         for column, value in values.items():
             reason = _validate_cell(column, value)
             if reason:
                 found.append((column, reason))
-    bad = {column for column, _ in found}
-    for column, check in _CHECKS.items():
-        if column in values and column not in bad:
+        bad = {column for column, _ in found}
+    if checks is None:
+        checks = [(column, check) for column, check in _CHECKS.items() if column in values]
+    for column, check in checks:
+        if column not in bad:
             reason = check(values[column])
             if reason:
                 found.append((column, reason))
@@ -173,11 +176,11 @@ def website_problems(platform: str | None, account_id: str, feed_url: str | None
     return found
 
 
-def _row_record(row: int, values: dict[str, str], problems: list[RowProblem],
-                platform: str | None = None) -> AccountRecord | None:
-    """The row's record, or None with its problems added. `platform`: platform_of(the cell),
-    when the caller has it already."""
-    found = _value_problems(values)
+def _row_record(row: int, values: dict[str, str], problems: list[RowProblem], platform: str | None = None,
+                checks: list[tuple[str, Callable[[str], str | None]]] | None = None) -> AccountRecord | None:
+    """The row's record, or None with its problems added. `platform` (platform_of the cell) and
+    `checks` (see _value_problems): when the caller has them already."""
+    found = _value_problems(values, checks)
     if platform is None:
         platform = platform_of(values["platform"])
     if not found:
@@ -215,11 +218,16 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
     problems: list[RowProblem] = []
     records: list[tuple[int, AccountRecord]] = []
     first_row_of: dict[str, int] = {}
+    checks = [(column, check) for column, check in _CHECKS.items() if column in mapping]
+    columns, cells_of, width = list(mapping), operator.itemgetter(*mapping.values()), max(mapping.values()) + 1
     for row, cells in table.rows:
         if len(cells) > len(table.headers) and any(cell.strip() for cell in cells[len(table.headers):]):
             problems.append(RowProblem(row, "", ",".join(cells[len(table.headers):]), f"{len(cells)} cells but the header has {len(table.headers)} columns"))
             continue
-        values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
+        if len(cells) >= width:  # every mapped cell there (the header maps several: REQUIRED)
+            values = dict(zip(columns, map(str.strip, cells_of(cells)), strict=True))
+        else:
+            values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
         values["org_code"] = values["org_code"].upper()
         values["account_id"] = ids.normalise_account_id(values["account_id"])  # NFKC: full-width digits → ASCII
         values["region"] = ids.normalise_region(values["region"])
@@ -231,7 +239,7 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
             problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first}"))
         elif key is not None:
             first_row_of[key] = row
-        record = _row_record(row, values, problems, platform)
+        record = _row_record(row, values, problems, platform, checks)
         if record is not None and not duplicate:
             records.append((row, record))
             if len(records) >= size:

@@ -3,7 +3,6 @@ and organisations. Set-based: one statement for many rows."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -93,28 +92,25 @@ def _sqlite_values(session: Session, table: Table, columns: list[str], rows: lis
     """The rows as the driver takes them: each value through its column type's bind processor
     (dates and times as text, JSON serialised), None as NULL."""
     dialect = session.connection().dialect
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    cells: list[list[Any]] = [[row[name] for row in rows] for name in columns]
     for index, name in enumerate(columns):
-        bind = table.c[name].type._cached_bind_processor(dialect)
-        if bind is not None:
-            processors.append((index, bind))
-    if len(columns) == 1:
-        only = columns[0]
-        cells_of: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda row: (row[only],)  # noqa: E731
-    else:
-        cells_of = operator.itemgetter(*columns)
-    if not processors:
-        return list(map(cells_of, rows))
-    values: list[tuple[Any, ...]] = []
-    append = values.append
-    for row in rows:
-        cells = list(cells_of(row))
-        for index, process in processors:
-            value = cells[index]
-            if value is not None:
-                cells[index] = process(value)
-        append(tuple(cells))
-    return values
+        process = table.c[name].type._cached_bind_processor(dialect)
+        if process is not None:
+            cells[index] = _processed(process, cells[index])
+    return list(zip(*cells, strict=True))
+
+
+def _processed(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """`process` of every value but None; once per distinct value where the values are hashable
+    (a column of dates or one time), as the bind processors are pure functions."""
+    try:
+        distinct = set(values)
+    except TypeError:  # JSON payloads
+        return [None if value is None else process(value) for value in values]
+    if len(distinct) > len(values) // 2:
+        return [None if value is None else process(value) for value in values]
+    memo = {value: None if value is None else process(value) for value in distinct}
+    return list(map(memo.__getitem__, values))
 
 
 def _sqlite_executemany(session: Session, sql: str, values: list[tuple[Any, ...]]) -> None:
