@@ -33,6 +33,7 @@ from tracker.registry.store import (
     insert_events,
     load_account_rows,
     load_events,
+    registry_is_empty,
     upsert_regions_and_orgs,
     write_states,
 )
@@ -143,13 +144,16 @@ def _import_batches(session: Any, path: str | Path, table: Any, result: ImportRe
     today = local_date(recorded_at)
     problems: list[RowProblem] = []
     restore_indexes: Callable[[], None] | None = None
+    # No account row to compare with: each key of the file is in one record (duplicates are
+    # refused) and nobody else writes meanwhile (SQLite's write lock is held since BEGIN).
+    fresh = session.connection().dialect.name == "sqlite" and registry_is_empty(session)
     for records in validate_batches(path, table):
         if restore_indexes is None:  # a file of more than a batch into a (nearly) empty registry
             restore_indexes = (defer_indexes(session, (Account, FilingEventRow), below=len(records))
                                if len(records) >= BATCH_ROWS else _nothing)
         result.rows += len(records)
         _import_records(session, records, result, problems, update=update, by=by,
-                        recorded_at=recorded_at, today=today)
+                        recorded_at=recorded_at, today=today, fresh=fresh)
     if problems:
         raise FileProblems(str(path), problems)  # the caller rolls back: the indexes come back too
     if restore_indexes is not None:
@@ -161,21 +165,28 @@ def _nothing() -> None:
 
 
 def _import_records(session: Any, records: list[tuple[int, AccountRecord]], result: ImportResult,
-                    problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date) -> None:
+                    problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date,
+                    fresh: bool = False) -> None:
     """Plan and write one batch; once any batch had problems nothing more is written (they are
-    reported after the last batch, and the transaction rolls back)."""
-    existing = load_account_rows(session, [record.key for _, record in records])
+    reported after the last batch, and the transaction rolls back). `fresh`: the registry had no
+    account when the import began (none to look up)."""
+    keys = [record.key for _, record in records]
+    existing = {} if fresh else load_account_rows(session, keys)
     planned: list[FilingEvent] = []
-    for row, record in records:
-        old = existing.get(record.key)
+    new_records: dict[str, AccountRecord] = {}
+    for (row, record), key in zip(records, keys, strict=True):
+        new_records[key] = record
+        old = existing.get(key)
         if old is None:
             result.created += 1
             base = {"source": "import"}
-            planned.append(FilingEvent(record.key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload={**record_payload(record), **base}))
+            payload = record_payload(record)
+            payload["source"] = "import"  # as {**record_payload(record), **base}
+            planned.append(FilingEvent(key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload=payload))
             if record.status == AccountStatus.SUSPENDED:
-                planned.append(FilingEvent(record.key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
+                planned.append(FilingEvent(key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
             elif record.status == AccountStatus.DEREGISTERED:
-                planned.append(FilingEvent(record.key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
+                planned.append(FilingEvent(key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
             continue
         differences = _differences(old.record, record)
         if not differences:
@@ -192,7 +203,7 @@ def _import_records(session: Any, records: list[tuple[int, AccountRecord]], resu
             planned.append(FilingEvent(record.key, kind, today, recorded_at, by, payload={**payload, "source": "import --update"}))
     if problems:
         return
-    states = _states_after(existing, planned, {record.key: record for _, record in records})
+    states = _states_after(existing, planned, new_records)
     result.events += len(planned)
     insert_events(session, planned)
     if database_derives_state(session.connection()):

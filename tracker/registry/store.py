@@ -144,6 +144,11 @@ def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, Accoun
     return states
 
 
+def registry_is_empty(session: Session) -> bool:
+    """No row in table `account`."""
+    return session.execute(select(col(Account.id)).limit(1)).first() is None
+
+
 def _row_values(state: AccountState) -> dict[str, Any]:
     record = state.record
     return {
