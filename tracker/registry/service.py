@@ -28,6 +28,7 @@ from tracker.registry.file import read_table
 from tracker.registry.rows import BATCH_ROWS, denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
+    Written,
     defer_indexes,
     events_for,
     insert_events,
@@ -147,13 +148,14 @@ def _import_batches(session: Any, path: str | Path, table: Any, result: ImportRe
     # No account row to compare with: each key of the file is in one record (duplicates are
     # refused) and nobody else writes meanwhile (SQLite's write lock is held since BEGIN).
     fresh = session.connection().dialect.name == "sqlite" and registry_is_empty(session)
+    written = Written()
     for records in validate_batches(path, table):
         if restore_indexes is None:  # a file of more than a batch into a (nearly) empty registry
             restore_indexes = (defer_indexes(session, (Account, FilingEventRow), below=len(records))
                                if len(records) >= BATCH_ROWS else _nothing)
         result.rows += len(records)
         _import_records(session, records, result, problems, update=update, by=by,
-                        recorded_at=recorded_at, today=today, fresh=fresh)
+                        recorded_at=recorded_at, today=today, fresh=fresh, written=written)
     if problems:
         raise FileProblems(str(path), problems)  # the caller rolls back: the indexes come back too
     if restore_indexes is not None:
@@ -166,7 +168,7 @@ def _nothing() -> None:
 
 def _import_records(session: Any, records: list[tuple[int, AccountRecord]], result: ImportResult,
                     problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date,
-                    fresh: bool = False) -> None:
+                    fresh: bool = False, written: Written | None = None) -> None:
     """Plan and write one batch; once any batch had problems nothing more is written (they are
     reported after the last batch, and the transaction rolls back). `fresh`: the registry had no
     account when the import began (none to look up)."""
@@ -208,7 +210,7 @@ def _import_records(session: Any, records: list[tuple[int, AccountRecord]], resu
     insert_events(session, planned)
     if database_derives_state(session.connection()):
         return
-    upsert_regions_and_orgs(session, [state.record for state in states.values()])
+    upsert_regions_and_orgs(session, [state.record for state in states.values()], written)
     write_states(session, states, existing)
 
 

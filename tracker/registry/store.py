@@ -3,7 +3,9 @@ and organisations. Set-based: one statement for many rows."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -92,7 +94,7 @@ def _sqlite_values(session: Session, table: Table, columns: list[str], rows: lis
     """The rows as the driver takes them: each value through its column type's bind processor
     (dates and times as text, JSON serialised), None as NULL."""
     dialect = session.connection().dialect
-    cells: list[list[Any]] = [[row[name] for row in rows] for name in columns]
+    cells: list[list[Any]] = [list(map(operator.itemgetter(name), rows)) for name in columns]
     for index, name in enumerate(columns):
         process = table.c[name].type._cached_bind_processor(dialect)
         if process is not None:
@@ -180,13 +182,27 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
     return True
 
 
-def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> None:
+@dataclass
+class Written:
+    """What one import wrote to `region` and `organisation` so far (SQLite, where it holds the
+    write lock: nobody else changes them meanwhile), so that later batches skip it."""
+
+    regions: set[str] = field(default_factory=set)
+    orgs: dict[str, str] = field(default_factory=dict)
+
+
+def upsert_regions_and_orgs(session: Session, records: list[AccountRecord], written: Written | None = None) -> None:
     """The regions (with their ancestors) and organisations `records` name: new ones inserted in
     order (regions by path, organisations as first named), an organisation's changed name updated."""
     regions = {record.region for record in records}
     paths = sorted({prefix for region in regions for prefix in ancestors(region)})
     names = {record.org_code: record.org_name for record in records}
     if _driver_level(session):
+        if written is not None:
+            paths = [path for path in paths if path not in written.regions]
+            names = {code: name for code, name in names.items() if written.orgs.get(code) != name}
+            written.regions.update(paths)
+            written.orgs.update(names)
         _sqlite_upsert_regions_and_orgs(session, paths, names)
         return
     known = _existing(session, Region.path, paths)
