@@ -184,11 +184,11 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
 
 @dataclass
 class Written:
-    """What one import wrote to `region` and `organisation` so far (SQLite, where it holds the
-    write lock: nobody else changes them meanwhile), so that later batches skip it."""
+    """The regions one import wrote so far (SQLite, where it holds the write lock: nobody else
+    changes them meanwhile), so that later batches skip them. (Organisations are upserted
+    again: there may be as many as rows, and the memory would grow with the file.)"""
 
     regions: set[str] = field(default_factory=set)
-    orgs: dict[str, str] = field(default_factory=dict)
 
 
 def upsert_regions_and_orgs(session: Session, records: list[AccountRecord], written: Written | None = None) -> None:
@@ -200,9 +200,7 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord], writ
     if _driver_level(session):
         if written is not None:
             paths = [path for path in paths if path not in written.regions]
-            names = {code: name for code, name in names.items() if written.orgs.get(code) != name}
             written.regions.update(paths)
-            written.orgs.update(names)
         _sqlite_upsert_regions_and_orgs(session, paths, names)
         return
     known = _existing(session, Region.path, paths)
