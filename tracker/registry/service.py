@@ -25,7 +25,6 @@ from tracker.domain.orgcode import org_code_problem
 from tracker.domain.regions import in_region
 from tracker.domain.times import future_date_problem, local_date, now_utc
 from tracker.registry.file import read_table
-from tracker.registry.overlap import write_while_reading
 from tracker.registry.rows import BATCH_ROWS, denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
@@ -150,18 +149,13 @@ def _import_batches(session: Any, path: str | Path, table: Any, result: ImportRe
     # refused) and nobody else writes meanwhile (SQLite's write lock is held since BEGIN).
     fresh = session.connection().dialect.name == "sqlite" and registry_is_empty(session)
     written = Written()
-
-    def write(records: list[tuple[int, AccountRecord]]) -> None:
-        nonlocal restore_indexes
+    for records in validate_batches(path, table):
         if restore_indexes is None:  # a file of more than a batch into a (nearly) empty registry
             restore_indexes = (defer_indexes(session, (Account, FilingEventRow), below=len(records))
                                if len(records) >= BATCH_ROWS else _nothing)
         result.rows += len(records)
         _import_records(session, records, result, problems, update=update, by=by,
                         recorded_at=recorded_at, today=today, fresh=fresh, written=written)
-
-    # the session is the writer's alone until it is done
-    write_while_reading(validate_batches(path, table), write)
     if problems:
         raise FileProblems(str(path), problems)  # the caller rolls back: the indexes come back too
     if restore_indexes is not None:
