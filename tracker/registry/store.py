@@ -65,13 +65,32 @@ def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEve
         if session.connection().dialect.name == "postgresql":
             session.refresh(row)  # the database sets recorded_at and by for most roles (0010_roles)
         return [_event(row)]
-    values = [
-        {"account": e.account, "kind": str(e.kind), "effective_on": e.effective_on, "recorded_at": e.recorded_at,
-         "by": e.by, "approver": e.approver, "doc_no": e.doc_no, "payload": e.payload}
-        for e in events
-    ]
-    _bulk_insert(session, FilingEventRow, values)
+    columns = {name: _attribute(name, events) for name in ("account", "effective_on", "recorded_at", "by", "approver", "doc_no", "payload")}
+    columns["kind"] = [str(event.kind) for event in events]
+    _bulk_insert_columns(session, FilingEventRow, columns)
     return events
+
+
+def _attribute(name: str, objects: list[Any]) -> list[Any]:
+    return list(map(operator.attrgetter(name), objects))
+
+
+def _bulk_insert_columns(session: Session, model: type[SQLModel], columns: dict[str, list[Any]]) -> None:
+    """_bulk_insert of rows given column by column (no dict a row on SQLite)."""
+    if not columns or not next(iter(columns.values())):
+        return
+    if not _driver_level(session):
+        names = list(columns)
+        _bulk_insert(session, model, [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
+        return
+    table = _table(model)
+    dialect = session.connection().dialect
+    cells = []
+    for name, values in columns.items():
+        process = table.c[name].type._cached_bind_processor(dialect)
+        cells.append(values if process is None else _processed(process, values))
+    _sqlite_executemany(session, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        list(zip(*cells, strict=True)))
 
 
 def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
@@ -151,6 +170,9 @@ def registry_is_empty(session: Session) -> bool:
     return session.execute(select(col(Account.id)).limit(1)).first() is None
 
 
+_RECORD_COLUMNS = ("platform", "account_id", "account_name", "org_code", "org_name", "region", "opened_on", "feed_url", "profile_url", "filing_no")
+
+
 def _row_values(state: AccountState) -> dict[str, Any]:
     record = state.record
     return {
@@ -166,8 +188,14 @@ def _row_values(state: AccountState) -> dict[str, Any]:
 def write_states(session: Session, states: dict[str, AccountState], existing: dict[str, AccountState]) -> bool:
     """Insert new accounts and update changed ones if nobody else changed them meanwhile.
     False when a concurrent filing got there first (the caller rolls back and retries)."""
-    new_rows = [{**_row_values(state), "version": 1} for key, state in states.items() if key not in existing]
-    _bulk_insert(session, Account, new_rows)
+    new = [state for key, state in states.items() if key not in existing]
+    records = [state.record for state in new]
+    columns = {name: _attribute(name, records) for name in _RECORD_COLUMNS}
+    columns["account"] = [record.key for record in records]
+    columns["status"] = [str(record.status) for record in records]
+    columns.update({name: _attribute(name, new) for name in ("suspended_on", "closed_on", "notice_from", "last_event_id")})
+    columns["version"] = [1] * len(new)
+    _bulk_insert_columns(session, Account, columns)  # the rows of _row_values, version 1
     for key, state in states.items():
         old = existing.get(key)
         if old is None:
