@@ -13,7 +13,6 @@ from tracker.cli.output import echo_table
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc, to_local_iso
 from tracker.jobs import runs as jobs
-from tracker.jobs import scheduler
 from tracker.storage import roles as users
 
 users_app = typer.Typer(help="PostgreSQL users and their jurisdictions (row-level security). Not for SQLite.",
@@ -62,9 +61,13 @@ def schedule_command(
         if run_now not in jobs.JOB_NAMES:
             raise TrackerError(f"--run-now must be one of {', '.join(jobs.JOB_NAMES)}, got {run_now!r}")
         run = jobs.run_claimed(db, settings, run_now, now_utc(), jobs.DEFAULT_JOBS[run_now])
+        if run is None:  # another scheduler claimed this very occurrence
+            raise TrackerError(f"--run-now {run_now}: another scheduler claimed this run")
         alerts = jobs.after_check(db, settings, run) if run_now == "check" else None
         _show_runs([run] + ([alerts] if alerts else []), fmt)
         raise typer.Exit(0 if run.outcome == "ok" else 1)
+    from tracker.jobs import scheduler  # deferred: APScheduler and the poller are start-up time of every command
+
     built = scheduler.build_scheduler(db, settings)
     if list_jobs:
         upcoming = scheduler.next_runs(built)

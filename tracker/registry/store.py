@@ -7,23 +7,18 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Table, select, text, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import CursorResult, Row, Table, select, text, update
 from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.divisions import RegionOrder
 from tracker.domain.models import AccountRecord, FilingEvent
 from tracker.domain.regions import ancestors
 from tracker.registry.state import AccountState
-from tracker.storage.tables import Account, FilingEventRow, Organisation, Region
+from tracker.storage.tables import Account, FilingEventRow, Organisation, Region, table_of
 
 _CHUNK = 500
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def _driver_level(session: Session) -> bool:
@@ -83,7 +78,7 @@ def _bulk_insert_columns(session: Session, model: type[SQLModel], columns: dict[
         names = list(columns)
         _bulk_insert(session, model, [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
         return
-    table = _table(model)
+    table = table_of(model)
     dialect = session.connection().dialect
     cells = []
     for name, values in columns.items():
@@ -99,7 +94,7 @@ def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, A
     if not rows:
         return
     connection = session.connection()
-    table = _table(model)
+    table = table_of(model)
     if not _driver_level(session):
         for start in range(0, len(rows), 20_000):
             connection.execute(table.insert(), rows[start:start + 20_000])
@@ -154,7 +149,7 @@ def _state(row: Row[Any]) -> AccountState:
 def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, AccountState]:
     """Cached states of these accounts (plain rows, not ORM objects: 100,000 of them load fast)."""
     wanted = list(dict.fromkeys(keys))
-    table = _table(Account)
+    table = table_of(Account)
     if len(wanted) > 5 * _CHUNK:
         found = {row.account: _state(row) for row in session.execute(select(table))}
         return {key: found[key] for key in wanted if key in found}
@@ -200,12 +195,13 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
         old = existing.get(key)
         if old is None:
             continue
-        result = session.execute(
+        # an UPDATE's result is a CursorResult (Session.execute is typed as returning a plain Result)
+        result = cast("CursorResult[Any]", session.execute(
             update(Account)
             .where(col(Account.account) == key, col(Account.version) == old.version)
             .values(**_row_values(state), version=old.version + 1)
-        )
-        if not isinstance(result, CursorResult) or result.rowcount != 1:
+        ))
+        if result.rowcount != 1:
             return False
     return True
 
@@ -231,7 +227,7 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord], writ
             written.regions.update(paths)
         _sqlite_upsert_regions_and_orgs(session, paths, names)
         return
-    known = _existing(session, Region.path, paths)
+    known = _existing(session, col(Region.path), paths)
     missing = [_region_row(path) for path in paths if path not in known]
     if missing:
         _bulk_insert(session, Region, missing)
@@ -288,7 +284,7 @@ def defer_indexes(session: Session, tables: Iterable[type[SQLModel]], *, below: 
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         for model in tables:
-            name = _table(model).name
+            name = table_of(model).name
             count = connection.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT :below)"), {"below": below}).scalar_one()
             if count < below:
                 statements += connection.execute(

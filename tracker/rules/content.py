@@ -23,10 +23,11 @@ _MAX_LISTED = 20  # evidence lists this many posts; `posts` gives the full count
 def repost_only(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
     cfg = ctx.config("repost_only")
     start = ctx.ago(cfg["window_days"])
+    span = window(start, ctx.at)
     for key, summary in ctx.judged(ctx.posts().items()):
         posts, reposts = summary.counts[float(cfg["window_days"])], summary.reposts
         if posts >= cfg["min_posts"] and reposts / posts > cfg["max_repost_share"]:
-            yield key, {"window": window(start, ctx.at), "posts": posts, "reposts": reposts,
+            yield key, {"window": span, "posts": posts, "reposts": reposts,
                         "repost_share": round(reposts / posts, 4), "max_repost_share": cfg["max_repost_share"]}
 
 
@@ -58,15 +59,16 @@ def _signal_rule(ctx: CheckContext, code: str, match: Callable[[Any], str | None
     days = ctx.config(code)["window_days"]
     widest = max(ctx.config(other)["window_days"] for other in _SIGNAL_RULES)
     start = ctx.ago(days)
-    hits: dict[str, list[dict]] = {}
+    span = window(start, ctx.at)  # one list for every finding of the rule, as update.py does
+    checked = ctx.checked
+    hits: dict[str, list[Any]] = {}
     for row in ctx.facts.signal_posts(ctx.ago(widest), ctx.at):
-        if row.account in ctx.checked and row.published_at > start:
-            matched = match(row)
-            if matched:
-                hits.setdefault(row.account, []).append({**post_ref(row), "match": matched})
+        if row.published_at > start and row.account in checked and (matched := match(row)):
+            hits.setdefault(row.account, []).append((row, matched))
     for key, posts in hits.items():
-        newest_first = posts[::-1]
-        yield key, {"window": window(start, ctx.at), "posts": len(posts), "matches": newest_first[:_MAX_LISTED]}
+        # evidence for the newest `_MAX_LISTED` only; `posts` counts them all
+        matches = [{**post_ref(row), "match": matched} for row, matched in posts[:-_MAX_LISTED - 1:-1]]
+        yield key, {"window": span, "posts": len(posts), "matches": matches}
 
 
 @rule("ad_link", name_zh="商业广告", name_en="commercial ad", family="content", order=22,
