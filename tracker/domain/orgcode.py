@@ -6,13 +6,17 @@ computed with the weights below, modulo 31.
 
 from __future__ import annotations
 
+import operator
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {char: index for index, char in enumerate(ALPHABET)}
 
 
 def check_character(first17: str) -> str:
-    total = sum(_VALUE[char] * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(f"expected {len(WEIGHTS)} characters, got {len(first17)}")
+    total = sum(map(operator.mul, map(_VALUE.__getitem__, first17), WEIGHTS))  # one C loop: registry import checks every row
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -147,8 +147,10 @@ def _read_csv(file: Path) -> RawTable:
             try:
                 for cells in reader:
                     number += 1
-                    if any(cell.strip() for cell in cells):
-                        yield number, [csv_value(cell) for cell in cells]  # `registry export` neutralised formulas
+                    joined = "".join(cells)
+                    if joined.strip():  # some cell is not blank
+                        # `registry export` neutralised formulas with a leading "'"
+                        yield number, [csv_value(cell) for cell in cells] if "'" in joined else cells
             except csv.Error as exc:
                 raise TrackerError(f"{file}: row {number + 1}: not valid CSV: {exc}") from exc
             except UnicodeDecodeError as exc:

@@ -3,6 +3,7 @@ on its own, so the user sees them all at once."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,11 +54,34 @@ def url_problem(value: str) -> str | None:
     return _url_problem(value, _DENY.get())
 
 
+# `scheme://netloc` as urlsplit reads it: the scheme up to the first ':', the netloc up to the
+# first '/', '?' or '#'. Everything url_problem judges is in that prefix, except whitespace.
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+
+
+@lru_cache(maxsize=4096)
+def _origin_problem(origin: str, deny: DenyList | None) -> str | None:
+    return _url_problem(origin, deny)
+
+
+def import_url_problem(value: str) -> str | None:
+    """url_problem(value), judged once per `scheme://host:port` of a file's many URLs: a URL
+    without whitespace fares as its origin does (the path, query and fragment are not judged,
+    and no message quotes them)."""
+    match = _ORIGIN.match(value)
+    if match is None or " " in value or not value.isprintable():  # every other space is unprintable
+        return url_problem(value)
+    return _origin_problem(match.group(), _DENY.get())
+
+
 region_problem = lru_cache(maxsize=65536)(ids.region_problem)
 
 
+_read_date = lru_cache(maxsize=4096)(read_date)  # a file has few distinct opening dates
+
+
 def _opened_on_problem(value: str) -> str | None:
-    day = read_date(value)
+    day = _read_date(value)
     if day is None:
         return "not a date; write YYYY-MM-DD"
     return future_date_problem(day)
@@ -106,8 +130,8 @@ _CHECKS: dict[str, Callable[[str], str | None]] = {
     "org_code": _cached_org_code_problem,
     "region": region_problem,
     "account_id": ids.account_id_problem,
-    "feed_url": lambda v: url_problem(v) if v else None,
-    "profile_url": lambda v: url_problem(v) if v else None,
+    "feed_url": lambda v: import_url_problem(v) if v else None,
+    "profile_url": lambda v: import_url_problem(v) if v else None,
 }
 
 
@@ -115,20 +139,25 @@ def _quick_cells_ok(values: dict[str, str]) -> bool:
     """One pass for the common case: every cell short, present where required, no control characters."""
     if _CONTROL.search("".join(values.values())):
         return False
-    return all(len(values[c]) <= MAX_LENGTH[c] for c in values) and all(values.get(c) for c in REQUIRED)
+    lengths_ok = all(map(operator.le, map(len, values.values()), map(MAX_LENGTH.__getitem__, values)))
+    return lengths_ok and all(map(values.get, REQUIRED))
 
 
-def _value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
-    """(column, reason) for every bad value of one row; a column is judged once."""
+def _value_problems(values: dict[str, str], checks: list[tuple[str, Callable[[str], str | None]]] | None = None) -> list[tuple[str, str]]:
+    """(column, reason) for every bad value of one row; a column is judged once. `checks`: the
+    items of _CHECKS for the row's columns, when the caller has them already."""
     found: list[tuple[str, str]] = []
+    bad: set[str] = set()
     if not _quick_cells_ok(values):
         for column, value in values.items():
             reason = _validate_cell(column, value)
             if reason:
                 found.append((column, reason))
-    bad = {column for column, _ in found}
-    for column, check in _CHECKS.items():
-        if column in values and column not in bad:
+        bad = {column for column, _ in found}
+    if checks is None:
+        checks = [(column, check) for column, check in _CHECKS.items() if column in values]
+    for column, check in checks:
+        if column not in bad:
             reason = check(values[column])
             if reason:
                 found.append((column, reason))
@@ -147,15 +176,22 @@ def website_problems(platform: str | None, account_id: str, feed_url: str | None
     return found
 
 
-def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) -> AccountRecord | None:
-    found = _value_problems(values)
+def _row_record(row: int, values: dict[str, str], problems: list[RowProblem], platform: str | None = None,
+                checks: list[tuple[str, Callable[[str], str | None]]] | None = None) -> AccountRecord | None:
+    """The row's record, or None with its problems added. `platform` (platform_of the cell) and
+    `checks` (see _value_problems): when the caller has them already."""
+    found = _value_problems(values, checks)
+    if platform is None:
+        platform = platform_of(values["platform"])
     if not found:
-        found = website_problems(platform_of(values["platform"]), values["account_id"], values.get("feed_url") or None)
+        found = website_problems(platform, values["account_id"], values.get("feed_url") or None)
     if found:
         problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None
-    platform, opened_on, status = platform_of(values["platform"]), read_date(values["opened_on"]), status_of(values.get("status", ""))
-    assert platform is not None and opened_on is not None and status is not None  # checked by _value_problems
+    # no problems: the platform, date and status were read (narrowed here for the type checker)
+    opened_on, status = _read_date(values["opened_on"]), status_of(values.get("status", ""))
+    if platform is None or opened_on is None or status is None:
+        raise AssertionError(f"row {row}: a valid row without platform, date or status")
     return AccountRecord(
         region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
         platform=platform, account_id=values["account_id"],
@@ -182,11 +218,16 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
     problems: list[RowProblem] = []
     records: list[tuple[int, AccountRecord]] = []
     first_row_of: dict[str, int] = {}
+    checks = [(column, check) for column, check in _CHECKS.items() if column in mapping]
+    columns, cells_of, width = list(mapping), operator.itemgetter(*mapping.values()), max(mapping.values()) + 1
     for row, cells in table.rows:
         if len(cells) > len(table.headers) and any(cell.strip() for cell in cells[len(table.headers):]):
             problems.append(RowProblem(row, "", ",".join(cells[len(table.headers):]), f"{len(cells)} cells but the header has {len(table.headers)} columns"))
             continue
-        values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
+        if len(cells) >= width:  # every mapped cell there (the header maps several: REQUIRED)
+            values = dict(zip(columns, map(str.strip, cells_of(cells)), strict=True))
+        else:
+            values = {column: (cells[index].strip() if index < len(cells) else "") for column, index in mapping.items()}
         values["org_code"] = values["org_code"].upper()
         values["account_id"] = ids.normalise_account_id(values["account_id"])  # NFKC: full-width digits → ASCII
         values["region"] = ids.normalise_region(values["region"])
@@ -194,11 +235,11 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
         key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
         first = first_row_of.get(key) if key is not None else None
         duplicate = first is not None  # whatever else is wrong with either row
-        if duplicate:
+        if first is not None:
             problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first}"))
         elif key is not None:
             first_row_of[key] = row
-        record = _row_record(row, values, problems)
+        record = _row_record(row, values, problems, platform, checks)
         if record is not None and not duplicate:
             records.append((row, record))
             if len(records) >= size:

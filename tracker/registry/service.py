@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -25,19 +25,23 @@ from tracker.domain.orgcode import org_code_problem
 from tracker.domain.regions import in_region
 from tracker.domain.times import future_date_problem, local_date, now_utc
 from tracker.registry.file import read_table
-from tracker.registry.rows import denying, region_problem, url_problem, validate_batches, website_problems
+from tracker.registry.rows import BATCH_ROWS, denying, region_problem, url_problem, validate_batches, website_problems
 from tracker.registry.state import AccountState, FilingRefused, apply_event, record_payload, replay, sort_key
 from tracker.registry.store import (
+    Written,
+    defer_indexes,
     events_for,
     insert_events,
     load_account_rows,
     load_events,
+    registry_is_empty,
     upsert_regions_and_orgs,
     write_states,
 )
 from tracker.storage.db import Database
 from tracker.storage.grants import database_derives_state
 from tracker.storage.roles import refusal
+from tracker.storage.tables import Account, FilingEventRow
 
 __all__ = [
     "FilingRefused",
@@ -140,30 +144,51 @@ def _import_batches(session: Any, path: str | Path, table: Any, result: ImportRe
     recorded_at = now_utc()
     today = local_date(recorded_at)
     problems: list[RowProblem] = []
+    restore_indexes: Callable[[], None] | None = None
+    # No account row to compare with: each key of the file is in one record (duplicates are
+    # refused) and nobody else writes meanwhile (SQLite's write lock is held since BEGIN).
+    fresh = session.connection().dialect.name == "sqlite" and registry_is_empty(session)
+    written = Written()
     for records in validate_batches(path, table):
+        if restore_indexes is None:  # a file of more than a batch into a (nearly) empty registry
+            restore_indexes = (defer_indexes(session, (Account, FilingEventRow), below=len(records))
+                               if len(records) >= BATCH_ROWS else _nothing)
         result.rows += len(records)
         _import_records(session, records, result, problems, update=update, by=by,
-                        recorded_at=recorded_at, today=today)
+                        recorded_at=recorded_at, today=today, fresh=fresh, written=written)
     if problems:
-        raise FileProblems(str(path), problems)
+        raise FileProblems(str(path), problems)  # the caller rolls back: the indexes come back too
+    if restore_indexes is not None:
+        restore_indexes()
+
+
+def _nothing() -> None:
+    return None
 
 
 def _import_records(session: Any, records: list[tuple[int, AccountRecord]], result: ImportResult,
-                    problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date) -> None:
+                    problems: list[RowProblem], *, update: bool, by: str, recorded_at: datetime, today: date,
+                    fresh: bool = False, written: Written | None = None) -> None:
     """Plan and write one batch; once any batch had problems nothing more is written (they are
-    reported after the last batch, and the transaction rolls back)."""
-    existing = load_account_rows(session, [record.key for _, record in records])
+    reported after the last batch, and the transaction rolls back). `fresh`: the registry had no
+    account when the import began (none to look up)."""
+    keys = [record.key for _, record in records]
+    existing = {} if fresh else load_account_rows(session, keys)
     planned: list[FilingEvent] = []
-    for row, record in records:
-        old = existing.get(record.key)
+    new_records: dict[str, AccountRecord] = {}
+    for (row, record), key in zip(records, keys, strict=True):
+        new_records[key] = record
+        old = existing.get(key)
         if old is None:
             result.created += 1
             base = {"source": "import"}
-            planned.append(FilingEvent(record.key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload={**record_payload(record), **base}))
+            payload = record_payload(record)
+            payload["source"] = "import"  # as {**record_payload(record), **base}
+            planned.append(FilingEvent(key, FilingKind.OPEN, record.opened_on, recorded_at, by, payload=payload))
             if record.status == AccountStatus.SUSPENDED:
-                planned.append(FilingEvent(record.key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
+                planned.append(FilingEvent(key, FilingKind.SUSPEND, record.opened_on, recorded_at, by, payload=base))
             elif record.status == AccountStatus.DEREGISTERED:
-                planned.append(FilingEvent(record.key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
+                planned.append(FilingEvent(key, FilingKind.CLOSE, record.opened_on, recorded_at, by, payload={**base, "notice_from": None}))
             continue
         differences = _differences(old.record, record)
         if not differences:
@@ -180,12 +205,12 @@ def _import_records(session: Any, records: list[tuple[int, AccountRecord]], resu
             planned.append(FilingEvent(record.key, kind, today, recorded_at, by, payload={**payload, "source": "import --update"}))
     if problems:
         return
-    states = _states_after(existing, planned, {record.key: record for _, record in records})
+    states = _states_after(existing, planned, new_records)
     result.events += len(planned)
     insert_events(session, planned)
     if database_derives_state(session.connection()):
         return
-    upsert_regions_and_orgs(session, [state.record for state in states.values()])
+    upsert_regions_and_orgs(session, [state.record for state in states.values()], written)
     write_states(session, states, existing)
 
 

@@ -3,6 +3,7 @@ events in the order they take effect (effective date, then filing order)."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
@@ -40,8 +41,12 @@ def record_from_payload(payload: dict[str, Any]) -> AccountRecord:
     return AccountRecord(**values)
 
 
+_PAYLOAD_FIELDS = tuple(name for name in RECORD_FIELDS if name != "status")
+_payload_values = operator.attrgetter(*_PAYLOAD_FIELDS)
+
+
 def record_payload(record: AccountRecord) -> dict[str, Any]:
-    payload = {name: getattr(record, name) for name in RECORD_FIELDS if name != "status"}
+    payload = dict(zip(_PAYLOAD_FIELDS, _payload_values(record), strict=True))
     payload["opened_on"] = record.opened_on.isoformat()
     return payload
 
