@@ -41,6 +41,9 @@ _MAX_LISTED = 200  # problems listed in the error; the count covers them all
 _CHUNK_BYTES = 1 << 20  # lines are read, parsed and given their signals a chunk at a time
 _POOL_MIN_BYTES = 32 << 20  # files this big are parsed by a process pool (one worker per core)
 _POOL_MAX_WORKERS = 4
+# On SQLite, a load expected to add this many posts, and at least as many as the table holds,
+# drops the secondary indexes of `post` and builds them again before it commits (see _Loader).
+_REBUILD_MIN_POSTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -190,8 +193,8 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
 
 
 # What `_Prepare` makes of one chunk of the file: (rows for the driver, in file order; the first
-# problems of the chunk, at most _MAX_LISTED; non-blank lines; bad lines).
-Chunk = tuple[list[tuple[Any, ...]], list[LineProblem], int, int]
+# problems of the chunk, at most _MAX_LISTED; non-blank lines; bad lines; bytes).
+Chunk = tuple[list[tuple[Any, ...]], list[LineProblem], int, int, int]
 
 
 class _Prepare:
@@ -231,7 +234,7 @@ class _Prepare:
                          stored_time(published), title, text, url, json.dumps(links) if links else None, repost,
                          pinned, ad, comments, seen_at, "ingest",
                          *text_signals(title, text, url, links, published, signals)))
-        return rows, problems, lines, bad
+        return rows, problems, lines, bad, len(blob)
 
 
 _WORKER: _Prepare | None = None  # a pool worker's `_Prepare`, inherited from the parent (fork)
@@ -321,6 +324,10 @@ class _Loader:
                         "FROM ingest_batch ON CONFLICT (account, post_id) DO NOTHING")
         self.rows: list[tuple[Any, ...]] = []
         self.loaded = 0
+        self.expected = 0  # lines the file is expected to hold (set from its first chunk)
+        self.decided = False
+        self.dropped: list[tuple[str, str]] = []  # (name, CREATE INDEX …) of the indexes to build again
+        self.stats: list[tuple[Any, ...]] = []
 
     def extend(self, rows: list[tuple[Any, ...]]) -> None:
         """Batches of exactly _BATCH rows in file order, however the chunks cut the file: the same
@@ -346,6 +353,9 @@ class _Loader:
             cursor.executemany(self.sql, self.rows)
             self.loaded += cursor.rowcount
             cursor.close()
+            if not self.decided:
+                self.decided = True
+                self._maybe_drop_indexes(self.loaded / len(self.rows))
         else:
             with self.driver.cursor() as cursor:
                 cursor.execute("TRUNCATE ingest_batch")
@@ -356,9 +366,37 @@ class _Loader:
                 self.loaded += cursor.rowcount
         self.rows = []
 
+    def _maybe_drop_indexes(self, new_share: float) -> None:
+        """Drop the secondary indexes of `post` when the load is big for the table: each of them
+        (ten) takes a random B-tree insert per post, which beyond the page cache costs several
+        times what sorting every row once does when the index is built again (at `close`, in the
+        same transaction: a failed or interrupted load rolls the drop back with the rest). Only
+        on SQLite, whose readers keep their snapshot; PostgreSQL would lock the table. A file of
+        posts mostly stored already (a re-ingest) keeps them: the first batch tells."""
+        expected_new = int(self.expected * new_share)
+        if expected_new < _REBUILD_MIN_POSTS:
+            return
+        execute = self.driver.execute
+        stored = execute("SELECT count(*) FROM post").fetchone()[0]
+        if expected_new < stored:
+            return
+        self.dropped = [(name, sql) for name, sql in execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'post' AND sql IS NOT NULL")
+            if not sql.lstrip().upper().startswith("CREATE UNIQUE")]  # ON CONFLICT needs the unique ones
+        if execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            names = [name for name, _sql in self.dropped]
+            self.stats = execute(f"SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IN ({', '.join('?' * len(names))})",
+                                 names).fetchall() if names else []
+        for name, _sql in self.dropped:
+            execute(f'DROP INDEX "{name}"')
+
     def close(self) -> None:
         self.flush()
         if self.sqlite:
+            for _name, sql in self.dropped:
+                self.driver.execute(sql)
+            if self.stats:  # the planner's statistics as they were (DROP INDEX deletes them)
+                self.driver.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", self.stats)
             self.connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
 
 
@@ -391,13 +429,16 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
     except OSError as exc:
         raise TrackerError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with handle:
+        file_size = os.fstat(handle.fileno()).st_size
         if workers is None:
-            workers = pool_workers(os.fstat(handle.fileno()).st_size)
+            workers = pool_workers(file_size)
         prepare = _Prepare(known, signals, db.dialect == "sqlite", now_utc(), skip_bad)
         # The pool forks before the transaction opens: the workers hold no part of it.
         with _no_cycle_collection(), _prepared(handle, prepare, workers) as chunks, db.write() as session:
             loader = _Loader(session, db.dialect)
-            for rows, problems, lines, bad in chunks:
+            for rows, problems, lines, bad, size in chunks:
+                if not loader.expected and size:
+                    loader.expected = int(lines * file_size / size)
                 report.lines += lines
                 report.problems.extend(problems[:_MAX_LISTED - len(report.problems)])
                 report.bad += bad
