@@ -13,9 +13,11 @@ from datetime import datetime
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tracker.domain.text_out import printable
+from tracker.read.accounts import AccountLine
 from tracker.settings import Settings
 from tracker.storage.db import Database
 from tui import operations
@@ -23,6 +25,7 @@ from tui.commands import tracker_commands
 from tui.i18n import localise_bindings, set_language, t
 from tui.messages import AccountChosen, DataChanged, FormRequested, RegionChosen
 from tui.screens.accounts import AccountsScreen
+from tui.screens.base import TrackerScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.detail import AccountDetailScreen
 from tui.screens.findings import FindingsScreen
@@ -30,15 +33,17 @@ from tui.screens.forms import FilingForm, ObservationForm
 from tui.screens.help import HelpScreen
 from tui.screens.reports import ReportsScreen
 
+MODE_SCREENS: dict[str, type[TrackerScreen]] = {
+    "dashboard": DashboardScreen,
+    "accounts": AccountsScreen,
+    "findings": FindingsScreen,
+    "reports": ReportsScreen,
+}
+
 
 class TrackerApp(App):
     CSS_PATH = "app.tcss"
-    MODES = {
-        "dashboard": DashboardScreen,
-        "accounts": AccountsScreen,
-        "findings": FindingsScreen,
-        "reports": ReportsScreen,
-    }
+    MODES = {**MODE_SCREENS}
 
     def __init__(self, db: Database, settings: Settings, *, lang: str = "zh", at: datetime | None = None) -> None:
         set_language(lang)
@@ -46,7 +51,8 @@ class TrackerApp(App):
         self.settings = settings
         self.at = at  # None: now; tests and snapshots fix it
         self.generation = 0  # bumped by every write; screens reload when theirs is older
-        self.prefetched_accounts = None  # (generation, first page), read ahead by the dashboard
+        # (generation, first page), read ahead by the dashboard
+        self.prefetched_accounts: tuple[int, tuple[list[AccountLine], int]] | None = None
         self.typed_ahead: list[str] | None = None  # keys typed after `/` until the search box has focus
         super().__init__()
         localise_bindings(self)
@@ -67,7 +73,7 @@ class TrackerApp(App):
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
                markup: bool = False) -> None:
         """Notifications quote names and error texts: shown literally unless asked otherwise."""
         super().notify(printable(message, newlines=True), title=title, severity=severity, timeout=timeout, markup=markup)
@@ -77,7 +83,7 @@ class TrackerApp(App):
 
     # navigation
     def action_goto(self, mode: str) -> None:
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, tuple(self.MODES.values())):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, tuple(MODE_SCREENS.values())):
             self.pop_screen()
         self.switch_mode(mode)
 
@@ -85,7 +91,9 @@ class TrackerApp(App):
         if self.typed_ahead is None:
             self.typed_ahead = []
         self.action_goto("accounts")
-        self.screen.begin_search()
+        screen = self.screen
+        assert isinstance(screen, AccountsScreen)  # action_goto switched to it
+        screen.begin_search()
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed right after `/` arrive while the accounts screen mounts (or, already queued,
@@ -115,7 +123,13 @@ class TrackerApp(App):
 
     def on_region_chosen(self, message: RegionChosen) -> None:
         self.action_goto("accounts")
-        self.call_after_refresh(lambda: self.screen.show_region(message.region))
+
+        def show_region() -> None:
+            screen = self.screen
+            assert isinstance(screen, AccountsScreen)  # action_goto switched to it
+            screen.show_region(message.region)
+
+        self.call_after_refresh(show_region)
 
     def on_form_requested(self, message: FormRequested) -> None:
         self.action_form(message.kind, message.account)

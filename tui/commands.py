@@ -5,6 +5,7 @@ Each entry is (catalogue key of the title, catalogue key of the help line, what 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
@@ -19,13 +20,13 @@ FORM_KINDS = ("open", "rename", "transfer", "suspend", "close", "observe")
 
 def _entries(app: TrackerApp) -> Iterator[tuple[str, str, Callable[[], object]]]:
     for mode in ("dashboard", "accounts", "findings", "reports"):
-        yield f"nav.{mode}", f"cmdhelp.{mode}", (lambda mode=mode: app.action_goto(mode))
+        yield f"nav.{mode}", f"cmdhelp.{mode}", partial(app.action_goto, mode)
     yield "nav.search", "cmdhelp.search", app.action_search
     yield "cmd.check", "cmdhelp.check", app.action_run_check
     yield "cmd.poll", "cmdhelp.poll", app.action_poll
     yield "cmd.reports", "cmdhelp.reports", lambda: app.action_goto("reports")
     for kind in FORM_KINDS:
-        yield f"cmd.{kind}", f"cmdhelp.{'observe' if kind == 'observe' else 'filing'}", (lambda kind=kind: app.action_form(kind))
+        yield f"cmd.{kind}", f"cmdhelp.{'observe' if kind == 'observe' else 'filing'}", partial(app.action_form, kind)
     yield "nav.help", "cmdhelp.help", app.action_help
     yield "nav.quit", "cmdhelp.quit", app.exit
 

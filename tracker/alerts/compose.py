@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from tracker.alerts.config import Webhook, warn_days
 from tracker.domain.labels import PLATFORMS, POLL_OUTCOMES
@@ -133,10 +134,10 @@ def _who(key: str, state: AccountAsOf) -> tuple[str, str]:
 
 
 def _veto_alerts(session: Session, states: dict[str, AccountAsOf], basis: Basis) -> list[Alert]:
-    rows = session.execute(select(FindingRow.account, FindingRow.rule, FindingRow.evidence, FindingRow.first_seen_at)
-                           .where(FindingRow.active.is_(True), FindingRow.severity == "veto",
-                                  FindingRow.rule != "unverified")
-                           .order_by(FindingRow.account, FindingRow.rule)).all()
+    rows = session.execute(select(col(FindingRow.account), col(FindingRow.rule), col(FindingRow.evidence), col(FindingRow.first_seen_at))
+                           .where(col(FindingRow.active).is_(True), col(FindingRow.severity) == "veto",
+                                  col(FindingRow.rule) != "unverified")
+                           .order_by(col(FindingRow.account), col(FindingRow.rule))).all()
     alerts = []
     for account, rule, evidence, first_seen in rows:
         state = states.get(account)
@@ -151,8 +152,8 @@ def _veto_alerts(session: Session, states: dict[str, AccountAsOf], basis: Basis)
             (unit, f"证据：{sentence(rule, evidence, 'zh', limit=160)}", f"请：{REMEDIES.get(rule, GENERAL_REMEDY)}"),
             {"rule": rule, "rule_name": name, "first_seen_at": to_local_iso(as_utc(first_seen)),
              "account_name": state.account_name, "org_name": state.org_name, "evidence": evidence}))
-    unverified = session.execute(select(FindingRow.account).where(FindingRow.active.is_(True),
-                                                                   FindingRow.rule == "unverified")).scalars()
+    unverified = session.execute(select(col(FindingRow.account)).where(col(FindingRow.active).is_(True),
+                                                                   col(FindingRow.rule) == "unverified")).scalars()
     basis.unverified.update(key for key in unverified if key in states)
     return alerts
 
@@ -192,8 +193,8 @@ def _due_alerts(ctx: Any, stages: list[int], basis: Basis) -> tuple[list[Alert],
 
 def _case_alerts(session: Session, states: dict[str, AccountAsOf], today: date, within: int, basis: Basis) -> list[Alert]:
     alerts = []
-    for case in session.execute(select(RectificationCase).where(RectificationCase.status == "open")
-                                .order_by(RectificationCase.due_on, RectificationCase.id)).scalars():
+    for case in session.execute(select(RectificationCase).where(col(RectificationCase.status) == "open")
+                                .order_by(col(RectificationCase.due_on), col(RectificationCase.id))).scalars():
         state = states.get(case.account)
         left = (case.due_on - today).days
         if state is None:
@@ -218,8 +219,8 @@ def _case_alerts(session: Session, states: dict[str, AccountAsOf], today: date, 
 def _feed_alerts(ctx: Any, session: Session, settings: Settings, blind: list[str], basis: Basis) -> list[Alert]:
     threshold = int(rule_config(settings, "feed_unreachable")["failures"])
     states = ctx.checked
-    streaks = dict(session.execute(select(FeedState.account, FeedState.consecutive_failures)
-                                   .where(FeedState.consecutive_failures >= threshold)).all())
+    streaks = dict(session.execute(select(col(FeedState.account), col(FeedState.consecutive_failures))
+                                   .where(col(FeedState.consecutive_failures) >= threshold)).tuples().all())
     failing = sorted(key for key in streaks if key in states)
     basis.failing.update(failing)
     firsts = ctx.facts.failing_polls(failing) if failing else {}

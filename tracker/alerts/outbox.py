@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlmodel import col
 
 from tracker.alerts.compose import ORDER, Alert, Composed
 from tracker.alerts.config import Webhook
@@ -33,8 +34,8 @@ def _existing(session: Any, webhook: str, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
-        found.update(session.execute(select(AlertOutbox.key).where(AlertOutbox.webhook == webhook,
-                                                                   AlertOutbox.key.in_(chunk))).scalars())
+        found.update(session.execute(select(col(AlertOutbox.key)).where(col(AlertOutbox.webhook) == webhook,
+                                                                   col(AlertOutbox.key).in_(chunk))).scalars())
     return found
 
 
@@ -82,18 +83,18 @@ class Queued:
 
 
 def _takeable(webhook: str, now: datetime) -> Any:
-    return and_(AlertOutbox.webhook == webhook, AlertOutbox.state.in_(OPEN),
-                or_(AlertOutbox.next_attempt_at.is_(None), AlertOutbox.next_attempt_at <= now),
-                or_(AlertOutbox.lease_until.is_(None), AlertOutbox.lease_until < now))
+    return and_(col(AlertOutbox.webhook) == webhook, col(AlertOutbox.state).in_(OPEN),
+                or_(col(AlertOutbox.next_attempt_at).is_(None), col(AlertOutbox.next_attempt_at) <= now),
+                or_(col(AlertOutbox.lease_until).is_(None), col(AlertOutbox.lease_until) < now))
 
 
 def queued(db: Database, webhook: str, *, now: datetime | None = None, due_only: bool = True,
            states: Sequence[str] = OPEN) -> list[Queued]:
     """The robot's rows still to send (due now: `due_only`), in sending order."""
     now = now or now_utc()
-    where = _takeable(webhook, now) if due_only else and_(AlertOutbox.webhook == webhook, AlertOutbox.state.in_(states))
+    where = _takeable(webhook, now) if due_only else and_(col(AlertOutbox.webhook) == webhook, col(AlertOutbox.state).in_(states))
     with db.session() as session:
-        rows = session.execute(select(AlertOutbox).where(where).order_by(AlertOutbox.id)).scalars().all()
+        rows = session.execute(select(AlertOutbox).where(where).order_by(col(AlertOutbox.id))).scalars().all()
     found = [Queued(r.id, r.key, r.kind, r.account, r.region, dict(r.body or {}), r.state, r.attempts,
                     as_utc(r.next_attempt_at) if r.next_attempt_at else None, r.last_error) for r in rows]
     return sorted(found, key=lambda q: (ORDER.index(q.kind) if q.kind in ORDER else len(ORDER), q.id))
@@ -103,9 +104,10 @@ def claim(db: Database, webhook: str, ids: Sequence[int], owner: str, lease_seco
     """Lease these rows to `owner` for one POST: all or none (another sender holds some: False)."""
     now = now_utc()
     with db.write() as session:
-        taken = session.execute(update(AlertOutbox).where(AlertOutbox.id.in_(ids), _takeable(webhook, now))
-                                .values(state="sending", lease_owner=owner,
-                                        lease_until=now + timedelta(seconds=lease_seconds))).rowcount
+        # an UPDATE's result is a CursorResult (Session.execute is typed as returning a plain Result)
+        taken = cast("CursorResult[Any]", session.execute(
+            update(AlertOutbox).where(col(AlertOutbox.id).in_(ids), _takeable(webhook, now))
+            .values(state="sending", lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds)))).rowcount
         if taken != len(ids):
             session.rollback()
             return False
@@ -113,7 +115,7 @@ def claim(db: Database, webhook: str, ids: Sequence[int], owner: str, lease_seco
 
 
 def _mine(ids: Sequence[int], owner: str) -> Any:
-    return and_(AlertOutbox.id.in_(ids), AlertOutbox.lease_owner == owner)
+    return and_(col(AlertOutbox.id).in_(ids), col(AlertOutbox.lease_owner) == owner)
 
 
 def mark_sent(db: Database, ids: Sequence[int], owner: str, message_id: str) -> None:
@@ -131,8 +133,8 @@ def mark_deferred(db: Database, webhook: str, ids: Sequence[int], owner: str, wa
         session.execute(update(AlertOutbox).where(_mine(ids, owner))
                         .values(state="pending", lease_owner=None, lease_until=None, last_error=error, next_attempt_at=until))
         session.execute(update(AlertOutbox).where(
-            AlertOutbox.webhook == webhook, AlertOutbox.state == "pending", AlertOutbox.lease_owner.is_(None),
-            or_(AlertOutbox.next_attempt_at.is_(None), AlertOutbox.next_attempt_at < until)).values(next_attempt_at=until))
+            col(AlertOutbox.webhook) == webhook, col(AlertOutbox.state) == "pending", col(AlertOutbox.lease_owner).is_(None),
+            or_(col(AlertOutbox.next_attempt_at).is_(None), col(AlertOutbox.next_attempt_at) < until)).values(next_attempt_at=until))
 
 
 def retry_wait(attempts: int, base: float, cap: float) -> float:
@@ -172,9 +174,9 @@ def recent_messages(db: Database, webhook: str, seconds: float) -> list[datetime
     is counted from the database, so that runs and processes share it)."""
     since = now_utc() - timedelta(seconds=seconds)
     with db.session() as session:
-        times = session.execute(select(func.max(AlertOutbox.sent_at))
-                                .where(AlertOutbox.webhook == webhook, AlertOutbox.sent_at > since)
-                                .group_by(AlertOutbox.message_id)).scalars().all()
+        times = session.execute(select(func.max(col(AlertOutbox.sent_at)))
+                                .where(col(AlertOutbox.webhook) == webhook, col(AlertOutbox.sent_at) > since)
+                                .group_by(col(AlertOutbox.message_id))).scalars().all()
     return sorted(as_utc(t) for t in times)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from typing import Any
 
 import typer
 
@@ -47,7 +48,7 @@ def show_command(
     filed = view["filed"] or {}
     echo_text(f"{view['account']}  {filed.get('name', '')}  {filed.get('org_name', '')}  {filed.get('region', '')}  "
               f"{filed.get('status', '')}  {'开设' if zh else 'opened'} {filed.get('opened_on', '')}  ({view['at']})")
-    sections = [
+    sections: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]] = [
         ("备案记录" if zh else "Filings", ("类型", "生效", "经办") if zh else ("kind", "effective", "by"),
          [(f["kind"], f["effective_on"], f["by"]) for f in view["filings"]]),
         ("抓取" if zh else "Polls", ("时间", "结果", "新发布") if zh else ("started", "outcome", "new posts"),

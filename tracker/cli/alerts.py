@@ -36,7 +36,7 @@ def preview_command(
     """What would be sent now: each robot's new alerts and those waiting to be retried. Sends nothing."""
     from tracker.alerts import outbox
     from tracker.alerts.compose import compose
-    from tracker.alerts.config import webhooks
+    from tracker.alerts.config import Webhook, webhooks
 
     cli = context(ctx)
     hooks = webhooks(cli.settings)
@@ -44,7 +44,8 @@ def preview_command(
     db = cli.database()
     composed = compose(db, cli.settings, moment)
     blocks: list[dict[str, Any]] = []
-    for hook in hooks or [None]:
+    targets: list[Webhook | None] = [*hooks] if hooks else [None]  # None: no robot configured
+    for hook in targets:
         alerts = composed.for_hook(hook)
         fresh = outbox.new_alerts(db, hook, alerts) if hook is not None else alerts
         items = [{"key": a.key, "kind": a.kind, "account": a.account, "region": a.region, **a.body(),

@@ -70,10 +70,11 @@ def render(result: CheckResult, lang: str) -> str:
     if unverified:
         title = (f"待核实（{len(unverified)}）：更新情况无法核实，不计入不合格" if zh
                  else f"Unverified ({len(unverified)}): updates could not be judged, never counted as failed")
-        headers = ("账号", "名称", "地区", "依据") if zh else ("account", "name", "region", "evidence")
-        rows = [(f.account, result.account_names.get(f.account, ""), result.regions.get(f.account, ""),
-                 summarize(f.rule, f.evidence, lang)) for f in sorted(unverified, key=lambda f: (result.regions.get(f.account, ""), f.account))]
-        lines += ["", title, render_table(headers, rows)]
+        unverified_headers = ("账号", "名称", "地区", "依据") if zh else ("account", "name", "region", "evidence")
+        unverified_rows = [(f.account, result.account_names.get(f.account, ""), result.regions.get(f.account, ""),
+                            summarize(f.rule, f.evidence, lang))
+                           for f in sorted(unverified, key=lambda f: (result.regions.get(f.account, ""), f.account))]
+        lines += ["", title, render_table(unverified_headers, unverified_rows)]
     return "\n".join(lines)
 
 

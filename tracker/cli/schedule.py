@@ -62,6 +62,8 @@ def schedule_command(
         if run_now not in jobs.JOB_NAMES:
             raise TrackerError(f"--run-now must be one of {', '.join(jobs.JOB_NAMES)}, got {run_now!r}")
         run = jobs.run_claimed(db, settings, run_now, now_utc(), jobs.DEFAULT_JOBS[run_now])
+        if run is None:  # another scheduler claimed this very occurrence
+            raise TrackerError(f"--run-now {run_now}: another scheduler claimed this run")
         alerts = jobs.after_check(db, settings, run) if run_now == "check" else None
         _show_runs([run] + ([alerts] if alerts else []), fmt)
         raise typer.Exit(0 if run.outcome == "ok" else 1)

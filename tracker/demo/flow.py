@@ -71,10 +71,10 @@ def record_probes(db: Database, settings: Settings, sites: list, now: datetime) 
     from sqlalchemy import insert  # deferred: start-up time of every command
 
     from tracker.polling.probes import probe  # deferred: start-up time of every command
-    from tracker.storage.tables import WebsiteProbe  # deferred: start-up time of every command
+    from tracker.storage.tables import WebsiteProbe, table_of  # deferred: start-up time of every command
 
     with db.write() as session:
-        session.execute(insert(WebsiteProbe.__table__), websites.probe_history(sites, now))
+        session.execute(insert(table_of(WebsiteProbe)), websites.probe_history(sites, now))
     probe(db, settings)
 
 

@@ -45,7 +45,8 @@ def resident_id(rng: random.Random) -> str:
 
 
 def _cadence(rng: random.Random, now: datetime, newest_days: float, oldest_days: float, every_days: float) -> list[datetime]:
-    times, age = [], newest_days + rng.random() * 0.4
+    times: list[datetime] = []
+    age = newest_days + rng.random() * 0.4
     while age < oldest_days and len(times) < FEED_ITEMS:
         times.append(now - timedelta(days=age, minutes=rng.randrange(600)))
         age += every_days * (0.6 + 0.8 * rng.random())

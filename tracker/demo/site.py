@@ -4,6 +4,7 @@ file that points at them."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ RENAMED_SUFFIX = "政务"  # the late_filing case files a rename to name + this
 
 @dataclass
 class SitePaths:
-    feed: str | None
+    feed: str
     profile: str | None = None
 
 
@@ -77,7 +78,7 @@ def routes(accounts: list[DemoAccount], now: datetime, seed: int = 0) -> dict[st
 HEADER = ("地区", "主办单位", "统一社会信用代码", "平台", "账号ID", "账号名称", "订阅地址", "主页数据地址", "状态", "开设日期", "备案编号")
 
 
-def write_registry(path: Path, accounts: list[DemoAccount], base_url: str, extra: list[tuple[str, ...]] = ()) -> Path:
+def write_registry(path: Path, accounts: list[DemoAccount], base_url: str, extra: Sequence[tuple[str, ...]] = ()) -> Path:
     """The registry file an administrator would import (Chinese headers, UTF-8 with BOM)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

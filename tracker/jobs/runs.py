@@ -18,6 +18,7 @@ from typing import Any
 from platformdirs import user_data_dir
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from tracker.domain.errors import ConfigError
 from tracker.domain.times import as_utc, local_date, now_utc, quarter_of_day
@@ -70,7 +71,7 @@ def claim_occurrence(db: Database, job: str, occurrence: datetime, *, host: str 
 
 def finish_run(db: Database, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
     with db.write() as session:
-        session.execute(update(JobRun).where(JobRun.id == run_id)
+        session.execute(update(JobRun).where(col(JobRun.id) == run_id)
                         .values(finished_at=now_utc(), outcome=outcome, counts=counts))
 
 
@@ -96,7 +97,7 @@ def run_claimed(db: Database, settings: Settings, job: str, occurrence: datetime
 
 def _run_info(db: Database, run_id: int) -> JobRunInfo:
     with db.session() as session:
-        return _info(session.get(JobRun, run_id))
+        return _info(session.get_one(JobRun, run_id))
 
 
 def _info(row: JobRun) -> JobRunInfo:
@@ -107,9 +108,9 @@ def _info(row: JobRun) -> JobRunInfo:
 
 def recent_runs(db: Database, limit: int = 20, *, job: str | None = None) -> list[JobRunInfo]:
     """The newest runs first (by start), for the dashboard."""
-    query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    query = select(JobRun).order_by(col(JobRun.started_at).desc(), col(JobRun.id).desc()).limit(limit)
     if job is not None:
-        query = query.where(JobRun.job == job)
+        query = query.where(col(JobRun.job) == job)
     with db.session() as session:
         return [_info(row) for row in session.execute(query).scalars()]
 

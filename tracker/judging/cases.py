@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.regions import in_region
@@ -24,7 +26,7 @@ from tracker.domain.times import local_date, now_utc, previous_quarter, quarter_
 from tracker.judging import evaluate as evaluation
 from tracker.judging.findings import veto_rules
 from tracker.storage.db import Database
-from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase
+from tracker.storage.tables import Account, CheckRun, FindingRow, RectificationCase, table_of
 
 STATUSES = ("open", "overdue", "closed")
 
@@ -34,12 +36,12 @@ def open_quarter_cases(session, quarter: str, at: datetime, failed: dict[str, li
     """Make the quarter's cases of the `judged` accounts (default: all) match its (re-)run;
     returns (opened or updated, closed)."""
     existing = {case.account: case for case in session.exec(
-        select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
+        select(RectificationCase).where(col(RectificationCase.quarter) == quarter)).all()}
     if judged is not None:
         wanted = set(judged) | set(failed)
         existing = {account: case for account, case in existing.items() if account in wanted}
     earlier = {case.account for case in session.exec(
-        select(RectificationCase).where(RectificationCase.quarter == previous_quarter(quarter))).all()}
+        select(RectificationCase).where(col(RectificationCase.quarter) == previous_quarter(quarter))).all()}
     due_on = local_date(at) + timedelta(days=due_days)
     opened = closed = 0
     for account, rules in failed.items():
@@ -67,39 +69,45 @@ def open_cases_from_check(db: Database, settings, at: datetime, findings: Iterab
         return 0
     quarter = quarter_of(at)
     due_on = local_date(at) + timedelta(days=int(settings.section("cases")["due_days"]))
-    opened = 0
+    table = table_of(RectificationCase)
+    inserts: list[dict] = []
+    merged_rules: list[dict] = []
+    reopened: list[dict] = []
     with db.write() as session:
-        existing = {case.account: case for case in session.exec(
-            select(RectificationCase).where(RectificationCase.quarter == quarter)).all()}
-        earlier = set(session.exec(select(RectificationCase.account).where(
-            RectificationCase.quarter == previous_quarter(quarter))).all())
+        # Core rows, not ORM objects: a province's quarter holds tens of thousands of cases.
+        connection = session.connection()
+        existing = {row.account: row for row in connection.execute(
+            sa_select(table.c.id, table.c.account, table.c.rules, table.c.status, table.c.closed_at)
+            .where(table.c.quarter == quarter))}
+        earlier = set(connection.execute(sa_select(table.c.account).where(
+            table.c.quarter == previous_quarter(quarter))).scalars())
         for account, rules in failed.items():
-            case = existing.get(account)
-            if case is None:
-                case = RectificationCase(account=account, quarter=quarter, rules=list(rules), opened_at=at,
-                                         due_on=due_on, repeat_offender=account in earlier)
-                opened += 1
-            elif case.status == "open":
-                merged = sorted(set(case.rules or ()) | set(rules))
-                if merged == list(case.rules or ()):
-                    continue
-                case.rules = merged
-            elif case.closed_at is not None and case.closed_at < at:
-                case.status, case.closed_at, case.rules = "open", None, list(rules)
-                case.opened_at, case.due_on = at, due_on
-                opened += 1
-            else:
-                continue
-            session.add(case)
-    return opened
+            row = existing.get(account)
+            if row is None:
+                inserts.append({"account": account, "quarter": quarter, "rules": list(rules), "opened_at": at,
+                                "due_on": due_on, "status": "open", "closed_at": None,
+                                "repeat_offender": account in earlier})
+            elif row.status == "open":
+                merged = sorted(set(row.rules or ()) | set(rules))
+                if merged != list(row.rules or ()):
+                    merged_rules.append({"id": row.id, "rules": merged})
+            elif row.closed_at is not None and row.closed_at < at:
+                reopened.append({"id": row.id, "status": "open", "closed_at": None, "rules": list(rules),
+                                 "opened_at": at, "due_on": due_on})
+        if inserts:
+            session.execute(insert(table), inserts)
+        for group in (merged_rules, reopened):
+            if group:  # bulk UPDATE by primary key (executemany)
+                session.execute(update(RectificationCase), group)
+    return len(inserts) + len(reopened)
 
 
 def cases_to_review(session, at: datetime, *, skip_quarter: str | None = None) -> list[RectificationCase]:
     """Open cases opened before `at` (those a check at `at` can confirm as rectified)."""
-    query = select(RectificationCase).where(RectificationCase.status == "open", RectificationCase.opened_at < at)
+    query = select(RectificationCase).where(col(RectificationCase.status) == "open", col(RectificationCase.opened_at) < at)
     if skip_quarter:
-        query = query.where(RectificationCase.quarter != skip_quarter)
-    return list(session.exec(query.order_by(RectificationCase.id)).all())
+        query = query.where(col(RectificationCase.quarter) != skip_quarter)
+    return list(session.exec(query.order_by(col(RectificationCase.id))).all())
 
 
 def close_rectified(session, cases: Iterable[RectificationCase], vetoes: dict[str, list[str]],
@@ -131,17 +139,17 @@ def review_cases(db: Database, settings, at: datetime | None = None, *, evaluate
 def close_by_checks(db: Database) -> int:
     """Close the open cases that a stored `tracker check` after their opening no longer faults."""
     with db.write() as session:
-        cases = session.exec(select(RectificationCase).where(RectificationCase.status == "open")).all()
+        cases = session.exec(select(RectificationCase).where(col(RectificationCase.status) == "open")).all()
         if not cases:
             return 0
         first_opened = min(case.opened_at for case in cases)
-        runs = session.exec(select(CheckRun).where(CheckRun.at > first_opened).order_by(CheckRun.at)).all()
+        runs = session.exec(select(CheckRun).where(col(CheckRun.at) > first_opened).order_by(col(CheckRun.at))).all()
         if not runs:
             return 0
         # whole-table reads: an IN list of every case's account outgrows SQLite's parameter limit
-        regions = dict(session.exec(select(Account.account, Account.region)).all())
+        regions = dict(session.exec(select(col(Account.account), col(Account.region))).all())
         seen = {(row.account, row.rule): row for row in session.exec(
-            select(FindingRow).where(FindingRow.active, FindingRow.severity == "veto"))}
+            select(FindingRow).where(col(FindingRow.active), col(FindingRow.severity) == "veto"))}
         closed = 0
         for case in cases:
             covering = [run for run in runs if run.at > case.opened_at
@@ -175,19 +183,21 @@ def list_cases(db: Database, status: str | None = None, *, at: datetime | None =
     close_by_checks(db)
     with db.session() as session:
         cases = session.exec(select(RectificationCase)).all()
-        names = {row.account: row for row in session.exec(
-            select(Account.account, Account.org_name, Account.account_name, Account.region)).all()} if cases else {}
+        names: dict[str, tuple[str | None, str | None, str | None]] = {
+            account: (org_name, account_name, region) for account, org_name, account_name, region in session.exec(
+                select(col(Account.account), col(Account.org_name), col(Account.account_name), col(Account.region))).all()
+        } if cases else {}
     result = []
     for case in sorted(cases, key=lambda c: (-int(c.quarter.replace("Q", "")), c.account)):
         shown = case_status(case, at)
         if (status == "open" and case.status != "open") or (status in ("overdue", "closed") and shown != status):
             continue
-        account = names.get(case.account)
+        org_name, account_name, region = names.get(case.account, (None, None, None))
         result.append({
             "id": case.id, "account": case.account, "quarter": case.quarter,
-            "org_name": account.org_name if account else None,
-            "account_name": account.account_name if account else None,
-            "region": account.region if account else None,
+            "org_name": org_name,
+            "account_name": account_name,
+            "region": region,
             "rules": list(case.rules or []), "opened_at": to_local_iso(case.opened_at),
             "due_on": case.due_on.isoformat(), "status": shown,
             "closed_at": to_local_iso(case.closed_at) if case.closed_at else None,

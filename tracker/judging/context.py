@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from tracker.domain.models import FilingEvent
 from tracker.domain.regions import in_region
@@ -20,11 +21,11 @@ from tracker.judging.facts import SqlFacts
 from tracker.registry.state import AccountState, replay
 from tracker.rules.context import AccountAsOf, CheckContext, is_checked
 from tracker.settings import Settings
-from tracker.storage.tables import Account, FilingEventRow
+from tracker.storage.tables import Account, FilingEventRow, table_of
 
 
 def _cached_states(session: Session) -> dict[str, AccountAsOf]:
-    table = Account.__table__
+    table = table_of(Account)
     columns = [table.c[name] for name in ("account", *_VIEW_FIELDS)]
     return {key: AccountAsOf(*values) for key, *values in session.connection().execute(select(*columns))}
 
@@ -39,7 +40,7 @@ def _view(state: AccountState) -> AccountAsOf:
 
 
 def _replayed_states(session: Session, until: date) -> dict[str, AccountAsOf]:
-    table = FilingEventRow.__table__
+    table = table_of(FilingEventRow)
     query = select(table).where(table.c.effective_on <= until).order_by(table.c.effective_on, table.c.id)
     events = [FilingEvent(account=r.account, kind=r.kind, effective_on=r.effective_on, recorded_at=r.recorded_at,
                           by=r.by, approver=r.approver, doc_no=r.doc_no, payload=dict(r.payload or {}), id=r.id)
@@ -49,7 +50,7 @@ def _replayed_states(session: Session, until: date) -> dict[str, AccountAsOf]:
 
 def states_as_of(session: Session, at: datetime) -> dict[str, AccountAsOf]:
     until = local_date(at)
-    later = session.connection().execute(select(FilingEventRow.id).where(FilingEventRow.effective_on > until).limit(1))
+    later = session.connection().execute(select(col(FilingEventRow.id)).where(col(FilingEventRow.effective_on) > until).limit(1))
     return _replayed_states(session, until) if later.first() is not None else _cached_states(session)
 
 

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from tracker.domain.models import Finding, Severity
 from tracker.domain.regions import in_region
 from tracker.domain.times import now_utc
 from tracker.rules.engine import CheckResult
 from tracker.storage.db import Database
-from tracker.storage.tables import CheckRun, FindingRow
+from tracker.storage.tables import CheckRun, FindingRow, table_of
 
 
 def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def _changes(row: Any, finding: Any, at: datetime) -> dict[str, Any]:
 
 def _apply_findings(session: Session, result: CheckResult) -> None:
     at = result.at
-    table = FindingRow.__table__
+    table = table_of(FindingRow)
     columns = [c for c in table.c if c.name != "evidence"] + [cast(table.c.evidence, Text).label("evidence_json")]
     rows = {(r.account, r.rule): r for r in session.connection().execute(select(*columns))}
     new_rows, updates = [], []
@@ -60,7 +61,7 @@ def _apply_findings(session: Session, result: CheckResult) -> None:
         if key not in current and row.active and in_scope and row.last_seen_at < at:
             updates.append({"id": row.id, "active": False, "resolved_at": at})
     if new_rows:
-        session.execute(insert(FindingRow.__table__), new_rows)
+        session.execute(insert(table_of(FindingRow)), new_rows)
     # Bulk UPDATE by primary key needs the same columns in every row of one call.
     by_columns: dict[tuple[str, ...], list[dict]] = {}
     for change in updates:
@@ -74,23 +75,24 @@ def store_check(db: Database, result: CheckResult) -> int:
     with db.write() as session:
         _apply_findings(session, result)
         run = session.execute(select(CheckRun).where(
-            CheckRun.at == result.at,
-            CheckRun.region.is_(None) if result.region is None else CheckRun.region == result.region)).scalars().first()
+            col(CheckRun.at) == result.at,
+            col(CheckRun.region).is_(None) if result.region is None else col(CheckRun.region) == result.region)).scalars().first()
         failed = len({f.account for f in result.findings if f.severity == Severity.VETO})
         if run is None:
             run = CheckRun(at=result.at, ran_at=now_utc(), region=result.region)
             session.add(run)
         run.accounts_checked, run.findings, run.failed = result.accounts_checked, len(result.findings), failed
         session.flush()
+        assert run.id is not None  # assigned by the flush
         return run.id
 
 
 def active_findings(session: Session, account: str | None = None) -> list[FindingRow]:
     """Findings standing now (as of the latest check that judged them), by account then rule."""
-    query = select(FindingRow).where(FindingRow.active.is_(True))
+    query = select(FindingRow).where(col(FindingRow.active).is_(True))
     if account is not None:
-        query = query.where(FindingRow.account == account)
-    return list(session.execute(query.order_by(FindingRow.account, FindingRow.rule)).scalars())
+        query = query.where(col(FindingRow.account) == account)
+    return list(session.execute(query.order_by(col(FindingRow.account), col(FindingRow.rule))).scalars())
 
 
 def veto_rules(findings: Iterable[Finding]) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.models import Finding
@@ -94,33 +94,34 @@ def plan_inspection(db: Database, quarter: str, ratio: float, seed: int | None =
                          registry_at=registry_at, sample_size=sum(map(len, strata.values())))
         session.add(row)
         session.flush()
+        assert row.id is not None  # assigned by the flush
         session.add_all(InspectionSample(inspection_id=row.id, account=key, stratum=name)
                         for name, keys in strata.items() for key in keys)
     return Plan(row.id, quarter, ratio, seed, registry_at, strata, dict(population))
 
 
 def _retire_current(session, quarter: str) -> None:
-    for old in session.exec(select(Inspection).where(Inspection.quarter == quarter, Inspection.current)).all():
+    for old in session.exec(select(Inspection).where(col(Inspection.quarter) == quarter, col(Inspection.current))).all():
         old.current = False
         session.add(old)
 
 
 def current_inspection(session, quarter: str) -> Inspection | None:
     return session.exec(
-        select(Inspection).where(Inspection.quarter == quarter, Inspection.current).order_by(Inspection.id.desc())
+        select(Inspection).where(col(Inspection.quarter) == quarter, col(Inspection.current)).order_by(col(Inspection.id).desc())
     ).first()
 
 
 def sample_of(session, inspection_id: int) -> dict[str, str]:
     """Account key → stratum of one inspection."""
-    rows = session.exec(select(InspectionSample).where(InspectionSample.inspection_id == inspection_id)).all()
+    rows = session.exec(select(InspectionSample).where(col(InspectionSample.inspection_id) == inspection_id)).all()
     return {row.account: row.stratum for row in rows}
 
 
 def findings_of(session, inspection_id: int) -> list[Finding]:
     rows = session.exec(
-        select(InspectionFinding).where(InspectionFinding.inspection_id == inspection_id)
-        .order_by(InspectionFinding.account, InspectionFinding.rule)
+        select(InspectionFinding).where(col(InspectionFinding.inspection_id) == inspection_id)
+        .order_by(col(InspectionFinding.account), col(InspectionFinding.rule))
     ).all()
     return [Finding(row.account, row.rule, row.severity, row.evidence or {}, "") for row in rows]
 
@@ -158,6 +159,7 @@ def run_inspection(db: Database, settings: Settings, quarter: str, at: datetime 
         plan = current_inspection(session, quarter)
         if plan is None:
             raise TrackerError(f"no inspection planned for {quarter}: run `tracker inspect plan --quarter {quarter} --ratio R` first")
+        assert plan.id is not None  # a stored row
         sample = sample_of(session, plan.id)
         reviewed = {case.account for case in cases.cases_to_review(session, at, skip_quarter=quarter)}
     findings = [f for f in evaluate(db, settings, at, accounts=sorted(sample)) if f.account in sample]
@@ -166,6 +168,7 @@ def run_inspection(db: Database, settings: Settings, quarter: str, at: datetime 
     failed = veto_rules(findings)
     with db.write() as session:
         row = _run_row(session, plan, sample, at, now)
+        assert row.id is not None  # flushed by _run_row
         session.add_all(InspectionFinding(inspection_id=row.id, account=f.account, rule=f.rule,
                                           severity=f.severity, evidence=f.evidence) for f in findings)
         closed = cases.close_rectified(session, cases.cases_to_review(session, at, skip_quarter=quarter),
@@ -188,6 +191,7 @@ def _run_row(session, plan: Inspection, sample: dict[str, str], at: datetime, no
     row.run_at, row.at, row.current = now or now_utc(), at, True
     session.add(row)
     session.flush()
+    assert row.id is not None  # assigned by the flush
     if row is not plan:
         session.add_all(InspectionSample(inspection_id=row.id, account=key, stratum=stratum)
                         for key, stratum in sample.items())
@@ -197,9 +201,9 @@ def _run_row(session, plan: Inspection, sample: dict[str, str], at: datetime, no
 def inspection_history(db: Database, quarter: str | None = None) -> list[dict]:
     """Every plan and run, newest first (the current one flagged)."""
     with db.session() as session:
-        query = select(Inspection).order_by(Inspection.id.desc())
+        query = select(Inspection).order_by(col(Inspection.id).desc())
         if quarter:
-            query = query.where(Inspection.quarter == normalise_quarter(quarter))
+            query = query.where(col(Inspection.quarter) == normalise_quarter(quarter))
         rows = session.exec(query).all()
     return [{"inspection": row.id, "quarter": row.quarter, "ratio": row.ratio, "seed": row.seed,
              "sample_size": row.sample_size, "current": row.current,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tracker.domain import ids
 from tracker.domain.errors import TrackerError
@@ -57,7 +58,7 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
     inspector = (inspector or "").strip() or current_user()
     note = (note or "").strip() or None
     with db.write() as session:
-        if session.execute(select(Account.id).where(Account.account == account)).first() is None:
+        if session.execute(select(col(Account.id)).where(col(Account.account) == account)).first() is None:
             raise TrackerError(f"unknown account {account}: it is not in the registry")
         row = ObservationRow(account=account, kind=kind, observed_at=observed_at, recorded_at=now_utc(),
                              inspector=inspector, note=note, latest_at=latest_at)
@@ -73,6 +74,6 @@ def record_observation(db: Database, account: str, kind: str, *, at: datetime | 
 def observations_of(db: Database, account: str) -> list[Observation]:
     """Every observation of one account, oldest first."""
     with db.session() as session:
-        rows = session.execute(select(ObservationRow).where(ObservationRow.account == account)
-                               .order_by(ObservationRow.observed_at, ObservationRow.id)).scalars()
+        rows = session.execute(select(ObservationRow).where(col(ObservationRow.account) == account)
+                               .order_by(col(ObservationRow.observed_at), col(ObservationRow.id))).scalars()
         return [Observation(r.account, r.kind, r.observed_at, r.inspector, r.note, r.latest_at) for r in rows]

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from connectors.base import Origin, Outcome, ParsedFeed, SourceError, parsers
 from connectors.detect import parse_body
@@ -222,7 +223,9 @@ async def poll_target(target: Target, limits: _Limits, section: dict[str, Any], 
     timing = _Timing()
     items = None  # how many items a successful fetch of the feed held (evidence of absence, §6.4)
     if target.platform == "app":
-        part = await _probe_app(limits, section, target.feed_url or target.profile_url, timing)
+        url = target.feed_url or target.profile_url
+        assert url is not None  # targets() keeps only accounts with a feed or a profile URL
+        part = await _probe_app(limits, section, url, timing)
     else:
         parts = []
         if target.feed_url:
@@ -248,11 +251,11 @@ def refuse_unknown(asked: list[str] | None, rows: Sequence[Any]) -> None:
 
 
 def _targets(db: Database, accounts: list[str] | None, now: datetime) -> tuple[list[Target], list[str]]:
-    query = select(Account.account, Account.platform, Account.status, Account.feed_url, Account.profile_url,
-                   FeedState.etag, FeedState.last_modified, FeedState.body_hash, FeedState.profile_etag,
-                   FeedState.profile_last_modified, FeedState.profile_hash, FeedState.next_poll_at,
-                   ).outerjoin(FeedState, FeedState.account == Account.account).order_by(Account.account)
-    query = query.where(Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
+    query = select(col(Account.account), col(Account.platform), col(Account.status), col(Account.feed_url), col(Account.profile_url),
+                   col(FeedState.etag), col(FeedState.last_modified), col(FeedState.body_hash), col(FeedState.profile_etag),
+                   col(FeedState.profile_last_modified), col(FeedState.profile_hash), col(FeedState.next_poll_at),
+                   ).outerjoin(FeedState, col(FeedState.account) == col(Account.account)).order_by(col(Account.account))
+    query = query.where(col(Account.status) != "deregistered") if accounts is None else query.where(col(Account.account).in_(accounts))
     with db.session() as session:
         rows = session.execute(query).all()
     refuse_unknown(accounts, rows)
@@ -343,10 +346,10 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
             while len(batch) < _WRITE_BATCH and not queue.empty():
                 batch.append(queue.get_nowait())
             finished = batch[-1] is None
-            batch = [result for result in batch if result is not None]
-            if batch:
-                await loop.run_in_executor(executor, store.store, batch)
-            for result in batch:
+            results = [result for result in batch if result is not None]
+            if results:
+                await loop.run_in_executor(executor, store.store, results)
+            for result in results:
                 result.parsed = None  # the posts are stored; keep the report small
                 report.results.append(result)
                 done += 1
@@ -372,7 +375,8 @@ async def _run(db: Database, settings: Settings, targets: list[Target], report: 
             try:
                 # A failed write ends the run at once, with the error of the writer.
                 waiting = asyncio.gather(*pending)
-                done, _ = await asyncio.wait({waiting, writing}, return_when=asyncio.FIRST_COMPLETED)
+                racing: set[asyncio.Future[Any]] = {waiting, writing}
+                done, _ = await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
                 if writing in done:
                     writing.result()
                 await waiting

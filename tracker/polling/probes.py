@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 from connectors.http import make_client, ssl_context
 from connectors.website import probe_site
@@ -26,7 +27,7 @@ from tracker.domain.times import now_utc
 from tracker.polling.poller import _Limits, refuse_unknown
 from tracker.settings import Settings
 from tracker.storage.db import Database
-from tracker.storage.tables import Account, WebsiteProbe
+from tracker.storage.tables import Account, WebsiteProbe, table_of
 
 
 @dataclass
@@ -45,8 +46,9 @@ class ProbeReport:
 
 
 def _targets(db: Database, accounts: list[str] | None) -> list[tuple[str, str]]:
-    query = select(Account.account, Account.feed_url, Account.platform).order_by(Account.account)
-    query = query.where(Account.platform == "website", Account.status != "deregistered") if accounts is None else query.where(Account.account.in_(accounts))
+    query = select(col(Account.account), col(Account.feed_url), col(Account.platform)).order_by(col(Account.account))
+    query = (query.where(col(Account.platform) == "website", col(Account.status) != "deregistered") if accounts is None
+             else query.where(col(Account.account).in_(accounts)))
     with db.session() as session:
         rows = session.execute(query).all()
     refuse_unknown(accounts, rows)
@@ -91,6 +93,6 @@ def probe(db: Database, settings: Settings, accounts: list[str] | None = None, *
     if targets:
         asyncio.run(_run(settings, targets, report, concurrency))
         with db.write() as session:
-            session.execute(insert(WebsiteProbe.__table__), report.results)
+            session.execute(insert(table_of(WebsiteProbe)), report.results)
     report.seconds = time.perf_counter() - clock
     return report

@@ -23,19 +23,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, literal_column, or_, select, update
 
 from tracker.domain.cron import cron_trigger, previous_fire_time
 from tracker.domain.times import as_utc, local_date, now_utc, start_of_day
 from tracker.polling.poller import poll
 from tracker.settings import Settings
 from tracker.storage.db import Database, dialect_insert
-from tracker.storage.tables import Account, FeedState
+from tracker.storage.tables import Account, FeedState, table_of
 
 PollFunction = Callable[[Database, Settings, list[str]], Any]
 
-FS = FeedState.__table__
-ACCOUNT = Account.__table__
+FS = table_of(FeedState)
+ACCOUNT = table_of(Account)
 
 
 @dataclass
@@ -79,7 +79,7 @@ def default_run_start(settings: Settings, now: datetime | None = None) -> dateti
 def ensure_feed_states(db: Database) -> None:
     """A feed_state row for every pollable account, so there is a row to lock and lease."""
     insert = dialect_insert(db)
-    missing = select(ACCOUNT.c.account, 0).where(ACCOUNT.c.status != "deregistered")
+    missing = select(ACCOUNT.c.account, literal_column("0")).where(ACCOUNT.c.status != "deregistered")
     statement = insert(FS).from_select(["account", "consecutive_failures"], missing)
     with db.write() as session:
         session.execute(statement.on_conflict_do_nothing(index_elements=["account"]))

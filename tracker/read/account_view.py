@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import as_utc, local_date, to_local_iso
@@ -43,10 +44,10 @@ def account_view(db: Database, account: str, at: datetime, lang: str = "zh") -> 
         raise TrackerError(f"no account {account!r} in the registry (platform:account_id)")
     with db.session() as session:
         state = states_as_of(session, at).get(account)
-        polls = session.execute(select(PollOutcome).where(PollOutcome.account == account, PollOutcome.started_at <= at)
-                                .order_by(PollOutcome.started_at.desc()).limit(LAST_POLLS)).scalars().all()
-        cases = session.execute(select(RectificationCase).where(RectificationCase.account == account)
-                                .order_by(RectificationCase.id.desc())).scalars().all()
+        polls = session.execute(select(PollOutcome).where(col(PollOutcome.account) == account, col(PollOutcome.started_at) <= at)
+                                .order_by(col(PollOutcome.started_at).desc()).limit(LAST_POLLS)).scalars().all()
+        cases = session.execute(select(RectificationCase).where(col(RectificationCase.account) == account)
+                                .order_by(col(RectificationCase.id).desc())).scalars().all()
     open_case = next((c for c in cases if c.status == "open"), None)
     profile = detail.profile
     return {
@@ -82,11 +83,11 @@ def account_posts(db: Database, account: str, *, since: datetime | None = None, 
     if limit < 1:
         raise TrackerError(f"--limit must be 1 or more, got {limit}")
     with db.session() as session:
-        if session.execute(select(Account.id).where(Account.account == account)).first() is None:
+        if session.execute(select(col(Account.id)).where(col(Account.account) == account)).first() is None:
             raise TrackerError(f"no account {account!r} in the registry (platform:account_id)")
-        query = select(PostRow).where(PostRow.account == account)
+        query = select(PostRow).where(col(PostRow.account) == account)
         if since is not None:
-            query = query.where(PostRow.published_at > as_utc(since))
-        rows = session.execute(query.order_by(PostRow.published_at.desc().nulls_last(), PostRow.id.desc())
+            query = query.where(col(PostRow.published_at) > as_utc(since))
+        rows = session.execute(query.order_by(col(PostRow.published_at).desc().nulls_last(), col(PostRow.id).desc())
                                .limit(limit)).scalars().all()
     return [post_dict(row) for row in rows]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
+from sqlmodel import col
 
 from tracker.domain.times import as_utc, now_utc
 from tracker.read.dashboard import report_region
@@ -55,21 +56,21 @@ class AccountLine:
 
 def _filtered(stmt, flt: AccountFilter):
     if flt.region and "/" not in flt.region:
-        stmt = stmt.where(Account.region == flt.region)
+        stmt = stmt.where(col(Account.region) == flt.region)
     elif flt.region:
-        stmt = stmt.where(or_(Account.region == flt.region, Account.region.startswith(flt.region + "/")))
+        stmt = stmt.where(or_(col(Account.region) == flt.region, col(Account.region).startswith(flt.region + "/")))
     if flt.platform:
-        stmt = stmt.where(Account.platform == flt.platform)
+        stmt = stmt.where(col(Account.platform) == flt.platform)
     if flt.status:
-        stmt = stmt.where(Account.status == flt.status)
+        stmt = stmt.where(col(Account.status) == flt.status)
     if flt.rule:
         stmt = stmt.where(
-            Account.account.in_(select(FindingRow.account).where(FindingRow.rule == flt.rule, FindingRow.active.is_(True)))
+            col(Account.account).in_(select(col(FindingRow.account)).where(col(FindingRow.rule) == flt.rule, col(FindingRow.active).is_(True)))
         )
     if flt.search and flt.search.strip():
         needle = flt.search.strip()  # literal: `_` and `%` typed are characters, not LIKE wildcards
-        stmt = stmt.where(or_(Account.account_name.contains(needle, autoescape=True),
-                              Account.account.contains(needle, autoescape=True)))
+        stmt = stmt.where(or_(col(Account.account_name).contains(needle, autoescape=True),
+                              col(Account.account).contains(needle, autoescape=True)))
     return stmt
 
 
@@ -81,19 +82,19 @@ def account_page(
         total = session.execute(_filtered(select(func.count()).select_from(Account), flt)).scalar_one()
         # Unfiltered pages walk the (region, account) index; a search matches few rows, which are
         # cheaper to sort than to find by walking that index (an expression keeps SQLite off it).
-        order = [Account.region + "" if flt.search else Account.region, Account.account]
+        order = [col(Account.region) + "" if flt.search else col(Account.region), col(Account.account)]
         if flt.search and flt.search.strip():
             needle = flt.search.strip()  # an exact id or name first: "1000010" is also part of "10000101"
-            order.insert(0, case((or_(Account.account == needle, Account.account_id == needle,
-                                      Account.account_name == needle), 0), else_=1))
+            order.insert(0, case((or_(col(Account.account) == needle, col(Account.account_id) == needle,
+                                      col(Account.account_name) == needle), 0), else_=1))
         stmt = _filtered(select(Account), flt).order_by(*order).offset(offset).limit(limit)
         accounts = session.execute(stmt).scalars().all()
         keys = [a.account for a in accounts]
         rules: dict[str, list[str]] = {}
         if keys:
-            found = select(FindingRow.account, FindingRow.rule).where(
-                FindingRow.account.in_(keys), FindingRow.active.is_(True)
-            ).order_by(FindingRow.rule)
+            found = select(col(FindingRow.account), col(FindingRow.rule)).where(
+                col(FindingRow.account).in_(keys), col(FindingRow.active).is_(True)
+            ).order_by(col(FindingRow.rule))
             for account, rule in session.execute(found):
                 rules.setdefault(account, []).append(rule)
     lines = [
@@ -115,10 +116,10 @@ def filter_choices(db: Database) -> FilterChoices:
     """The values present in the data, for the filter drop-downs."""
     with db.session() as session:
         regions = region_order(session).sorted(
-            {report_region(r) for r in session.execute(select(Account.region).distinct()).scalars()})
-        platforms = sorted(session.execute(select(Account.platform).distinct()).scalars())
-        statuses = sorted(session.execute(select(Account.status).distinct()).scalars())
-        rules = sorted(session.execute(select(FindingRow.rule).where(FindingRow.active.is_(True)).distinct()).scalars())
+            {report_region(r) for r in session.execute(select(col(Account.region)).distinct()).scalars()})
+        platforms = sorted(session.execute(select(col(Account.platform)).distinct()).scalars())
+        statuses = sorted(session.execute(select(col(Account.status)).distinct()).scalars())
+        rules = sorted(session.execute(select(col(FindingRow.rule)).where(col(FindingRow.active).is_(True)).distinct()).scalars())
     return FilterChoices(regions, platforms, statuses, [UNVERIFIED, *(r for r in rules if r != UNVERIFIED)])
 
 
@@ -152,15 +153,15 @@ def website_view(session, account: str, at: datetime, days: int = AVAILABILITY_D
     end = as_utc(at)
     since = end - timedelta(days=days)
     failures, probes = [0] * days, [0] * days
-    query = select(WebsiteProbe.probed_at, WebsiteProbe.outcome).where(
-        WebsiteProbe.account == account, WebsiteProbe.probed_at > since, WebsiteProbe.probed_at <= end)
+    query = select(col(WebsiteProbe.probed_at), col(WebsiteProbe.outcome)).where(
+        col(WebsiteProbe.account) == account, col(WebsiteProbe.probed_at) > since, col(WebsiteProbe.probed_at) <= end)
     for moment, outcome in session.execute(query):
         index = days - 1 - int((end - as_utc(moment)).total_seconds() // 86400)
         if 0 <= index < days:
             probes[index] += 1
             failures[index] += outcome != "ok"
-    poll = session.execute(select(WebsitePoll).where(WebsitePoll.account == account, WebsitePoll.polled_at <= end)
-                           .order_by(WebsitePoll.polled_at.desc()).limit(1)).scalars().first()
+    poll = session.execute(select(WebsitePoll).where(col(WebsitePoll.account) == account, col(WebsitePoll.polled_at) <= end)
+                           .order_by(col(WebsitePoll.polled_at).desc()).limit(1)).scalars().first()
     return WebsiteView(failures, probes, poll)
 
 
@@ -179,32 +180,33 @@ def account_detail(db: Database, account: str, at: datetime | None = None) -> Ac
     """Everything the detail screen shows about `account`, or None if it is not in the registry."""
     at = at or now_utc()
     with db.session() as session:
-        row = session.execute(select(Account).where(Account.account == account)).scalars().first()
+        row = session.execute(select(Account).where(col(Account.account) == account)).scalars().first()
         if row is None:
             return None
         filings = session.execute(
-            select(FilingEventRow).where(FilingEventRow.account == account).order_by(FilingEventRow.id)
+            select(FilingEventRow).where(col(FilingEventRow.account) == account).order_by(col(FilingEventRow.id))
         ).scalars().all()
         posts = session.execute(
-            select(PostRow).where(PostRow.account == account).order_by(PostRow.published_at.desc().nulls_last(), PostRow.id.desc()).limit(RECENT_POSTS)
+            select(PostRow).where(col(PostRow.account) == account)
+            .order_by(col(PostRow.published_at).desc().nulls_last(), col(PostRow.id).desc()).limit(RECENT_POSTS)
         ).scalars().all()
         since = as_utc(at) - timedelta(weeks=TIMELINE_WEEKS)
         published = session.execute(
-            select(PostRow.published_at).where(
-                PostRow.account == account, PostRow.published_at > since, PostRow.published_at <= as_utc(at)
+            select(col(PostRow.published_at)).where(
+                col(PostRow.account) == account, col(PostRow.published_at) > since, col(PostRow.published_at) <= as_utc(at)
             )
         ).scalars().all()
         found = session.execute(
-            select(FindingRow).where(FindingRow.account == account).order_by(FindingRow.active.desc(), FindingRow.rule)
+            select(FindingRow).where(col(FindingRow.account) == account).order_by(col(FindingRow.active).desc(), col(FindingRow.rule))
         ).scalars().all()
         observations = session.execute(
-            select(ObservationRow).where(ObservationRow.account == account).order_by(ObservationRow.observed_at.desc())
+            select(ObservationRow).where(col(ObservationRow.account) == account).order_by(col(ObservationRow.observed_at).desc())
         ).scalars().all()
         profile = session.execute(
-            select(ProfileSnapshot).where(ProfileSnapshot.account == account).order_by(ProfileSnapshot.taken_at.desc()).limit(1)
+            select(ProfileSnapshot).where(col(ProfileSnapshot.account) == account).order_by(col(ProfileSnapshot.taken_at).desc()).limit(1)
         ).scalars().first()
         last_poll = session.execute(
-            select(PollOutcome).where(PollOutcome.account == account).order_by(PollOutcome.started_at.desc()).limit(1)
+            select(PollOutcome).where(col(PollOutcome.account) == account).order_by(col(PollOutcome.started_at).desc()).limit(1)
         ).scalars().first()
         state = session.get(FeedState, account)
         website = website_view(session, account, at) if row.platform == "website" else None
@@ -225,4 +227,4 @@ def account_detail(db: Database, account: str, at: datetime | None = None) -> Ac
 def inspections(db: Database) -> list[Inspection]:
     """Every inspection plan, newest first (the reports screen lists them)."""
     with db.session() as session:
-        return list(session.execute(select(Inspection).order_by(Inspection.id.desc())).scalars().all())
+        return list(session.execute(select(Inspection).order_by(col(Inspection.id).desc())).scalars().all())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
+from sqlmodel import col
 
 from tracker.domain.divisions import RegionOrder
 from tracker.domain.regions import row_region
@@ -56,14 +57,14 @@ class Dashboard:
 
 
 def _running_filter(at: datetime):
-    return and_(Account.status != "deregistered", Account.opened_on <= local_date(at))
+    return and_(col(Account.status) != "deregistered", col(Account.opened_on) <= local_date(at))
 
 
 def _current_inspection(session, quarter: str) -> Inspection | None:
     stmt = (
         select(Inspection)
-        .where(Inspection.quarter == quarter, Inspection.current.is_(True))
-        .order_by(Inspection.id.desc())
+        .where(col(Inspection.quarter) == quarter, col(Inspection.current).is_(True))
+        .order_by(col(Inspection.id).desc())
         .limit(1)
     )
     return session.execute(stmt).scalars().first()
@@ -72,16 +73,16 @@ def _current_inspection(session, quarter: str) -> Inspection | None:
 def _unverified(inspection: Inspection | None, sample, at: datetime):
     """Checked accounts per region with a 待核实 finding (the inspection's, or the active ones)."""
     if inspection is not None and inspection.run_at is not None:
-        held = select(InspectionFinding.account).where(InspectionFinding.inspection_id == inspection.id,
-                                                       InspectionFinding.rule == "unverified")
+        held = select(col(InspectionFinding.account)).where(col(InspectionFinding.inspection_id) == inspection.id,
+                                                            col(InspectionFinding.rule) == "unverified")
     else:
-        held = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.rule == "unverified")
+        held = select(col(FindingRow.account)).where(col(FindingRow.active).is_(True), col(FindingRow.rule) == "unverified")
     accounts = held.distinct().subquery()
-    query = (select(Account.region, func.count()).join(accounts, accounts.c.account == Account.account)
-             .where(_running_filter(at), Account.platform != "website"))
+    query = (select(col(Account.region), func.count()).join(accounts, accounts.c.account == col(Account.account))
+             .where(_running_filter(at), col(Account.platform) != "website"))
     if sample is not None:
-        query = query.where(Account.account.in_(sample))
-    return query.group_by(Account.region)
+        query = query.where(col(Account.account).in_(sample))
+    return query.group_by(col(Account.region))
 
 
 def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
@@ -102,17 +103,17 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
             setattr(counts, name, getattr(counts, name) + count)
 
     with db.session() as session:
-        by = (Account.region, Account.platform)
+        by = (col(Account.region), col(Account.platform))
         running = select(*by, func.count()).where(_running_filter(at)).group_by(*by)
         for region, platform, count in session.execute(running):
             add(region, platform, "running", count)
         inspection = _current_inspection(session, quarter)
         sample = None
         if inspection is not None:
-            sample = select(InspectionSample.account).where(InspectionSample.inspection_id == inspection.id)
+            sample = select(col(InspectionSample.account)).where(col(InspectionSample.inspection_id) == inspection.id)
             checked = (
                 select(*by, func.count())
-                .where(_running_filter(at), Account.account.in_(sample))
+                .where(_running_filter(at), col(Account.account).in_(sample))
                 .group_by(*by)
             )
             for region, platform, count in session.execute(checked):
@@ -121,20 +122,20 @@ def dashboard(db: Database, at: datetime | None = None) -> Dashboard:
             for counts in (*rows.values(), *platforms.values(), sites):
                 counts.checked = counts.running
         if inspection is not None and inspection.run_at is not None:
-            vetoed = select(InspectionFinding.account).where(
-                InspectionFinding.inspection_id == inspection.id, InspectionFinding.severity == "veto"
+            vetoed = select(col(InspectionFinding.account)).where(
+                col(InspectionFinding.inspection_id) == inspection.id, col(InspectionFinding.severity) == "veto"
             )
         else:
-            vetoed = select(FindingRow.account).where(FindingRow.active.is_(True), FindingRow.severity == "veto")
+            vetoed = select(col(FindingRow.account)).where(col(FindingRow.active).is_(True), col(FindingRow.severity) == "veto")
         # Join from the (few) vetoed accounts to the account table, not the other way round.
         vetoed_accounts = vetoed.distinct().subquery()
         failed = (
             select(*by, func.count())
-            .join(vetoed_accounts, vetoed_accounts.c.account == Account.account)
+            .join(vetoed_accounts, vetoed_accounts.c.account == col(Account.account))
             .where(_running_filter(at))
         )
         if sample is not None:
-            failed = failed.where(Account.account.in_(sample))
+            failed = failed.where(col(Account.account).in_(sample))
         failed = failed.group_by(*by)
         for region, platform, count in session.execute(failed):
             add(region, platform, "failed", count)
@@ -168,16 +169,16 @@ class FindingLine:
 
 def findings(db: Database, *, limit: int | None = None, rule: str | None = None) -> list[FindingLine]:
     """Active findings, newest first (by when they were first seen), with the account's name."""
-    columns = (FindingRow.account, FindingRow.rule, FindingRow.severity, FindingRow.evidence,
-               FindingRow.last_seen_at, FindingRow.first_seen_at)
+    columns = (col(FindingRow.account), col(FindingRow.rule), col(FindingRow.severity), col(FindingRow.evidence),
+               col(FindingRow.last_seen_at), col(FindingRow.first_seen_at))
     stmt = (
-        select(*columns, Account.account_name, Account.region)
-        .join(Account, Account.account == FindingRow.account, isouter=True)
-        .where(FindingRow.active.is_(True))
-        .order_by(FindingRow.first_seen_at.desc(), case((FindingRow.severity == "veto", 0), else_=1), FindingRow.account, FindingRow.rule)
+        select(*columns, col(Account.account_name), col(Account.region))
+        .join(Account, col(Account.account) == col(FindingRow.account), isouter=True)
+        .where(col(FindingRow.active).is_(True))
+        .order_by(col(FindingRow.first_seen_at).desc(), case((col(FindingRow.severity) == "veto", 0), else_=1), col(FindingRow.account), col(FindingRow.rule))
     )
     if rule:
-        stmt = stmt.where(FindingRow.rule == rule)
+        stmt = stmt.where(col(FindingRow.rule) == rule)
     if limit:
         stmt = stmt.limit(limit)
     with db.session() as session:
@@ -197,22 +198,24 @@ class PollHealth:
 
 def poll_health(db: Database) -> PollHealth:
     with db.session() as session:
-        outcomes = dict(
-            session.execute(
-                select(FeedState.last_outcome, func.count())
-                .where(FeedState.last_outcome.is_not(None))
-                .group_by(FeedState.last_outcome)
-            ).all()
-        )
+        outcomes = {
+            outcome: count
+            for outcome, count in session.execute(
+                select(col(FeedState.last_outcome), func.count())
+                .where(col(FeedState.last_outcome).is_not(None))
+                .group_by(col(FeedState.last_outcome))
+            ).tuples()
+            if outcome is not None  # the WHERE excludes it; this tells the type checker
+        }
         never = session.execute(
             select(func.count()).select_from(Account)
-            .outerjoin(FeedState, FeedState.account == Account.account)
-            .where(Account.status != "deregistered", FeedState.last_polled_at.is_(None))
+            .outerjoin(FeedState, col(FeedState.account) == col(Account.account))
+            .where(col(Account.status) != "deregistered", col(FeedState.last_polled_at).is_(None))
         ).scalar_one()
         failing = session.execute(
-            select(func.count()).select_from(FeedState).where(FeedState.consecutive_failures > 0)
+            select(func.count()).select_from(FeedState).where(col(FeedState.consecutive_failures) > 0)
         ).scalar_one()
-        last = session.execute(select(func.max(FeedState.last_polled_at))).scalar_one()
+        last = session.execute(select(func.max(col(FeedState.last_polled_at)))).scalar_one()
     return PollHealth(outcomes=outcomes, never_polled=never, failing=failing, last_polled_at=last)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from tracker.domain.times import previous_quarter, quarter_bounds, quarter_of, start_of_day
 from tracker.storage.db import Database
@@ -47,24 +48,24 @@ def quarter_rates(db: Database, at: datetime, count: int = 8) -> list[QuarterRat
     rates: dict[str, QuarterRate] = {}
     with db.session() as session:
         runs = session.execute(
-            select(CheckRun.at, CheckRun.accounts_checked, CheckRun.failed)
-            .where(CheckRun.region.is_(None), CheckRun.failed.is_not(None), CheckRun.at >= start, CheckRun.at <= at)
-            .order_by(CheckRun.at)
+            select(col(CheckRun.at), col(CheckRun.accounts_checked), col(CheckRun.failed))
+            .where(col(CheckRun.region).is_(None), col(CheckRun.failed).is_not(None), col(CheckRun.at) >= start, col(CheckRun.at) <= at)
+            .order_by(col(CheckRun.at))
         ).all()
         for run_at, checked, failed in runs:  # ascending: the newest run of a quarter wins
             rates[quarter_of(run_at)] = QuarterRate(quarter_of(run_at), checked, failed, "check")
         inspections = session.execute(
-            select(Inspection.id, Inspection.quarter)
-            .where(Inspection.quarter.in_(quarters), Inspection.current.is_(True), Inspection.run_at.is_not(None))
-            .order_by(Inspection.id)
+            select(col(Inspection.id), col(Inspection.quarter))
+            .where(col(Inspection.quarter).in_(quarters), col(Inspection.current).is_(True), col(Inspection.run_at).is_not(None))
+            .order_by(col(Inspection.id))
         ).all()
         for inspection_id, quarter in inspections:
-            sample = select(InspectionSample.account).where(InspectionSample.inspection_id == inspection_id)
+            sample = select(col(InspectionSample.account)).where(col(InspectionSample.inspection_id) == inspection_id)
             checked = session.execute(select(func.count()).select_from(sample.subquery())).scalar_one()
             failed = session.execute(
-                select(func.count(func.distinct(InspectionFinding.account))).where(
-                    InspectionFinding.inspection_id == inspection_id, InspectionFinding.severity == "veto",
-                    InspectionFinding.account.in_(sample))
+                select(func.count(func.distinct(col(InspectionFinding.account)))).where(
+                    col(InspectionFinding.inspection_id) == inspection_id, col(InspectionFinding.severity) == "veto",
+                    col(InspectionFinding.account).in_(sample))
             ).scalar_one()
             rates[quarter] = QuarterRate(quarter, checked, failed, "inspection")
     return [rates.get(quarter, QuarterRate(quarter)) for quarter in quarters]

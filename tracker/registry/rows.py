@@ -4,7 +4,7 @@ on its own, so the user sees them all at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -98,7 +98,7 @@ def _validate_cell(column: str, value: str) -> str | None:
     return None
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[str], str | None]] = {
     "platform": lambda v: None if platform_of(v) else ("unknown platform; use wechat weibo douyin toutiao kuaishou bilibili xiaohongshu app website other "
                                                         "or 微信 微博 抖音 头条号 快手 B站 小红书 客户端 政府网站"),
     "status": lambda v: None if status_of(v) else "unknown status; use active suspended deregistered or 正常 停更 已注销",
@@ -154,11 +154,13 @@ def _row_record(row: int, values: dict[str, str], problems: list[RowProblem]) ->
     if found:
         problems.extend(RowProblem(row, column, values[column], reason) for column, reason in found)
         return None
+    platform, opened_on, status = platform_of(values["platform"]), read_date(values["opened_on"]), status_of(values.get("status", ""))
+    assert platform is not None and opened_on is not None and status is not None  # checked by _value_problems
     return AccountRecord(
         region=values["region"], org_name=values["org_name"], org_code=values["org_code"],
-        platform=platform_of(values["platform"]), account_id=values["account_id"],
-        account_name=values["account_name"], opened_on=read_date(values["opened_on"]),
-        status=status_of(values.get("status", "")), feed_url=values.get("feed_url") or None,
+        platform=platform, account_id=values["account_id"],
+        account_name=values["account_name"], opened_on=opened_on,
+        status=status, feed_url=values.get("feed_url") or None,
         profile_url=values.get("profile_url") or None, filing_no=values.get("filing_no") or None,
     )
 
@@ -190,9 +192,10 @@ def validate_batches(path: str | Path, table: RawTable, size: int = BATCH_ROWS) 
         values["region"] = ids.normalise_region(values["region"])
         platform = platform_of(values["platform"])
         key = f"{platform}:{values['account_id']}" if platform and values["account_id"] else None
-        duplicate = key is not None and key in first_row_of  # whatever else is wrong with either row
+        first = first_row_of.get(key) if key is not None else None
+        duplicate = first is not None  # whatever else is wrong with either row
         if duplicate:
-            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first_row_of[key]}"))
+            problems.append(RowProblem(row, "account_id", values["account_id"], f"duplicate account {key}; first at row {first}"))
         elif key is not None:
             first_row_of[key] = row
         record = _row_record(row, values, problems)

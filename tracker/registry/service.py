@@ -207,7 +207,7 @@ def _states_after(existing: dict[str, AccountState], planned: list[FilingEvent],
     return states
 
 
-_FIELDS_BY_KIND = {
+_FIELDS_BY_KIND: dict[str, set[str]] = {  # FilingKind is a StrEnum: a kind's text finds it
     FilingKind.OPEN: {"region", "org_name", "org_code", "account_name", "opened_on", "feed_url", "profile_url", "filing_no", "status"},
     FilingKind.RENAME: {"account_name"},
     FilingKind.TRANSFER: {"org_code", "org_name", "region"},

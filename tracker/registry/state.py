@@ -34,7 +34,7 @@ class AccountState:
 
 
 def record_from_payload(payload: dict[str, Any]) -> AccountRecord:
-    values = {name: payload.get(name) for name in RECORD_FIELDS}
+    values: dict[str, Any] = {name: payload.get(name) for name in RECORD_FIELDS}
     values["opened_on"] = _as_date(values["opened_on"])
     values["status"] = AccountStatus.ACTIVE.value
     return AccountRecord(**values)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, select, update
+from sqlmodel import Session, col
 
 from tracker.domain.divisions import RegionOrder
 from tracker.domain.models import AccountRecord, FilingEvent
 from tracker.domain.regions import ancestors
 from tracker.registry.state import AccountState
-from tracker.storage.tables import Account, FilingEventRow, Organisation, Region
+from tracker.storage.tables import Account, FilingEventRow, Organisation, Region, table_of
 
 _CHUNK = 500
 
@@ -27,7 +28,7 @@ def _event(row: FilingEventRow) -> FilingEvent:
 
 def events_for(session: Session, account: str) -> list[FilingEvent]:
     rows = session.execute(
-        select(FilingEventRow).where(FilingEventRow.account == account).order_by(FilingEventRow.effective_on, FilingEventRow.id)
+        select(FilingEventRow).where(col(FilingEventRow.account) == account).order_by(col(FilingEventRow.effective_on), col(FilingEventRow.id))
     ).scalars()
     return [_event(row) for row in rows]
 
@@ -35,8 +36,8 @@ def events_for(session: Session, account: str) -> list[FilingEvent]:
 def load_events(session: Session, until: date | None = None) -> list[FilingEvent]:
     query = select(FilingEventRow)
     if until is not None:
-        query = query.where(FilingEventRow.effective_on <= until)
-    return [_event(row) for row in session.execute(query.order_by(FilingEventRow.effective_on, FilingEventRow.id)).scalars()]
+        query = query.where(col(FilingEventRow.effective_on) <= until)
+    return [_event(row) for row in session.execute(query.order_by(col(FilingEventRow.effective_on), col(FilingEventRow.id))).scalars()]
 
 
 def insert_events(session: Session, events: list[FilingEvent]) -> list[FilingEvent]:
@@ -66,7 +67,7 @@ def _bulk_insert(session: Session, model, rows: list[dict]) -> None:
     if not rows:
         return
     connection = session.connection()
-    table = model.__table__
+    table = table_of(model)
     if connection.dialect.name != "sqlite":
         for start in range(0, len(rows), 20_000):
             connection.execute(table.insert(), rows[start:start + 20_000])
@@ -82,7 +83,9 @@ def _bulk_insert(session: Session, model, rows: list[dict]) -> None:
                          for name, process in processors)
         values = list(map(convert, rows))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    connection.connection.driver_connection.executemany(sql, values)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the session's connection is checked out
+    driver.executemany(sql, values)
 
 
 def _state(row) -> AccountState:
@@ -98,7 +101,7 @@ def _state(row) -> AccountState:
 def load_account_rows(session: Session, keys: Iterable[str]) -> dict[str, AccountState]:
     """Cached states of these accounts (plain rows, not ORM objects: 100,000 of them load fast)."""
     wanted = list(dict.fromkeys(keys))
-    table = Account.__table__
+    table = table_of(Account)
     if len(wanted) > 5 * _CHUNK:
         found = {row.account: _state(row) for row in session.execute(select(table))}
         return {key: found[key] for key in wanted if key in found}
@@ -130,11 +133,12 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
         old = existing.get(key)
         if old is None:
             continue
-        result = session.execute(
+        # an UPDATE's result is a CursorResult (Session.execute is typed as returning a plain Result)
+        result = cast("CursorResult[Any]", session.execute(
             update(Account)
-            .where(Account.account == key, Account.version == old.version)
+            .where(col(Account.account) == key, col(Account.version) == old.version)
             .values(**_row_values(state), version=old.version + 1)
-        )
+        ))
         if result.rowcount != 1:
             return False
     return True
@@ -142,7 +146,7 @@ def write_states(session: Session, states: dict[str, AccountState], existing: di
 
 def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> None:
     paths = sorted({prefix for record in records for prefix in ancestors(record.region)})
-    known = _existing(session, Region.path, paths)
+    known = _existing(session, col(Region.path), paths)
     missing = [
         {"path": path, "name": path.rsplit("/", 1)[-1], "parent_path": path.rsplit("/", 1)[0] if "/" in path else None,
          "level": path.count("/") + 1}
@@ -157,7 +161,7 @@ def upsert_regions_and_orgs(session: Session, records: list[AccountRecord]) -> N
         _bulk_insert(session, Organisation, new_orgs)
     for code, name in names.items():
         if code in found and found[code] != name:
-            session.execute(update(Organisation).where(Organisation.org_code == code).values(org_name=name))
+            session.execute(update(Organisation).where(col(Organisation.org_code) == code).values(org_name=name))
 
 
 def _existing(session: Session, column, values: list[str]) -> set[str]:
@@ -170,7 +174,8 @@ def _existing(session: Session, column, values: list[str]) -> set[str]:
 def _existing_orgs(session: Session, codes: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(codes), _CHUNK):
-        rows = session.execute(select(Organisation.org_code, Organisation.org_name).where(Organisation.org_code.in_(codes[start:start + _CHUNK])))
+        rows = session.execute(select(col(Organisation.org_code), col(Organisation.org_name))
+                               .where(col(Organisation.org_code).in_(codes[start:start + _CHUNK])))
         found.update({code: name for code, name in rows})
     return found
 
@@ -178,4 +183,4 @@ def _existing_orgs(session: Session, codes: list[str]) -> dict[str, str]:
 def region_order(session: Session) -> RegionOrder:
     """The official order of regions, the registry's unknown names in their first appearance
     (the `region` table grows as filings name new regions)."""
-    return RegionOrder(session.execute(select(Region.path).order_by(Region.id)).scalars())
+    return RegionOrder(session.execute(select(col(Region.path)).order_by(col(Region.id))).scalars())

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from tracker.domain.models import AccountRecord, Finding, Severity
 from tracker.domain.regions import region_level, row_region
@@ -52,6 +53,7 @@ def _inputs(db: Database, settings: Settings, quarter: str, at: datetime, region
     with db.session() as session:
         inspection = current_inspection(session, quarter)
         if inspection is not None and inspection.run_at is not None:
+            assert inspection.id is not None and inspection.at is not None  # a stored inspection that has run
             checked = set(sample_of(session, inspection.id)) & keys
             findings = [f for f in findings_of(session, inspection.id) if f.account in checked]
             about = {"id": inspection.id, "ratio": inspection.ratio, "seed": inspection.seed,
@@ -112,7 +114,7 @@ def _block(running: list[AccountRecord], checked: set[str], findings: list[Findi
     problems = []
     for f in sorted(findings, key=lambda f: (f.account, f.rule)):
         if f.severity == Severity.WARNING:
-            entry = {"account": f.account, "rule": f.rule, "severity": f.severity}
+            entry: dict[str, Any] = {"account": f.account, "rule": f.rule, "severity": f.severity}
             if points:
                 entry["points"] = f.evidence.get("points") if isinstance(f.evidence, dict) else None
             problems.append(entry)

@@ -100,7 +100,7 @@ def region_label(region: str, single_province: bool) -> str:
 def table_rows(report: dict) -> list[tuple]:
     """The attachment table (seed 004): numbered rows and a 合计 row (`report` or its `websites` block)."""
     single = len({row["region"].split("/")[0] for row in report["rows"]}) <= 1
-    rows = [(index, region_label(row["region"], single), row["running"], row["checked"], row["failed"],
+    rows: list[tuple] = [(index, region_label(row["region"], single), row["running"], row["checked"], row["failed"],
              row["fail_rate"]) for index, row in enumerate(report["rows"], 1)]
     total = report["total"]
     rows.append(("合计", "", total["running"], total["checked"], total["failed"], total["fail_rate"]))

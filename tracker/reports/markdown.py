@@ -80,5 +80,7 @@ def render(report: dict) -> str:
                   f"检查总数变化 {change['checked']:+d} 个,不合格数变化 {change['failed']:+d} 个,"
                   f"不合格率变化 {change['fail_rate']:+.2f} 个百分点。"]
     elif previous:
-        lines += ["", f"## 与{previous['period']}相比", "", comparison_sentence(report)]
+        sentence = comparison_sentence(report)
+        assert sentence is not None  # there is a previous quarter
+        lines += ["", f"## 与{previous['period']}相比", "", sentence]
     return "\n".join(lines) + "\n"

@@ -163,6 +163,7 @@ class Database:
         one-line error. The caller's work so far (an evaluated check) is kept while it waits."""
         connection = session.connection()
         raw = connection.connection.driver_connection
+        assert raw is not None  # a checked-out connection always has its sqlite3 connection
         deadline = time.monotonic() + self.lock_timeout
         # A first short try: a moment's contention (another command's commit) says nothing.
         raw.execute(f"PRAGMA busy_timeout={min(_LOCK_FIRST_MS, int(self.lock_timeout * 1000))}")

@@ -37,7 +37,10 @@ def quote(connection: Connection, name: str) -> str:
 
 
 def current_schema(connection: Connection) -> str:
-    return quote(connection, connection.execute(text("SELECT current_schema()")).scalar())
+    name = connection.execute(text("SELECT current_schema()")).scalar()
+    if name is None:
+        raise RuntimeError("no current schema: search_path names no existing schema")
+    return quote(connection, name)
 
 
 def revoke_grants(connection: Connection, name: str) -> None:

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.times import now_utc
@@ -57,7 +58,7 @@ def _check(db: Database, name: str, role: str, region: str) -> str:
     if region:
         with db.session() as session:
             known = session.execute(select(func.count()).select_from(Region)).scalar()
-            if known and session.execute(select(Region.path).where(Region.path == region)).first() is None:
+            if known and session.execute(select(col(Region.path)).where(col(Region.path) == region)).first() is None:
                 raise TrackerError(f"--region {region!r}: no such region in the registry")
     return region
 
@@ -80,12 +81,12 @@ def _owned_objects(connection: Connection, name: str) -> int:
     return connection.execute(text(
         "SELECT count(*) FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid "
         "WHERE r.rolname = :name AND d.deptype = 'o' "
-        "AND d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"), {"name": name}).scalar()
+        "AND d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"), {"name": name}).scalar_one()
 
 
 def _create(db: Database, name: str, role: str, region: str, password: str | None, adopt: bool) -> UserInfo:
     with db.engine.begin() as connection:
-        if connection.execute(select(TrackerUser.pg_role).where(TrackerUser.pg_role == name)).first():
+        if connection.execute(select(col(TrackerUser.pg_role)).where(col(TrackerUser.pg_role) == name)).first():
             raise TrackerError(f"user {name!r} exists already")
         quoted = quote(connection, name)
         found = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
@@ -101,17 +102,19 @@ def _create(db: Database, name: str, role: str, region: str, password: str | Non
             from psycopg import sql
 
             statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password))
-            connection.connection.dbapi_connection.cursor().execute(statement)
+            dbapi = connection.connection.dbapi_connection
+            assert dbapi is not None  # the connection of an open transaction is checked out
+            dbapi.cursor().execute(statement)
         apply_grants(connection, name, role)
         created = now_utc()
-        connection.execute(TrackerUser.__table__.insert().values(pg_role=name, role=role, region=region, created_at=created))
+        connection.execute(insert(TrackerUser).values(pg_role=name, role=role, region=region, created_at=created))
     return UserInfo(name=name, role=role, region=region, created_at=created)
 
 
 def list_users(db: Database) -> list[UserInfo]:
     _require_postgresql(db)
     with db.session() as session:
-        rows = session.execute(select(TrackerUser).order_by(TrackerUser.pg_role)).scalars()
+        rows = session.execute(select(TrackerUser).order_by(col(TrackerUser.pg_role))).scalars()
         return [UserInfo(name=row.pg_role, role=row.role, region=row.region, created_at=row.created_at) for row in rows]
 
 
@@ -131,7 +134,7 @@ def remove_user(db: Database, name: str, *, drop_role: bool = True, reassign_to:
 
 def _remove(db: Database, name: str, drop_role: bool, reassign_to: str | None) -> None:
     with db.engine.begin() as connection:
-        gone = connection.execute(delete(TrackerUser).where(TrackerUser.pg_role == name)).rowcount
+        gone = connection.execute(delete(TrackerUser).where(col(TrackerUser.pg_role) == name)).rowcount
         if not gone:
             raise TrackerError(f"no user {name!r}")
         if not drop_role:
@@ -139,11 +142,11 @@ def _remove(db: Database, name: str, drop_role: bool, reassign_to: str | None) -
         if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first() is None:
             return  # dropped by hand already
         owned = _owned_objects(connection, name)
-        if owned and not reassign_to:
-            raise TrackerError(f"the role {name!r} owns {owned} object(s) in this database (tables among them, "
-                               "perhaps): nothing was removed; pass --reassign-to ROLE to hand them over first, "
-                               "or --keep-role")
         if owned:
+            if not reassign_to:
+                raise TrackerError(f"the role {name!r} owns {owned} object(s) in this database (tables among them, "
+                                   "perhaps): nothing was removed; pass --reassign-to ROLE to hand them over first, "
+                                   "or --keep-role")
             if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": reassign_to}).first() is None:
                 raise TrackerError(f"--reassign-to {reassign_to!r}: no such role")
             connection.execute(text(f"REASSIGN OWNED BY {quote(connection, name)} TO {quote(connection, reassign_to)}"))

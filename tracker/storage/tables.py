@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, Text, UniqueConstraint
+from sqlalchemy.orm import class_mapper
 from sqlmodel import Field, SQLModel
 
 from tracker.storage.types import UTCDateTime
@@ -23,6 +24,13 @@ def _utc(**kwargs: Any) -> Any:
 
 def _json(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model: `model.__table__`, which SQLModel's type hints do not declare."""
+    table = class_mapper(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 class Region(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -93,7 +94,7 @@ class AccountsScreen(TrackerScreen):
         search.focus()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.id == "search":
+        if isinstance(event.widget, Input) and event.widget.id == "search":
             typed = self.app.take_typed_ahead()
             if typed:
                 event.widget.insert_text_at_cursor(typed)
@@ -106,7 +107,7 @@ class AccountsScreen(TrackerScreen):
         self.app.call_from_thread(self.show_choices, choices)
 
     def show_choices(self, choices: views.FilterChoices) -> None:
-        options = {
+        options: dict[str, list[tuple[Text | str, str]]] = {
             "#region": [(literal(region), region) for region in choices.regions],
             "#platform": [(name_of(PLATFORM, p), p) for p in choices.platforms],
             "#status": [(name_of(STATUS, s), s) for s in choices.statuses],

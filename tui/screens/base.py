@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import getters
 from textual.screen import Screen
+from textual.worker import Worker
 
 from tui.i18n import localise_bindings
+
+if TYPE_CHECKING:
+    from tui.app import TrackerApp
 
 
 class TrackerScreen(Screen):
     """A screen whose data comes from one worker (`load`) and is reloaded when the app's
     generation (bumped by every write) is newer than the one it shows."""
+
+    if TYPE_CHECKING:  # Textual's way to type `self.app` as the tracker's app (for the type checker only)
+        app = getters.app(TrackerApp)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,8 +39,9 @@ class TrackerScreen(Screen):
             self.loaded_generation = self.app.generation
             self.load()
 
-    def load(self) -> None:
+    def load(self) -> Worker[Any] | None:
         """Start the worker that fetches this screen's data."""
+        return None
 
 
 def shows_errors(loader: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,7 +6,9 @@ They validate exactly like the CLI because they call the same functions (through
 
 from __future__ import annotations
 
-from textual import work
+from typing import TYPE_CHECKING
+
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
@@ -17,6 +19,9 @@ from tui import operations
 from tui.i18n import FACT, localise_bindings, name_of, t
 from tui.messages import DataChanged
 from tui.widgets.format import literal
+
+if TYPE_CHECKING:
+    from tui.app import TrackerApp
 
 COMMON = ("effective", "approver", "doc", "by")
 FIELDS = {
@@ -39,6 +44,9 @@ LABEL = {"effective": "form.effective", "doc": "form.doc"}
 
 class FormScreen(ModalScreen):
     """A modal form: labelled inputs, an error line, submit with Ctrl+S or the button."""
+
+    if TYPE_CHECKING:  # Textual's way to type `self.app` as the tracker's app (for the type checker only)
+        app = getters.app(TrackerApp)
 
     BINDINGS = [Binding("escape", "cancel", "nav.cancel"), Binding("ctrl+s", "submit", "nav.submit")]
     kind = ""
@@ -74,7 +82,11 @@ class FormScreen(ModalScreen):
         (empty or inputs)[0].focus()
 
     def values(self) -> dict[str, str]:
-        return {widget.id.removeprefix("f-"): widget.value.strip() for widget in self.query(Input)}
+        found: dict[str, str] = {}
+        for widget in self.query(Input):
+            assert widget.id is not None  # every field is composed with an id
+            found[widget.id.removeprefix("f-")] = widget.value.strip()
+        return found
 
     def missing(self, values: dict[str, str]) -> str | None:
         for name in REQUIRED[self.kind]:

@@ -101,6 +101,7 @@ class ReportsScreen(TrackerScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         db, settings = self.app.db, self.app.settings
+        assert event.button.id is not None  # every button of this screen has an id
         action = event.button.id.removeprefix("do-")
         calls = {
             "check": lambda: operations.run_check(db, settings, operations.time_option(self.value("#at")) or self.app.at),

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-23 11:51:23.624156
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import tracker.storage.types

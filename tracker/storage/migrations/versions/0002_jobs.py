@@ -4,7 +4,7 @@ Revision ID: 0002_jobs
 Revises: 0001_foundation
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import tracker.storage.types

@@ -73,6 +73,8 @@ _TABLES = ("filing_event", "account", "observation")
 def _schema() -> str:
     bind = op.get_bind()
     name = bind.execute(sa.text("SELECT current_schema()")).scalar()
+    if name is None:
+        raise RuntimeError("no current schema: search_path names no existing schema")
     return bind.dialect.identifier_preparer.quote(name)
 
 

@@ -4,7 +4,7 @@ Revision ID: 0008_websites
 Revises: 0007_coverage
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import tracker.storage.types

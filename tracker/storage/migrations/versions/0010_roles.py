@@ -163,6 +163,8 @@ for _table in ("region", "organisation"):
 def _schema() -> str:
     bind = op.get_bind()
     name = bind.execute(sa.text("SELECT current_schema()")).scalar()
+    if name is None:
+        raise RuntimeError("no current schema: search_path names no existing schema")
     return bind.dialect.identifier_preparer.quote(name)
 
 

@@ -4,7 +4,7 @@ Revision ID: 0012_alerts
 Revises: 0011_scale
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import tracker.storage.types
