@@ -42,8 +42,11 @@ _CHUNK_BYTES = 1 << 20  # lines are read, parsed and given their signals a chunk
 _POOL_MIN_BYTES = 32 << 20  # files this big are parsed by a process pool (one worker per core)
 _POOL_MAX_WORKERS = 4
 # On SQLite, a load expected to add this many posts, and at least as many as the table holds,
-# drops the secondary indexes of `post` and builds them again before it commits (see _Loader).
+# drops these indexes of `post` and builds them again before it commits (see _Loader): those
+# whose keys land all over the B-tree. The others cost little as they are: the partial ones
+# take few posts, signals_version appends (one key), and ON CONFLICT needs the unique one.
 _REBUILD_MIN_POSTS = 200_000
+_REBUILT_INDEXES = ("ix_post_account_published", "ix_post_published_at", "ix_post_account_comments", "ix_post_repost")
 
 
 @dataclass(frozen=True)
@@ -149,11 +152,27 @@ def _plain(record: Any, known: set[str] | frozenset[str]) -> Line | None:
     return None
 
 
+_SCAN = json.JSONDecoder().scan_once  # what json.loads runs, without its two whitespace regexes
+
+
+def _loads(text: str) -> Any:
+    """`json.loads(text)`: the usual line (an object, then the line break) straight from the
+    scanner; anything else, and every error, through json.loads itself."""
+    if text.startswith("{"):
+        try:
+            value, end = _SCAN(text, 0)
+        except Exception:  # json.loads raises it again, as it words it
+            return json.loads(text)
+        if end == len(text) or text[end:] in ("\n", "\r\n"):
+            return value
+    return json.loads(text)
+
+
 def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> Line:
     """One line → its fields (see `Line`); raises _Bad naming the field."""
     shown = raw[:60].decode("utf-8", "replace").strip()
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = _loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise _Bad("", shown, f"not UTF-8 (byte {exc.start + 1})") from exc
     except json.JSONDecodeError as exc:
@@ -367,11 +386,11 @@ class _Loader:
         self.rows = []
 
     def _maybe_drop_indexes(self, new_share: float) -> None:
-        """Drop the secondary indexes of `post` when the load is big for the table: each of them
-        (ten) takes a random B-tree insert per post, which beyond the page cache costs several
-        times what sorting every row once does when the index is built again (at `close`, in the
-        same transaction: a failed or interrupted load rolls the drop back with the rest). Only
-        on SQLite, whose readers keep their snapshot; PostgreSQL would lock the table. A file of
+        """Drop the _REBUILT_INDEXES of `post` when the load is big for the table: each takes a
+        random B-tree insert per post, which beyond the page cache costs several times what
+        sorting every row once does when the index is built again (at `close`, in the same
+        transaction: a failed or interrupted load rolls the drop back with the rest). Only on
+        SQLite, whose readers keep their snapshot; PostgreSQL would lock the table. A file of
         posts mostly stored already (a re-ingest) keeps them: the first batch tells."""
         expected_new = int(self.expected * new_share)
         if expected_new < _REBUILD_MIN_POSTS:
@@ -382,7 +401,7 @@ class _Loader:
             return
         self.dropped = [(name, sql) for name, sql in execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'post' AND sql IS NOT NULL")
-            if not sql.lstrip().upper().startswith("CREATE UNIQUE")]  # ON CONFLICT needs the unique ones
+            if name in _REBUILT_INDEXES and not sql.lstrip().upper().startswith("CREATE UNIQUE")]
         if execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
             names = [name for name, _sql in self.dropped]
             self.stats = execute(f"SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IN ({', '.join('?' * len(names))})",
