@@ -16,7 +16,7 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -152,7 +152,8 @@ def _plain(record: Any, known: set[str] | frozenset[str]) -> Line | None:
     return None
 
 
-_SCAN = json.JSONDecoder().scan_once  # what json.loads runs, without its two whitespace regexes
+# What json.loads runs, without its two whitespace regexes (an instance attribute the stubs omit).
+_SCAN: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
 
 
 def _loads(text: str) -> Any:
