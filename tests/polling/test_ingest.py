@@ -312,3 +312,12 @@ def test_the_json_fast_path_reads_and_fails_like_json_loads(text: str) -> None:
         assert (caught.value.msg, caught.value.pos, caught.value.colno) == (exc.msg, exc.pos, exc.colno)
         return
     assert _loads(text) == expected and type(_loads(text)) is type(expected)
+
+
+def test_the_pool_is_for_big_files_and_spare_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.polling import ingest
+
+    for cores, workers in ((1, 0), (2, 0), (3, 2), (8, 4)):
+        monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
+        assert ingest.pool_workers(1 << 30) == workers
+        assert ingest.pool_workers(1 << 20) == 0

@@ -39,7 +39,7 @@ _BATCH = 5000
 _SQLITE_CACHE_KIB = 131072
 _MAX_LISTED = 200  # problems listed in the error; the count covers them all
 _CHUNK_BYTES = 1 << 20  # lines are read, parsed and given their signals a chunk at a time
-_POOL_MIN_BYTES = 32 << 20  # files this big are parsed by a process pool (one worker per core)
+_POOL_MIN_BYTES = 32 << 20  # files this big may be parsed by a process pool (see pool_workers)
 _POOL_MAX_WORKERS = 4
 # On SQLite, a load expected to add this many posts, and at least as many as the table holds,
 # drops these indexes of `post` and builds them again before it commits (see _Loader): those
@@ -279,12 +279,14 @@ def _chunks(handle: IO[bytes], size: int) -> Iterator[tuple[int, bytes]]:
 
 def pool_workers(size: int) -> int:
     """Worker processes for a file of `size` bytes: none (all in this process) for small files or
-    a single core, else one per core. Fork only: a worker inherits the lexicon automata and the
-    registry instead of rebuilding them."""
+    fewer than three cores, else one per core but the writer's. The writer is the critical path:
+    on two cores, workers beside it slowed it more than they saved (2,000,000 posts: 97 s pooled,
+    86 s in one process; bench/results-ingest.txt). Fork only: a worker inherits the lexicon
+    automata and the registry instead of rebuilding them."""
     if size < _POOL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores, _POOL_MAX_WORKERS) if cores > 1 else 0
+    return min(cores - 1, _POOL_MAX_WORKERS) if cores >= 3 else 0
 
 
 @contextmanager
