@@ -317,7 +317,8 @@ def test_the_json_fast_path_reads_and_fails_like_json_loads(text: str) -> None:
 def test_the_pool_is_for_big_files_and_spare_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     from tracker.polling import ingest
 
-    for cores, workers in ((1, 0), (2, 0), (3, 2), (8, 4)):
+    for cores, on_sqlite, on_postgresql in ((1, 0, 0), (2, 0, 2), (3, 2, 3), (8, 4, 4)):
         monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
-        assert ingest.pool_workers(1 << 30) == workers
-        assert ingest.pool_workers(1 << 20) == 0
+        assert ingest.pool_workers(1 << 30) == on_sqlite
+        assert ingest.pool_workers(1 << 30, sqlite=False) == on_postgresql
+        assert ingest.pool_workers(1 << 20) == ingest.pool_workers(1 << 20, sqlite=False) == 0

@@ -277,16 +277,19 @@ def _chunks(handle: IO[bytes], size: int) -> Iterator[tuple[int, bytes]]:
         number += blob.count(b"\n")
 
 
-def pool_workers(size: int) -> int:
-    """Worker processes for a file of `size` bytes: none (all in this process) for small files or
-    fewer than three cores, else one per core but the writer's. The writer is the critical path:
-    on two cores, workers beside it slowed it more than they saved (2,000,000 posts: 97 s pooled,
-    86 s in one process; bench/results-ingest.txt). Fork only: a worker inherits the lexicon
-    automata and the registry instead of rebuilding them."""
+def pool_workers(size: int, *, sqlite: bool = True) -> int:
+    """Worker processes for a file of `size` bytes: none (all in this process) for small files.
+    On SQLite this process is the writer and the critical path: on two cores, workers beside it
+    slowed it more than they saved (2,000,000 posts: 97 s pooled, 86 s in one process), so the
+    pool needs three cores, one left to the writer. On PostgreSQL the server writes, and two
+    workers paid on two cores (127 s against 184 s; bench/results-ingest.txt). Fork only: a
+    worker inherits the lexicon automata and the registry instead of rebuilding them."""
     if size < _POOL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores - 1, _POOL_MAX_WORKERS) if cores >= 3 else 0
+    if sqlite:
+        return min(cores - 1, _POOL_MAX_WORKERS) if cores >= 3 else 0
+    return min(cores, _POOL_MAX_WORKERS) if cores >= 2 else 0
 
 
 @contextmanager
@@ -453,7 +456,7 @@ def ingest_file(db: Database, settings: Settings, path: str | Path, *, skip_bad:
     with handle:
         file_size = os.fstat(handle.fileno()).st_size
         if workers is None:
-            workers = pool_workers(file_size)
+            workers = pool_workers(file_size, sqlite=db.dialect == "sqlite")
         prepare = _Prepare(known, signals, db.dialect == "sqlite", now_utc(), skip_bad)
         # The pool forks before the transaction opens: the workers hold no part of it.
         with _no_cycle_collection(), _prepared(handle, prepare, workers) as chunks, db.write() as session:
