@@ -192,3 +192,133 @@ def test_a_date_out_of_range_spoils_only_its_own_line(registered: Database, tmp_
     report = ingest_file(registered, SETTINGS, path, skip_bad=True)
     assert (report.loaded, report.bad) == (1, 2)
     assert stored(registered)["range-2"].published_at.replace(tzinfo=UTC) == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
+
+
+def _mixed_lines(lines: int) -> bytes:
+    """Posts with the text signals, duplicates (in the file and across chunks), blank and bad lines."""
+    texts = [text for _id, text, _url in SIGNAL_LINES] + ["福州市召开防汛工作会议。" * 5, "深沈的回覆 ｈｔｔｐｓ：／／ｉｔｅｍ．ｊｄ．ｃｏｍ／１"]
+    out = []
+    for number in range(lines):
+        if number % 37 == 5:
+            out.append(b"not json\n")
+        elif number % 89 == 7:
+            out.append(b"\n")
+        else:
+            out.append(json.dumps({"account": ACCOUNTS[number % 3], "id": f"m{number % 700}", "text": texts[number % len(texts)],
+                                   "published_at": f"2026-07-{1 + number % 28:02d}T08:00:00+08:00",
+                                   "url": f"https://weibo.com/{number}"}, ensure_ascii=False).encode() + b"\n")
+    return b"".join(out)
+
+
+def _all_rows(db: Database, *, ids: bool = True) -> list[tuple]:
+    skipped = {"first_seen_at"} | (set() if ids else {"id"})
+    with db.session() as session:
+        return [tuple(row) for row in session.execute(select(*(
+            column for column in PostRow.__table__.columns if column.name not in skipped)).order_by(PostRow.id))]
+
+
+@pytest.mark.parametrize("skip_bad", [True, False])
+def test_a_process_pool_stores_what_one_process_stores(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     skip_bad: bool) -> None:
+    """Chunks cut anywhere, prepared by two workers: the same rows in the same order (on SQLite the
+    same ids), the same report, the same errors."""
+    from tracker.polling import ingest
+
+    monkeypatch.setattr(ingest, "_CHUNK_BYTES", 3000)  # many chunks, cut in the middle of lines
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + _mixed_lines(12_000))
+    for key in ACCOUNTS:
+        add_account(db, key)
+    results = []
+    for workers in (0, 2):
+        try:
+            report = ingest.ingest_file(db, SETTINGS, path, skip_bad=skip_bad, workers=workers)
+            results.append((report.as_dict(), _all_rows(db, ids=db.dialect == "sqlite")))
+        except FileProblems as problems:
+            results.append(([str(p) for p in problems.problems], _all_rows(db)))
+        with db.write() as session:
+            session.execute(PostRow.__table__.delete())  # SQLite then numbers from 1 again
+    assert results[0] == results[1]
+    if skip_bad:
+        report, rows = results[0]
+        assert report["bad"] == len([n for n in range(12_000) if n % 37 == 5]) and len(rows) == 2100
+        assert sum(1 for row in rows if row[-1] is not None) == 2100  # every post has its signals
+    else:
+        assert results[0][1] == [] and len(results[0][0]) == 201  # 200 listed, then "… and N more"
+
+
+def test_a_big_load_rebuilds_the_indexes_it_dropped(sqlite_db: Database, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite a load big for the table drops the secondary indexes and builds them again in the
+    same transaction: the same schema, statistics and rows; a failed load keeps them all."""
+    from tracker.polling import ingest
+    from tracker.storage.db import open_database
+
+    def schema(db: Database) -> list[tuple]:
+        with db.session() as session:
+            return [tuple(row) for row in session.connection().exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'post' ORDER BY name")]
+
+    other = open_database(f"sqlite:///{tmp_path}/other.db")
+    for db in (sqlite_db, other):
+        for key in ACCOUNTS:
+            add_account(db, key)
+        with db.write() as session:
+            session.connection().exec_driver_sql("ANALYZE")
+    before = schema(sqlite_db)
+    with sqlite_db.session() as session:
+        stats = session.connection().exec_driver_sql("SELECT * FROM sqlite_stat1 ORDER BY idx").all()
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(_mixed_lines(12_000))
+    monkeypatch.setattr(ingest, "_REBUILD_MIN_POSTS", 100)
+    dropped = []
+    real = ingest._Loader._maybe_drop_indexes
+
+    def spy(self, share: float) -> None:
+        real(self, share)
+        dropped.append(len(self.dropped))
+
+    monkeypatch.setattr(ingest._Loader, "_maybe_drop_indexes", spy)
+    late = tmp_path / "late.jsonl"  # the bad line last: thousands of posts written, indexes dropped, then rolled back
+    late.write_bytes(_mixed_lines(12_000).replace(b"not json\n", b"") + b"not json\n")
+    with pytest.raises(FileProblems):
+        ingest.ingest_file(sqlite_db, SETTINGS, late)
+    assert schema(sqlite_db) == before and count(sqlite_db, PostRow) == 0 and dropped == [4]
+    report = ingest.ingest_file(sqlite_db, SETTINGS, path, skip_bad=True)
+    assert dropped == [4, 4] and schema(sqlite_db) == before
+    with sqlite_db.session() as session:
+        assert session.connection().exec_driver_sql("SELECT * FROM sqlite_stat1 ORDER BY idx").all() == stats
+        assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    monkeypatch.setattr(ingest, "_REBUILD_MIN_POSTS", 10**9)
+    plain = ingest.ingest_file(other, SETTINGS, path, skip_bad=True)
+    assert report.as_dict() | {"file": ""} == plain.as_dict() | {"file": ""} and _all_rows(sqlite_db) == _all_rows(other)
+    again = ingest.ingest_file(sqlite_db, SETTINGS, path, skip_bad=True)  # all stored already: nothing dropped
+    monkeypatch.setattr(ingest, "_REBUILD_MIN_POSTS", 100)
+    again = ingest.ingest_file(sqlite_db, SETTINGS, path, skip_bad=True)
+    assert again.loaded == 0 and dropped[-1] == 0 and schema(sqlite_db) == before
+
+
+@pytest.mark.parametrize("text", ['{"a": 1}\n', '{"a": 1}\r\n', '{"a": 1}', '{"a": 1} \n', '{"a": 1}\n\n', '{"a": 1}x\n',
+                                  '{"a": 1}{"b": 2}\n', '{"a":\n', '{"a": NaN}\n', '{"a": "\\ud800"}\n', ' {"a": 1}\n',
+                                  '{"a": [1, 2, {"b": null}]}\t\n', '{"a": 1}\u3000\n', '{', '{}', '[1]\n', '"s"\n', '{"a" 1}'])
+def test_the_json_fast_path_reads_and_fails_like_json_loads(text: str) -> None:
+    from tracker.polling.ingest import _loads
+
+    try:
+        expected: object = json.loads(text)
+    except json.JSONDecodeError as exc:
+        with pytest.raises(json.JSONDecodeError) as caught:
+            _loads(text)
+        assert (caught.value.msg, caught.value.pos, caught.value.colno) == (exc.msg, exc.pos, exc.colno)
+        return
+    assert _loads(text) == expected and type(_loads(text)) is type(expected)
+
+
+def test_the_pool_is_for_big_files_and_spare_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.polling import ingest
+
+    for cores, on_sqlite, on_postgresql in ((1, 0, 0), (2, 0, 2), (3, 2, 3), (8, 4, 4)):
+        monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
+        assert ingest.pool_workers(1 << 30) == on_sqlite
+        assert ingest.pool_workers(1 << 30, sqlite=False) == on_postgresql
+        assert ingest.pool_workers(1 << 20) == ingest.pool_workers(1 << 20, sqlite=False) == 0

@@ -146,7 +146,13 @@ def test_signals_version_follows_the_lists(tmp_path) -> None:
 # hint, no listed domain in a link) answer exactly what the full computation answers.
 _PIECES = ["１３９１２３４５６７８", "13912345678", "11010519491231002X", "①②③④⑤⑥⑦⑧⑨⑩⑪", "，", "：", "（", "）",
            "\u3000", "Ａ\u0301", "臺灣國", "台 湾 国", "HTTPS://ITEM.JD.COM/1", "ＷＷＷ.TAOBAO.COM", "http://淘宝.com/x",
-           "https://xn--jd-.com", "www.notjd.com.cn", "停止更新", "0591-87654321", "12345", "x", "。", "\u200b"]
+           "https://xn--jd-.com", "www.notjd.com.cn", "停止更新", "0591-87654321", "12345", "x", "。", "\u200b",
+           # what the ASCII/CJK fast paths must not miss: phrases t2s changes though each character
+           # stays (深沈 → 深沉), compatibility ideographs, characters beyond the BMP, full-width URLs
+           # and digits, digits of other scripts, ligatures, every kind of space and invisible mark
+           "深沈", "回覆", "乾隆", "豈", "\U0002f800", "𠁞", "😀", "ｈｔｔｐｓ：／／ｉｔｅｍ．ｊｄ．ｃｏｍ／１",
+           "ｗｗｗ．ｊｄ．ｃｏｍ", "１３９", "١٣٩١٢٣٤٥٦٧٨", "12345678901", "ﬁ", "㈱", "\xa0", "\u2003", "\u00ad",
+           "\u2060", "\n", "\t", "社會主意", "台灣國", "停止更新"]
 
 
 def _slow_signals(title: str, text: str, url: str | None) -> tuple:
@@ -194,3 +200,63 @@ def test_signal_fast_paths_agree_with_the_full_computation() -> None:
         assert (ad, privacy, lexicon, stop) == (*clip, slow[3])
 
     agree()
+
+
+_TRICKY = ["臺灣國", "深沈的回覆", "乾隆年間", "豈有此理", "\U0002f800\U0002f801", "𠁞𠁟", "😀台湾",
+           "ｈｔｔｐｓ：／／ｉｔｅｍ．ｊｄ．ｃｏｍ／１", "电话：１３９１２３４５６７８", "٣٩١٢٣٤٥٦٧٨١", "ﬁle ㈱ Ａ\u0301",
+           "台\u200b湾\u00ad国", "a\u3000b\xa0c\u2003d\u2060e\ufeff", "社會主意", "ABC DEF", "", " ", "\u180e",
+           "憑藉 慰藉 深沈 瞭解 甦醒 衹是 英哩 土坏"]
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_normalize_fast_paths_agree_with_nfkc_strip_opencc(text: str) -> None:
+    import unicodedata
+
+    from tracker.rules.text import _STRIP, nfkc, normalize_folded, to_simplified
+
+    slow = to_simplified(_STRIP.sub("", unicodedata.normalize("NFKC", text))).lower()
+    assert normalize_folded(nfkc(text)) == slow == normalize(text)
+
+
+def test_str_split_strips_exactly_what_backslash_s_matches() -> None:
+    import re
+
+    space = re.compile(r"\s+")
+    for point in range(0x110000):
+        if 0xD800 <= point < 0xE000:
+            continue
+        text = f"a{chr(point)}b"
+        assert "".join(text.split()) == space.sub("", text), hex(point)
+
+
+def test_the_t2s_character_lists_are_those_of_the_installed_opencc(tmp_path) -> None:
+    """tracker/data/opencc_t2s.txt lists what makes OpenCC t2s change a text: every character
+    it converts on its own (asked of OpenCC) and the characters its phrases change, read from its
+    dictionaries when its `opencc_dict` tool is there to dump them."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import opencc
+
+    from tracker.rules.text import _read_t2s_lists, t2s_characters
+
+    version, own, phrases = _read_t2s_lists()
+    assert version == opencc.__version__, "regenerate tracker/data/opencc_t2s.txt for this OpenCC"
+    assert t2s_characters()[0] == own
+    clib = Path(opencc.__file__).parent / "clib"
+    tool = clib / "bin" / "opencc_dict"
+    if not tool.exists() or not shutil.which(str(tool)):
+        pytest.skip("no opencc_dict to dump the phrase dictionary")
+    dumped = tmp_path / "TSPhrases.txt"
+    subprocess.run([str(tool), "-i", str(clib / "share" / "opencc" / "TSPhrases.ocd2"), "-o", str(dumped),
+                    "-f", "ocd2", "-t", "text"], check=True, capture_output=True,
+                   env={"LD_LIBRARY_PATH": str(clib / "lib64")})
+    lines = dumped.read_text(encoding="utf-8").splitlines()
+    changed = set()
+    for line in lines:
+        key, value = line.split("\t")[0], line.split("\t")[1].split(" ")[0]
+        if value == key or any(char in own for char in key):
+            continue
+        changed |= set(key) if len(key) != len(value) else {a for a, b in zip(key, value, strict=True) if a != b}
+    assert changed <= set(phrases)

@@ -24,12 +24,12 @@ from tracker.domain.times import now_utc
 from tracker.rules.signals import post_signals, signal_config
 from tracker.settings import Settings, load_settings
 from tracker.storage.db import Database, dialect_insert
-from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll
+from tracker.storage.tables import FeedState, PollOutcome, PostRow, ProfileSnapshot, WebsitePoll, table_of
 
-POST = PostRow.__table__
-FS = FeedState.__table__
-OUTCOME = PollOutcome.__table__
-PROFILE = ProfileSnapshot.__table__
+POST = table_of(PostRow)
+FS = table_of(FeedState)
+OUTCOME = table_of(PollOutcome)
+PROFILE = table_of(ProfileSnapshot)
 _MAX_POST_ID = 256
 _IN_CHUNK = 500  # ids per IN (…) list
 # profile_snapshot.followers is INTEGER: 32 bits on PostgreSQL. A count beyond it ("30亿") is
@@ -128,7 +128,7 @@ class Store:
                 for r in results])
             sites = [website_values(r) for r in results if r.website is not None]
             if sites:
-                session.execute(insert(WebsitePoll.__table__), sites)
+                session.execute(insert(table_of(WebsitePoll)), sites)
 
     def _new_posts(self, session: Session, results: list[PollResult]) -> dict[tuple[str, str], Post]:
         wanted: dict[tuple[str, str], Post] = {}
@@ -163,8 +163,9 @@ class Store:
 
     def _store_states(self, session: Session, results: list[PollResult]) -> None:
         accounts = [r.account for r in results]
-        failures = dict(session.execute(select(FS.c.account, FS.c.consecutive_failures)
-                                        .where(FS.c.account.in_(accounts))).all())
+        failures: dict[str, int | None] = {
+            row.account: row.consecutive_failures for row in session.execute(
+                select(FS.c.account, FS.c.consecutive_failures).where(FS.c.account.in_(accounts)))}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for result in results:
             values: dict[str, Any] = {"last_polled_at": result.started_at, "last_outcome": str(result.outcome)}
@@ -192,6 +193,7 @@ def _check_profile(result: PollResult) -> None:
     problems = list(profile.warnings)
     if profile.followers is not None and not 0 <= profile.followers <= FOLLOWERS_MAX:
         problems.append(f"follower count {profile.followers} out of range (over {FOLLOWERS_MAX}); dropped")
+        assert result.parsed is not None  # it holds `profile`
         result.parsed = replace(result.parsed, profile=replace(profile, followers=None))
     if not problems:
         return
@@ -208,6 +210,8 @@ def _has_values(parsed: ParsedFeed) -> bool:
 
 def _profile_values(parsed: ParsedFeed) -> dict[str, Any]:
     profile = parsed.profile
+    if profile is None:
+        return {"display_name": None, "verified": None, "verified_reason": None, "followers": None}
     name = profile.display_name[:256] if profile.display_name else profile.display_name
     return {"display_name": name, "verified": profile.verified, "verified_reason": profile.verified_reason,
             "followers": profile.followers}

@@ -14,7 +14,9 @@ _CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: remainder → check character
 # Numbers are judged on maximal digit runs: an ID is a run of 18 digits, or 17 and an X, with
 # nothing more; a mobile is a run of exactly 11 digits (part of an ID or an order number is not).
 _DIGIT_RUN = re.compile(r"\d+")
-_LONG_RUN = re.compile(r"\d\d\d\d\d\d\d\d\d\d\d")  # no run this long: neither an ID nor a mobile
+# No 11 ASCII digits in a row: neither an ID nor a mobile (both are ASCII runs of 11 or more). A
+# leading literal class lets the regex engine skip to the digits: several times faster than \d{11}.
+_LONG_RUN = re.compile(r"[0-9][0-9]{10}")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 

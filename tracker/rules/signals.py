@@ -15,7 +15,7 @@ from typing import Any
 from tracker.domain.models import Post
 from tracker.domain.times import local_date
 from tracker.rules import domains as ad_domains
-from tracker.rules.idcard import folded_privacy_matches
+from tracker.rules.idcard import _LONG_RUN, folded_privacy_matches
 from tracker.rules.lexicon import Lexicon, load_lexicon, read_lexicon
 from tracker.rules.text import nfkc, normalize, normalize_folded
 from tracker.settings import Settings
@@ -84,12 +84,21 @@ def text_signals(title: str | None, text: str | None, url: str | None, links: An
     candidates = [*links, *([url] if url else []), *found] if links or found else ([url] if url else ())
     ad = ad_domains.first_ad_link(candidates, cfg.domains, cfg.domain_finder) if candidates else None
     folded = nfkc(body)
-    privacy = folded_privacy_matches(folded, today=local_date(published_at)) if published_at else \
-        folded_privacy_matches(folded)
+    if not _LONG_RUN.search(folded):  # no ID or mobile number: the date it is judged on does not matter
+        privacy = []
+    elif published_at:
+        privacy = folded_privacy_matches(folded, today=local_date(published_at))
+    else:
+        privacy = folded_privacy_matches(folded)
     normalized = normalize_folded(folded)
     terms = cfg.lexicon.find_normalized(normalized)
+    stop = False
+    for phrase in cfg.stop_phrases:
+        if phrase in normalized:
+            stop = True
+            break
     return (_clip(ad_domains.host_of(ad[1]) or ad[0], 256) if ad else None,
             _clip("; ".join(privacy), 64) if privacy else None,
             _clip("|".join(terms), 256) if terms else None,
-            any(phrase in normalized for phrase in cfg.stop_phrases),
+            stop,
             cfg.version)
