@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Table, select, text, update
+from sqlalchemy import CursorResult, Row, select, text, update
 from sqlmodel import Session, SQLModel, col
 
 from tracker.domain.divisions import RegionOrder
@@ -71,12 +71,14 @@ def _attribute(name: str, objects: list[Any]) -> list[Any]:
 
 
 def _bulk_insert_columns(session: Session, model: type[SQLModel], columns: dict[str, list[Any]]) -> None:
-    """_bulk_insert of rows given column by column (no dict a row on SQLite)."""
+    """Many rows at once, given column by column. On SQLite the column types' own bind processors
+    feed the driver's executemany directly: SQLAlchemy's per-row parameter machinery costs more
+    than SQLite (and no dict a row is made)."""
     if not columns or not next(iter(columns.values())):
         return
     if not _driver_level(session):
         names = list(columns)
-        _bulk_insert(session, model, [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
+        _core_insert(session, model, [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
         return
     table = table_of(model)
     dialect = session.connection().dialect
@@ -89,31 +91,20 @@ def _bulk_insert_columns(session: Session, model: type[SQLModel], columns: dict[
 
 
 def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-    """Many rows at once. On SQLite the column types' own bind processors feed the driver's
-    executemany directly: SQLAlchemy's per-row parameter machinery costs more than SQLite."""
+    """`_bulk_insert_columns` of rows given as dicts with the same keys."""
     if not rows:
         return
+    if not _driver_level(session):
+        _core_insert(session, model, rows)
+        return
+    _bulk_insert_columns(session, model, {name: list(map(operator.itemgetter(name), rows)) for name in rows[0]})
+
+
+def _core_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
     table = table_of(model)
-    if not _driver_level(session):
-        for start in range(0, len(rows), 20_000):
-            connection.execute(table.insert(), rows[start:start + 20_000])
-        return
-    columns = list(rows[0])
-    _sqlite_executemany(session, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                        _sqlite_values(session, table, columns, rows))
-
-
-def _sqlite_values(session: Session, table: Table, columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """The rows as the driver takes them: each value through its column type's bind processor
-    (dates and times as text, JSON serialised), None as NULL."""
-    dialect = session.connection().dialect
-    cells: list[list[Any]] = [list(map(operator.itemgetter(name), rows)) for name in columns]
-    for index, name in enumerate(columns):
-        process = table.c[name].type._cached_bind_processor(dialect)
-        if process is not None:
-            cells[index] = _processed(process, cells[index])
-    return list(zip(*cells, strict=True))
+    for start in range(0, len(rows), 20_000):
+        connection.execute(table.insert(), rows[start:start + 20_000])
 
 
 def _processed(process: Callable[[Any], Any], values: list[Any]) -> list[Any]:
