@@ -300,9 +300,8 @@ def _prepared(handle: IO[bytes], prepare: _Prepare, workers: int) -> Iterator[It
         yield (prepare(first, blob) for first, blob in _chunks(handle, _CHUNK_BYTES))
         return
     global _WORKER
-    _WORKER = prepare
+    _WORKER = prepare  # set while the pool lives: a worker it forks again to replace one inherits it too
     pool = multiprocessing.get_context("fork").Pool(workers)
-    _WORKER = None
 
     def results() -> Iterator[Chunk]:
         pending: deque[Any] = deque()
@@ -318,6 +317,7 @@ def _prepared(handle: IO[bytes], prepare: _Prepare, workers: int) -> Iterator[It
     finally:
         pool.terminate()
         pool.join()
+        _WORKER = None
 
 
 class _Loader:
