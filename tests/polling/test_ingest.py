@@ -322,3 +322,12 @@ def test_the_pool_is_for_big_files_and_spare_cores(monkeypatch: pytest.MonkeyPat
         assert ingest.pool_workers(1 << 30) == on_sqlite
         assert ingest.pool_workers(1 << 30, sqlite=False) == on_postgresql
         assert ingest.pool_workers(1 << 20) == ingest.pool_workers(1 << 20, sqlite=False) == 0
+
+
+def test_a_raw_control_character_is_named_once(registered: Database, tmp_path: Path) -> None:
+    path = tmp_path / "control.jsonl"
+    path.write_text('{"account": "weibo:2656274875", "id": "c1", "text": "a\x1bb"}\n', encoding="utf-8")
+    with pytest.raises(FileProblems) as caught:
+        ingest_file(registered, SETTINGS, path)
+    reason = caught.value.problems[0].reason
+    assert reason.startswith("not valid JSON (Invalid control character at column ") and " at at " not in reason

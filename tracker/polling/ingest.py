@@ -177,7 +177,7 @@ def parse_line(raw: bytes, known: set[str] | frozenset[str]) -> Line:
     except UnicodeDecodeError as exc:
         raise _Bad("", shown, f"not UTF-8 (byte {exc.start + 1})") from exc
     except json.JSONDecodeError as exc:
-        raise _Bad("", shown, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise _Bad("", shown, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from exc
     plain = _plain(record, known)
     if plain is not None:
         return plain
